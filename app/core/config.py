@@ -1,0 +1,69 @@
+"""Typed settings, loaded once from the environment (prefix ``PILEHUB_``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TESTING = "testing"
+    PRODUCTION = "production"
+
+
+class ColourRules(BaseModel):
+    """Board colour thresholds (architecture page, "Board colour")."""
+
+    offline_grace: timedelta = timedelta(minutes=10)
+    red_after_fault: timedelta = timedelta(hours=24)
+    repeated_fault_count: int = Field(default=3, ge=1)
+    repeated_fault_window: timedelta = timedelta(days=7)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PILEHUB_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'pilehub.db'}"
+    # The SQL echo is for debugging a query, never for production logs.
+    database_echo: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    # JSON lines for machines; None picks JSON outside development.
+    log_json: bool | None = None
+    access_log: bool = True
+    colour: ColourRules = ColourRules()
+    # How often the worker re-evaluates time-dependent colours (offline grace, 24 h fault).
+    colour_sweep_interval: timedelta = timedelta(seconds=30)
+    # The city the hub serves; until OAuth2 lands every caller sees this whole area.
+    city_code: str = "310000"
+    # Above this many piles the board carries counts only (a city has ~100,000 piles).
+    board_max_piles: int = Field(default=5000, ge=1)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.env is not Environment.DEVELOPMENT
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,38 @@
+"""SQL for the change_event log."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.jurisdictions.paths import ancestor_paths, subtree_bounds
+from app.models import ChangeEvent
+
+
+def append(session: AsyncSession, events: list[ChangeEvent]) -> None:
+    session.add_all(events)
+
+
+async def latest_id(session: AsyncSession) -> int:
+    result = await session.exec(select(func.max(ChangeEvent.id)))
+    return result.one() or 0
+
+
+async def area_changed_between(
+    session: AsyncSession, area_path: str, after_id: int, up_to_id: int
+) -> bool:
+    """Whether any event in (after_id, up_to_id] touched the area's subtree."""
+    low, high = subtree_bounds(area_path)
+    # Events about an ancestor (e.g. a district renamed) also touch the area.
+    statement = (
+        select(ChangeEvent.id)
+        .where(col(ChangeEvent.id) > after_id, col(ChangeEvent.id) <= up_to_id)
+        .where(
+            (col(ChangeEvent.area_path) >= low) & (col(ChangeEvent.area_path) < high)
+            | col(ChangeEvent.area_path).in_(ancestor_paths(area_path))
+        )
+        .limit(1)
+    )
+    result = await session.exec(statement)
+    return result.first() is not None

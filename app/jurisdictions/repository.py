@@ -1,0 +1,58 @@
+"""SQL for jurisdictions, including the one visibility rule every other repository builds on."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.auth.principal import Principal
+from app.jurisdictions.paths import subtree_bounds
+from app.models import Jurisdiction
+
+
+def in_subtree(path: str) -> SelectOfScalar[int | None]:
+    low, high = subtree_bounds(path)
+    return select(col(Jurisdiction.id)).where(
+        col(Jurisdiction.path) >= low, col(Jurisdiction.path) < high
+    )
+
+
+def descendant_ids(principal: Principal) -> SelectOfScalar[int | None]:
+    """Ids of every jurisdiction the principal may see: its area and everything below it."""
+    return in_subtree(principal.area_path)
+
+
+def visible_to(principal: Principal) -> SelectOfScalar[Jurisdiction]:
+    low, high = subtree_bounds(principal.area_path)
+    return select(Jurisdiction).where(col(Jurisdiction.path) >= low, col(Jurisdiction.path) < high)
+
+
+async def get_visible_by_code(
+    session: AsyncSession, principal: Principal, code: str
+) -> Jurisdiction | None:
+    result = await session.exec(visible_to(principal).where(Jurisdiction.code == code))
+    return result.first()
+
+
+async def list_children(session: AsyncSession, parent_id: int) -> list[Jurisdiction]:
+    result = await session.exec(
+        select(Jurisdiction).where(Jurisdiction.parent_id == parent_id).order_by(Jurisdiction.code)
+    )
+    return list(result.all())
+
+
+async def list_by_codes(session: AsyncSession, codes: list[str]) -> list[Jurisdiction]:
+    result = await session.exec(select(Jurisdiction).where(col(Jurisdiction.code).in_(codes)))
+    return list(result.all())
+
+
+async def get_by_code(session: AsyncSession, code: str) -> Jurisdiction | None:
+    result = await session.exec(select(Jurisdiction).where(Jurisdiction.code == code))
+    return result.first()
+
+
+async def add(session: AsyncSession, jurisdiction: Jurisdiction) -> Jurisdiction:
+    session.add(jurisdiction)
+    await session.flush()
+    return jurisdiction

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from app.models import JurisdictionLevel
+
+
+class ColourCounts(BaseModel):
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    unknown: int = 0
+    total: int = 0
+
+
+class JurisdictionSummary(BaseModel):
+    code: str
+    name: str
+    name_en: str | None
+    level: JurisdictionLevel
+    synthetic: bool = Field(description="True where the unit or its piles are demo data.")
+    counts: ColourCounts
+
+
+class JurisdictionPublic(JurisdictionSummary):
+    parent_code: str | None = Field(description="Null at the top of what the caller may see.")
+    ancestors: list[str] = Field(description="Codes from the city down to the parent.")
+    children: list[JurisdictionSummary]

@@ -1,0 +1,106 @@
+"""Jurisdiction use cases: look up an area the caller may see, count its board colours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.principal import Principal
+from app.jurisdictions import repository
+from app.jurisdictions.errors import AreaNotFound
+from app.jurisdictions.paths import ancestor_paths, child_path, codes_of, contains
+from app.jurisdictions.schemas import ColourCounts, JurisdictionPublic, JurisdictionSummary
+from app.models import Jurisdiction, JurisdictionLevel
+from app.piles import repository as piles_repository
+
+
+async def get_visible_area(
+    session: AsyncSession, principal: Principal, code: str | None
+) -> Jurisdiction:
+    """The caller's area by code (its own area when `code` is None); 404 outside it."""
+    jurisdiction = await repository.get_visible_by_code(
+        session, principal, code or principal.area_code
+    )
+    if jurisdiction is None:
+        raise AreaNotFound(f"No area {code!r} in your area.")
+    return jurisdiction
+
+
+async def get_jurisdiction(
+    session: AsyncSession, principal: Principal, *, code: str
+) -> JurisdictionPublic:
+    """Get an area with its children and the board counts of each."""
+    area = await get_visible_area(session, principal, code)
+    assert area.id is not None
+    children = await repository.list_children(session, area.id)
+    counts = await count_colours(session, principal, area, children)
+    ancestors = [
+        codes_of(path)[-1]
+        for path in ancestor_paths(area.path)
+        if contains(principal.area_path, path)
+    ]
+    return JurisdictionPublic(
+        **_summary(area, counts[area.path]).model_dump(),
+        parent_code=ancestors[-1] if ancestors else None,
+        ancestors=ancestors,
+        children=[_summary(child, counts[child.path]) for child in children],
+    )
+
+
+def _summary(jurisdiction: Jurisdiction, counts: ColourCounts) -> JurisdictionSummary:
+    return JurisdictionSummary(
+        code=jurisdiction.code,
+        name=jurisdiction.name,
+        name_en=jurisdiction.name_en,
+        level=jurisdiction.level,
+        synthetic=jurisdiction.synthetic,
+        counts=counts,
+    )
+
+
+async def count_colours(
+    session: AsyncSession,
+    principal: Principal,
+    area: Jurisdiction,
+    children: Sequence[Jurisdiction],
+) -> dict[str, ColourCounts]:
+    """Colour counts keyed by path, for the area and each of its children (two queries)."""
+    totals = {area.path: ColourCounts(), **{child.path: ColourCounts() for child in children}}
+    for path, colour, count in await piles_repository.colour_counts(session, principal, area.path):
+        for key in (area.path, *(c.path for c in children if contains(c.path, path))):
+            bucket = totals[key]
+            setattr(bucket, colour, getattr(bucket, colour) + count)
+            bucket.total += count
+    return totals
+
+
+async def ensure_jurisdiction(
+    session: AsyncSession,
+    *,
+    code: str,
+    name: str,
+    level: JurisdictionLevel,
+    parent_code: str | None,
+    name_en: str | None = None,
+    synthetic: bool = False,
+) -> Jurisdiction:
+    """Create the jurisdiction or update its names; the hierarchy itself never moves."""
+    existing = await repository.get_by_code(session, code)
+    if existing is not None:
+        existing.name, existing.name_en, existing.synthetic = name, name_en, synthetic
+        session.add(existing)
+        return existing
+    parent = await repository.get_by_code(session, parent_code) if parent_code else None
+    if parent_code and parent is None:
+        raise AreaNotFound(f"Parent {parent_code!r} of {code!r} does not exist.")
+    jurisdiction = Jurisdiction(
+        code=code,
+        name=name,
+        name_en=name_en,
+        level=level,
+        parent_id=parent.id if parent else None,
+        path=child_path(parent.path if parent else None, code),
+        synthetic=synthetic,
+    )
+    return await repository.add(session, jurisdiction)

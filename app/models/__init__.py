@@ -1,0 +1,23 @@
+"""Every table model; importing this module registers them all on SQLModel.metadata."""
+
+from app.models.base import BigIntKey
+from app.models.change_event import ChangeEvent
+from app.models.charging_session import ChargingSession
+from app.models.jurisdiction import Jurisdiction, JurisdictionLevel
+from app.models.operator import Operator
+from app.models.station import Connector, Pile, Station
+from app.models.status import ConnectorStatus, StatusChange
+
+__all__ = [
+    "BigIntKey",
+    "ChangeEvent",
+    "ChargingSession",
+    "Connector",
+    "ConnectorStatus",
+    "Jurisdiction",
+    "JurisdictionLevel",
+    "Operator",
+    "Pile",
+    "Station",
+    "StatusChange",
+]

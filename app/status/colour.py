@@ -1,0 +1,92 @@
+"""Board colour rules (architecture page, "Board colour"); pure functions, no I/O.
+
+green: normal · yellow: faulted, or offline longer than the grace period · red: a fault open
+longer than `red_after_fault`, or `repeated_fault_count` faults within the window, or flagged
+for maintenance. A pile is the worst of its connectors; `unknown` only if none ever reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from app.core.config import ColourRules
+from app.status.codes import ConnectorState
+
+
+class Colour(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    UNKNOWN = "unknown"
+
+
+_RANK = {Colour.UNKNOWN: -1, Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ColourSince:
+    colour: Colour
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorView:
+    state: ConnectorState
+    since: datetime
+
+
+def connector_colour(
+    connector: ConnectorView, *, now: datetime, recent_faults: int, rules: ColourRules
+) -> ColourSince:
+    state, since = connector.state, connector.since
+    if state is ConnectorState.FAULTED:
+        if recent_faults >= rules.repeated_fault_count:
+            return ColourSince(Colour.RED, since)
+        red_at = since + rules.red_after_fault
+        if now >= red_at:
+            return ColourSince(Colour.RED, red_at)
+        return ColourSince(Colour.YELLOW, since)
+    if state is ConnectorState.OFFLINE:
+        yellow_at = since + rules.offline_grace
+        if now >= yellow_at:
+            return ColourSince(Colour.YELLOW, yellow_at)
+    if state is ConnectorState.UNKNOWN:
+        return ColourSince(Colour.UNKNOWN, since)
+    return ColourSince(Colour.GREEN, since)
+
+
+def worst(colours: list[ColourSince]) -> ColourSince:
+    top = max(_RANK[c.colour] for c in colours)
+    # Among the worst, the pile has been that colour since the earliest of them.
+    return min((c for c in colours if _RANK[c.colour] == top), key=lambda c: c.since)
+
+
+def derive_pile_colour(
+    connectors: list[ConnectorView],
+    *,
+    maintenance: bool,
+    now: datetime,
+    recent_faults: int,
+    rules: ColourRules,
+    previous_since: datetime | None,
+    floor: datetime | None = None,
+) -> ColourSince:
+    """The pile's colour (worst connector; red while flagged) and since when.
+
+    `floor` is the time of a staff action (maintenance flag) that can change the colour on
+    its own; the colour cannot date from before the previous change or that action.
+    """
+    if maintenance or not connectors:
+        colour = Colour.RED if maintenance else Colour.UNKNOWN
+        candidate = now
+    else:
+        views = [
+            connector_colour(c, now=now, recent_faults=recent_faults, rules=rules)
+            for c in connectors
+        ]
+        top = worst(views)
+        colour, candidate = top.colour, top.since
+    bounds = [t for t in (candidate, previous_since, floor) if t is not None]
+    return ColourSince(colour, min(max(bounds), now))

@@ -1,0 +1,176 @@
+"""SQL for connector status: current rows, history, and the inputs of the colour rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func, insert, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.db import upsert_insert
+from app.models import (
+    ChangeEvent,
+    Connector,
+    ConnectorStatus,
+    Jurisdiction,
+    Operator,
+    Pile,
+    StatusChange,
+)
+from app.status.codes import ConnectorState
+
+
+async def operator_pks(session: AsyncSession, operator_ids: Iterable[str]) -> dict[str, int]:
+    result = await session.exec(
+        select(Operator.operator_id, col(Operator.id)).where(
+            col(Operator.operator_id).in_(set(operator_ids))
+        )
+    )
+    return {operator_id: pk for operator_id, pk in result.all() if pk is not None}
+
+
+async def connector_keys(
+    session: AsyncSession, operator_pk: int, connector_ids: Iterable[str]
+) -> dict[str, tuple[int, int]]:
+    """connector_id -> (connector pk, pile pk) for one operator."""
+    result = await session.exec(
+        select(Connector.connector_id, col(Connector.id), Connector.pile_pk).where(
+            Connector.operator_pk == operator_pk,
+            col(Connector.connector_id).in_(set(connector_ids)),
+        )
+    )
+    return {cid: (pk, pile) for cid, pk, pile in result.all() if pk is not None}
+
+
+async def current(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, Any]:
+    """Current status rows (plain rows, not ORM objects: they are upserted in bulk)."""
+    result = await session.execute(
+        select(ConnectorStatus.__table__).where(  # type: ignore[attr-defined]
+            col(ConnectorStatus.connector_pk).in_(set(connector_pks))
+        )
+    )
+    return {row.connector_pk: row for row in result.all()}
+
+
+async def history_contains(
+    session: AsyncSession, connector_pk: int, observed_at: datetime, status: str
+) -> bool:
+    result = await session.exec(
+        select(col(StatusChange.id)).where(
+            StatusChange.connector_pk == connector_pk,
+            StatusChange.observed_at == observed_at,
+            StatusChange.status == status,
+        )
+    )
+    return result.first() is not None
+
+
+async def insert_history(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(StatusChange), rows)
+
+
+async def upsert_current(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = upsert_insert(session, ConnectorStatus)
+    statement = statement.on_conflict_do_update(
+        index_elements=["connector_pk"],
+        set_={
+            name: statement.excluded[name]
+            for name in ("status", "raw_code", "observed_at", "received_at", "since", "source")
+        },
+    )
+    await session.execute(statement, rows)
+
+
+async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(ChangeEvent), rows)
+
+
+async def piles_for_colour(session: AsyncSession, pile_pks: Iterable[int]) -> Sequence[Any]:
+    """Rows of (pile, community path) for the piles whose colour is being derived."""
+    result = await session.execute(
+        sa.select(
+            col(Pile.id),
+            col(Pile.equipment_id),
+            col(Pile.colour),
+            col(Pile.colour_since),
+            col(Pile.maintenance),
+            col(Jurisdiction.path),
+            col(Jurisdiction.code),
+        )
+        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
+        .where(col(Pile.id).in_(set(pile_pks)))
+    )
+    return result.all()
+
+
+async def connector_states(
+    session: AsyncSession, pile_pks: Iterable[int]
+) -> Sequence[tuple[int, str, datetime]]:
+    """(pile pk, state, since) of every connector that has reported, for the given piles."""
+    result = await session.exec(
+        select(Connector.pile_pk, ConnectorStatus.status, ConnectorStatus.since)
+        .join(ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id)
+        .where(col(Connector.pile_pk).in_(set(pile_pks)))
+    )
+    return result.all()
+
+
+async def fault_counts(
+    session: AsyncSession, pile_pks: Iterable[int], since: datetime
+) -> dict[int, int]:
+    """Faults that began on each pile since `since` (applied changes into `faulted`)."""
+    result = await session.exec(
+        select(Connector.pile_pk, func.count())
+        .join(StatusChange, col(StatusChange.connector_pk) == Connector.id)
+        .where(
+            col(Connector.pile_pk).in_(set(pile_pks)),
+            StatusChange.status == ConnectorState.FAULTED.value,
+            col(StatusChange.applied).is_(True),
+            col(StatusChange.observed_at) >= since,
+        )
+        .group_by(col(Connector.pile_pk))
+    )
+    return dict(result.all())
+
+
+async def set_pile_colour(
+    session: AsyncSession, pile_pk: int, colour: str, since: datetime
+) -> None:
+    await session.execute(
+        update(Pile).where(col(Pile.id) == pile_pk).values(colour=colour, colour_since=since)
+    )
+
+
+async def piles_with_time_rules(session: AsyncSession) -> list[int]:
+    """Piles whose colour can change with time alone: offline or faulted connectors,
+    or a colour that is not green any more."""
+    by_status = (
+        select(Connector.pile_pk)
+        .join(ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id)
+        .where(
+            col(ConnectorStatus.status).in_(
+                [ConnectorState.OFFLINE.value, ConnectorState.FAULTED.value]
+            )
+        )
+    )
+    by_colour = select(col(Pile.id)).where(col(Pile.colour).in_(["yellow", "red"]))
+    result = await session.execute(by_status.union(by_colour))
+    return [row[0] for row in result.all()]
+
+
+async def history_page(
+    session: AsyncSession, connector_pk: int, *, before_id: int | None, limit: int
+) -> Sequence[StatusChange]:
+    statement = select(StatusChange).where(StatusChange.connector_pk == connector_pk)
+    if before_id is not None:
+        statement = statement.where(col(StatusChange.id) < before_id)
+    result = await session.exec(statement.order_by(col(StatusChange.id).desc()).limit(limit))
+    return result.all()

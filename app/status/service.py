@@ -1,0 +1,315 @@
+"""Status use cases: record reports, derive board colours, read history.
+
+Reports are processed in batches with a fixed number of statements per batch, whatever its
+size: the hub has to keep up with a city's 2 million status changes a day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.principal import Principal
+from app.core.config import ColourRules
+from app.core.pagination import PageParams, encode_cursor
+from app.core.time import utc_now
+from app.piles import repository as piles_repository
+from app.status import repository
+from app.status.codes import SEVERITY, ConnectorState, state_for_tcec_code
+from app.status.colour import ConnectorView, derive_pile_colour
+from app.status.errors import ConnectorNotFound, StatusReportRejected
+from app.status.schemas import (
+    Outcome,
+    RecordResult,
+    StatusChangePublic,
+    StatusHistoryPage,
+    StatusReport,
+)
+
+
+@dataclass(slots=True)
+class _Current:
+    """The state a connector is in while a batch is folded over it."""
+
+    state: str
+    raw_code: int
+    observed_at: datetime
+    received_at: datetime
+    since: datetime
+    source: str
+    dirty: bool = False
+
+
+def _sort_key(state: str, observed_at: datetime) -> tuple[datetime, int]:
+    return observed_at, SEVERITY[ConnectorState(state)]
+
+
+async def record_status_reports(
+    session: AsyncSession,
+    reports: Sequence[StatusReport],
+    *,
+    rules: ColourRules,
+    now: datetime | None = None,
+) -> list[RecordResult]:
+    """Record a batch of connector status reports; one result per report, in order.
+
+    Out-of-order and duplicate reports never move a state backwards: a report applies only
+    if its (operator time, severity) is newer than the current one.
+    """
+    now = now or utc_now()
+    results: list[RecordResult | None] = [None] * len(reports)
+    keys = await _resolve_connectors(session, reports, results)
+    current = {
+        pk: _Current(r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source)
+        for pk, r in (await repository.current(session, {k[0] for k in keys.values()})).items()
+    }
+    history: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    changed_piles: set[int] = set()
+    order = sorted(keys, key=lambda i: reports[i].observed_at)
+    for index in order:
+        report = reports[index]
+        connector_pk, pile_pk = keys[index]
+        state = state_for_tcec_code(report.code)
+        assert state is not None  # unknown codes were rejected in _resolve_connectors
+        received_at = report.received_at or now
+        outcome = await _fold(session, current, connector_pk, report, state, received_at, history)
+        results[index] = RecordResult(outcome)
+        if outcome is Outcome.CHANGED:
+            changed_piles.add(pile_pk)
+            events.append(
+                _status_event(report, state, connector_pk, pile_pk, current[connector_pk], now)
+            )
+    await repository.insert_history(session, history)
+    await repository.upsert_current(session, _dirty_rows(current))
+    area_paths = await _event_paths(session, changed_piles)
+    for event in events:
+        event["area_path"] = area_paths[event["payload"]["pile_id"]]
+    await repository.insert_events(session, events)
+    await refresh_pile_colours(session, changed_piles, rules=rules, now=now)
+    return [r if r is not None else RecordResult(Outcome.REJECTED, "unresolved") for r in results]
+
+
+async def record_status_report(
+    session: AsyncSession, report: StatusReport, *, rules: ColourRules
+) -> RecordResult:
+    """Record one report; a rejected report raises `StatusReportRejected` with its reason."""
+    (result,) = await record_status_reports(session, [report], rules=rules)
+    if result.outcome is Outcome.REJECTED:
+        raise StatusReportRejected(result.reason or "rejected", reason=result.reason)
+    return result
+
+
+async def _resolve_connectors(
+    session: AsyncSession, reports: Sequence[StatusReport], results: list[RecordResult | None]
+) -> dict[int, tuple[int, int]]:
+    """Map report index -> (connector pk, pile pk); mark unresolvable reports rejected."""
+    operators = await repository.operator_pks(session, {r.operator_id for r in reports})
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for report in reports:
+        if report.operator_id in operators:
+            wanted[operators[report.operator_id]].add(report.connector_id)
+    known: dict[tuple[int, str], tuple[int, int]] = {}
+    for wanted_operator, connector_ids in wanted.items():
+        found = await repository.connector_keys(session, wanted_operator, connector_ids)
+        known.update({(wanted_operator, cid): key for cid, key in found.items()})
+    keys: dict[int, tuple[int, int]] = {}
+    for index, report in enumerate(reports):
+        operator_pk = operators.get(report.operator_id)
+        if operator_pk is None:
+            results[index] = RecordResult(
+                Outcome.REJECTED, f"unknown operator {report.operator_id}"
+            )
+        elif state_for_tcec_code(report.code) is None:
+            results[index] = RecordResult(Outcome.REJECTED, f"unknown status code {report.code}")
+        elif (operator_pk, report.connector_id) not in known:
+            results[index] = RecordResult(
+                Outcome.REJECTED, f"unknown connector {report.connector_id}"
+            )
+        else:
+            keys[index] = known[(operator_pk, report.connector_id)]
+    return keys
+
+
+async def _fold(
+    session: AsyncSession,
+    current: dict[int, _Current],
+    connector_pk: int,
+    report: StatusReport,
+    state: ConnectorState,
+    received_at: datetime,
+    history: list[dict[str, Any]],
+) -> Outcome:
+    row = {
+        "connector_pk": connector_pk,
+        "status": state.value,
+        "raw_code": report.code,
+        "observed_at": report.observed_at,
+        "received_at": received_at,
+        "source": report.source,
+    }
+    now_state = current.get(connector_pk)
+    if now_state is None:
+        current[connector_pk] = _Current(
+            state,
+            report.code,
+            report.observed_at,
+            received_at,
+            report.observed_at,
+            report.source,
+            dirty=True,
+        )
+        history.append({**row, "applied": True})
+        return Outcome.CHANGED
+    incoming = _sort_key(state, report.observed_at)
+    existing = _sort_key(now_state.state, now_state.observed_at)
+    if incoming == existing:
+        return Outcome.DUPLICATE
+    if incoming < existing:
+        duplicate_late = any(
+            h["connector_pk"] == connector_pk
+            and h["observed_at"] == report.observed_at
+            and h["status"] == state.value
+            for h in history
+        ) or await repository.history_contains(
+            session, connector_pk, report.observed_at, state.value
+        )
+        if duplicate_late:
+            return Outcome.DUPLICATE
+        history.append({**row, "applied": False})
+        return Outcome.STALE
+    changed = now_state.state != state.value
+    now_state.observed_at, now_state.received_at = report.observed_at, received_at
+    now_state.raw_code, now_state.source, now_state.dirty = report.code, report.source, True
+    if not changed:
+        return Outcome.UNCHANGED
+    now_state.state, now_state.since = state.value, report.observed_at
+    history.append({**row, "applied": True})
+    return Outcome.CHANGED
+
+
+def _dirty_rows(current: dict[int, _Current]) -> list[dict[str, Any]]:
+    return [
+        {
+            "connector_pk": pk,
+            "status": c.state,
+            "raw_code": c.raw_code,
+            "observed_at": c.observed_at,
+            "received_at": c.received_at,
+            "since": c.since,
+            "source": c.source,
+        }
+        for pk, c in current.items()
+        if c.dirty
+    ]
+
+
+def _status_event(
+    report: StatusReport,
+    state: ConnectorState,
+    connector_pk: int,
+    pile_pk: int,
+    current: _Current,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "occurred_at": now,
+        "kind": "connector.status",
+        "subject": f"connector:{connector_pk}",
+        "area_path": "",
+        "payload": {
+            "connector_id": connector_pk,
+            "operator_connector_id": report.connector_id,
+            "pile_id": pile_pk,
+            "status": state.value,
+            "raw_code": report.code,
+            "observed_at": report.observed_at.isoformat(),
+            "source": report.source,
+        },
+    }
+
+
+async def _event_paths(session: AsyncSession, pile_pks: set[int]) -> dict[int, str]:
+    rows = await repository.piles_for_colour(session, pile_pks)
+    return {row.id: row.path for row in rows}
+
+
+async def refresh_pile_colours(
+    session: AsyncSession,
+    pile_pks: set[int] | list[int],
+    *,
+    rules: ColourRules,
+    now: datetime,
+    floor: datetime | None = None,
+) -> int:
+    """Re-derive the colour of the given piles; store and log each change. Returns the count."""
+    if not pile_pks:
+        return 0
+    piles = await repository.piles_for_colour(session, pile_pks)
+    views: dict[int, list[ConnectorView]] = defaultdict(list)
+    for pile_pk, state, since in await repository.connector_states(session, pile_pks):
+        views[pile_pk].append(ConnectorView(ConnectorState(state), since))
+    faults = await repository.fault_counts(session, pile_pks, now - rules.repeated_fault_window)
+    events: list[dict[str, Any]] = []
+    for pile in piles:
+        derived = derive_pile_colour(
+            views[pile.id],
+            maintenance=pile.maintenance,
+            now=now,
+            recent_faults=faults.get(pile.id, 0),
+            rules=rules,
+            previous_since=pile.colour_since,
+            floor=floor,
+        )
+        if derived.colour.value == pile.colour:
+            continue
+        await repository.set_pile_colour(session, pile.id, derived.colour.value, derived.since)
+        events.append(
+            {
+                "occurred_at": now,
+                "kind": "pile.colour",
+                "subject": f"pile:{pile.id}",
+                "area_path": pile.path,
+                "payload": {
+                    "pile_id": pile.id,
+                    "equipment_id": pile.equipment_id,
+                    "community": pile.code,
+                    "colour": derived.colour.value,
+                    "previous": pile.colour,
+                    "since": derived.since.isoformat(),
+                },
+            }
+        )
+    await repository.insert_events(session, events)
+    return len(events)
+
+
+async def sweep_colours(session: AsyncSession, *, rules: ColourRules, now: datetime) -> int:
+    """Apply the time-based rules (offline grace, long fault); returns piles changed."""
+    pile_pks = await repository.piles_with_time_rules(session)
+    return await refresh_pile_colours(session, pile_pks, rules=rules, now=now)
+
+
+async def connector_history(
+    session: AsyncSession, principal: Principal, *, connector_id: int, page: PageParams
+) -> StatusHistoryPage:
+    """List a connector's status changes, newest first."""
+    connector = await piles_repository.get_visible_connector(session, principal, connector_id)
+    if connector is None or connector.id is None:
+        raise ConnectorNotFound(f"No connector {connector_id} in your area.")
+    rows = await repository.history_page(
+        session, connector.id, before_id=page.after_id, limit=page.limit + 1
+    )
+    items = [StatusChangePublic.model_validate(row, from_attributes=True) for row in rows]
+    more = len(items) > page.limit
+    items = items[: page.limit]
+    return StatusHistoryPage(
+        connector_id=connector.id,
+        items=items,
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
