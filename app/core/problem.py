@@ -56,12 +56,21 @@ def problem_response(
     )
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries so that a route's problems appear in openapi.json."""
-    return {
+def problem_responses(
+    *statuses: int, ok: tuple[type[BaseModel], str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries so that a route's problems appear in openapi.json.
+
+    `ok` documents a 200 body for routes that return pre-rendered bytes.
+    """
+    responses: dict[int | str, dict[str, Any]] = {
         status: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}}
         for status in statuses
     }
+    if ok is not None:
+        model, media_type = ok
+        responses[200] = {"model": model, "content": {media_type: {}}}
+    return responses
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

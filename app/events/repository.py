@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func
+from sqlalchemy import insert as sa_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -10,8 +13,10 @@ from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
 
-def append(session: AsyncSession, events: list[ChangeEvent]) -> None:
-    session.add_all(events)
+async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Append events (dicts of ChangeEvent columns) in one executemany."""
+    if rows:
+        await session.execute(sa_insert(ChangeEvent), rows)
 
 
 async def latest_id(session: AsyncSession) -> int:

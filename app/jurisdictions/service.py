@@ -27,13 +27,20 @@ async def get_visible_area(
     return jurisdiction
 
 
+async def require_jurisdiction(session: AsyncSession, code: str) -> Jurisdiction:
+    """A jurisdiction by code for internal writers (feeds, seeding); no principal involved."""
+    jurisdiction = await repository.get_by_code(session, code)
+    if jurisdiction is None:
+        raise AreaNotFound(f"No jurisdiction {code!r}.")
+    return jurisdiction
+
+
 async def get_jurisdiction(
     session: AsyncSession, principal: Principal, *, code: str
 ) -> JurisdictionPublic:
     """Get an area with its children and the board counts of each."""
     area = await get_visible_area(session, principal, code)
-    assert area.id is not None
-    children = await repository.list_children(session, area.id)
+    children = await list_children(session, area)
     counts = await count_colours(session, principal, area, children)
     ancestors = [
         codes_of(path)[-1]
@@ -41,14 +48,14 @@ async def get_jurisdiction(
         if contains(principal.area_path, path)
     ]
     return JurisdictionPublic(
-        **_summary(area, counts[area.path]).model_dump(),
+        **summarise(area, counts[area.path]).model_dump(),
         parent_code=ancestors[-1] if ancestors else None,
         ancestors=ancestors,
-        children=[_summary(child, counts[child.path]) for child in children],
+        children=[summarise(child, counts[child.path]) for child in children],
     )
 
 
-def _summary(jurisdiction: Jurisdiction, counts: ColourCounts) -> JurisdictionSummary:
+def summarise(jurisdiction: Jurisdiction, counts: ColourCounts) -> JurisdictionSummary:
     return JurisdictionSummary(
         code=jurisdiction.code,
         name=jurisdiction.name,
@@ -57,6 +64,11 @@ def _summary(jurisdiction: Jurisdiction, counts: ColourCounts) -> JurisdictionSu
         synthetic=jurisdiction.synthetic,
         counts=counts,
     )
+
+
+async def list_children(session: AsyncSession, area: Jurisdiction) -> list[Jurisdiction]:
+    assert area.id is not None
+    return await repository.list_children(session, area.id)
 
 
 async def count_colours(

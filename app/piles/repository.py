@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from app.auth.principal import Principal
+from app.core.time import utc_now
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
 
@@ -135,3 +136,13 @@ async def colour_counts(
         .group_by(col(Jurisdiction.path), col(Pile.colour))
     )
     return result.all()
+
+
+async def set_maintenance(
+    session: AsyncSession, pile_id: int, *, flagged: bool, note: str | None
+) -> None:
+    await session.execute(
+        update(Pile)
+        .where(col(Pile.id) == pile_id)
+        .values(maintenance=flagged, maintenance_note=note, updated_at=utc_now())
+    )

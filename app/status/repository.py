@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.db import upsert_insert
 from app.models import (
-    ChangeEvent,
     Connector,
     ConnectorStatus,
     Jurisdiction,
@@ -86,11 +85,6 @@ async def upsert_current(session: AsyncSession, rows: list[dict[str, Any]]) -> N
         },
     )
     await session.execute(statement, rows)
-
-
-async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(ChangeEvent), rows)
 
 
 async def piles_for_colour(session: AsyncSession, pile_pks: Iterable[int]) -> Sequence[Any]:

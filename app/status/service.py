@@ -18,7 +18,9 @@ from app.auth.principal import Principal
 from app.core.config import ColourRules
 from app.core.pagination import PageParams, encode_cursor
 from app.core.time import utc_now
+from app.events import repository as events_repository
 from app.piles import repository as piles_repository
+from app.piles.errors import PileNotFound
 from app.status import repository
 from app.status.codes import SEVERITY, ConnectorState, state_for_tcec_code
 from app.status.colour import ConnectorView, derive_pile_colour
@@ -90,7 +92,7 @@ async def record_status_reports(
     area_paths = await _event_paths(session, changed_piles)
     for event in events:
         event["area_path"] = area_paths[event["payload"]["pile_id"]]
-    await repository.insert_events(session, events)
+    await events_repository.insert(session, events)
     await refresh_pile_colours(session, changed_piles, rules=rules, now=now)
     return [r if r is not None else RecordResult(Outcome.REJECTED, "unresolved") for r in results]
 
@@ -285,7 +287,7 @@ async def refresh_pile_colours(
                 },
             }
         )
-    await repository.insert_events(session, events)
+    await events_repository.insert(session, events)
     return len(events)
 
 
@@ -313,3 +315,20 @@ async def connector_history(
         items=items,
         next_cursor=encode_cursor(items[-1].id) if more else None,
     )
+
+
+async def set_maintenance(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    pile_id: int,
+    flagged: bool,
+    note: str | None,
+    rules: ColourRules,
+) -> None:
+    """Flag a pile for maintenance (red until cleared) or clear the flag."""
+    if await piles_repository.get_visible(session, principal, pile_id) is None:
+        raise PileNotFound(f"No pile {pile_id} in your area.")
+    await piles_repository.set_maintenance(session, pile_id, flagged=flagged, note=note)
+    now = utc_now()
+    await refresh_pile_colours(session, {pile_id}, rules=rules, now=now, floor=now)

@@ -1,0 +1,56 @@
+"""Big-screen shapes: the board (counts and coloured piles) and the GeoJSON map."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from app.jurisdictions.schemas import ColourCounts, JurisdictionSummary
+from app.piles.schemas import JurisdictionRef
+from app.status.colour import Colour
+
+
+class BoardPile(BaseModel):
+    id: int
+    equipment_id: str
+    name: str | None
+    colour: Colour
+    colour_since: datetime = Field(description="Since when the pile has had this colour.")
+    maintenance: bool
+    community: JurisdictionRef
+    station_id: str
+    synthetic: bool
+
+
+class Board(BaseModel):
+    """Counts by colour for an area and its children, and every pile with its colour."""
+
+    area: JurisdictionSummary
+    data_version: int = Field(description="Newest change_event id reflected in this board.")
+    children: list[JurisdictionSummary]
+    piles_included: bool = Field(
+        description="False when the area has more piles than the board lists; use /v1/piles."
+    )
+    piles: list[BoardPile]
+
+
+class PointGeometry(BaseModel):
+    type: Literal["Point"] = "Point"
+    coordinates: tuple[float, float] = Field(description="[longitude, latitude], WGS84.")
+
+
+class PileFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: int
+    geometry: PointGeometry | None
+    properties: dict[str, Any]
+
+
+class PileFeatureCollection(BaseModel):
+    """RFC 7946 GeoJSON; coordinates converted from the operators' GCJ-02 to WGS84."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[PileFeature]
+    colour_counts: ColourCounts

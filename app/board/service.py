@@ -1,0 +1,142 @@
+"""Big-screen use cases: the colour board and the map of an area, served from snapshots."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.principal import Principal
+from app.board.schemas import (
+    Board,
+    BoardPile,
+    PileFeature,
+    PileFeatureCollection,
+    PointGeometry,
+)
+from app.board.snapshots import SnapshotCache
+from app.jurisdictions import service as jurisdictions_service
+from app.jurisdictions.service import summarise
+from app.models import Jurisdiction
+from app.piles import repository as piles_repository
+from app.piles.schemas import JurisdictionRef
+from app.piles.service import pile_location
+from app.status.colour import Colour
+
+
+async def board_json(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    area: str | None,
+    cache: SnapshotCache,
+    max_piles: int,
+) -> bytes:
+    """Get the board of an area as JSON bytes (counts by colour, each pile's colour)."""
+    jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
+
+    async def build(version: int) -> bytes:
+        board = await _build_board(session, principal, jurisdiction, version, max_piles)
+        return board.model_dump_json().encode()
+
+    return await cache.get_or_build(
+        session, kind=f"board:{max_piles}", area_path=jurisdiction.path, build=build
+    )
+
+
+async def _build_board(
+    session: AsyncSession,
+    principal: Principal,
+    area: Jurisdiction,
+    version: int,
+    max_piles: int,
+) -> Board:
+    children = await jurisdictions_service.list_children(session, area)
+    counts = await jurisdictions_service.count_colours(session, principal, area, children)
+    included = counts[area.path].total <= max_piles
+    rows = (
+        await piles_repository.list_visible(
+            session,
+            principal,
+            area_path=area.path,
+            colour=None,
+            community_id=None,
+            after_id=None,
+            limit=None,
+        )
+        if included
+        else []
+    )
+    return Board(
+        area=summarise(area, counts[area.path]),
+        data_version=version,
+        children=[summarise(child, counts[child.path]) for child in children],
+        piles_included=included,
+        piles=[
+            BoardPile(
+                id=pile.id or 0,
+                equipment_id=pile.equipment_id,
+                name=pile.name,
+                colour=Colour(pile.colour),
+                colour_since=pile.colour_since,
+                maintenance=pile.maintenance,
+                community=JurisdictionRef(
+                    code=community.code, name=community.name, level=community.level
+                ),
+                station_id=station.station_id,
+                synthetic=station.synthetic,
+            )
+            for pile, community, station, _operator in rows
+        ],
+    )
+
+
+async def map_json(
+    session: AsyncSession, principal: Principal, *, area: str | None, cache: SnapshotCache
+) -> bytes:
+    """Get the piles of an area as a GeoJSON FeatureCollection coloured by board colour."""
+    jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
+
+    async def build(_version: int) -> bytes:
+        collection = await _build_map(session, principal, jurisdiction)
+        return collection.model_dump_json().encode()
+
+    return await cache.get_or_build(session, kind="map", area_path=jurisdiction.path, build=build)
+
+
+async def _build_map(
+    session: AsyncSession, principal: Principal, area: Jurisdiction
+) -> PileFeatureCollection:
+    counts = await jurisdictions_service.count_colours(session, principal, area, [])
+    rows = await piles_repository.list_visible(
+        session,
+        principal,
+        area_path=area.path,
+        colour=None,
+        community_id=None,
+        after_id=None,
+        limit=None,
+    )
+    features = []
+    for pile, community, station, operator in rows:
+        location = pile_location(pile, station)
+        features.append(
+            PileFeature(
+                id=pile.id or 0,
+                geometry=PointGeometry(coordinates=(location.lng, location.lat))
+                if location
+                else None,
+                properties={
+                    "equipment_id": pile.equipment_id,
+                    "operator_id": operator.operator_id,
+                    "name": pile.name,
+                    "colour": pile.colour,
+                    "colour_since": pile.colour_since.isoformat(),
+                    "maintenance": pile.maintenance,
+                    "community": community.code,
+                    "community_name": community.name,
+                    "station_id": station.station_id,
+                    "power_kw": pile.power_kw,
+                    "synthetic": station.synthetic,
+                },
+            )
+        )
+    return PileFeatureCollection(features=features, colour_counts=counts[area.path])

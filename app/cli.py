@@ -1,0 +1,97 @@
+"""The `pilehub` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.logging import configure_logging
+from app.core.migrations import upgrade
+
+cli = typer.Typer(help="PileHub: the EV charging data-sharing hub.", no_args_is_help=True)
+console = Console()
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.json_logs)
+    return settings
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest migration."""
+    settings = _settings()
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        try:
+            await upgrade(database.engine)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    console.print("[green]database migrated to head[/green]")
+
+
+@cli.command()
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default from settings)."),
+    port: int | None = typer.Option(None, help="Port (default from settings)."),
+    workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
+) -> None:
+    """Serve the API with uvicorn (run `pilehub migrate` first)."""
+    settings = _settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def worker() -> None:
+    """Run the background jobs (colour sweep) until interrupted."""
+    from app.worker import run_worker
+
+    settings = _settings()
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await run_worker(database, settings, stop)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+
+
+@cli.command()
+def demo(
+    port: int | None = typer.Option(None, help="Port (default 8000)."),
+    serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Serve after seeding."),
+) -> None:
+    """Migrate, load the Beixinjing demo, print a summary and serve it with the worker."""
+    from app.demo.runner import run_demo
+
+    settings = _settings()
+    asyncio.run(run_demo(settings, console, port=port or settings.port, serve=serve_api))
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import JSONResponse
+
+from app.core.deps import SessionDep, SettingsDep
+from app.health import service
+from app.health.schemas import Liveness, Readiness
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=Liveness)
+async def healthz() -> Liveness:
+    """Report that the process is alive (no dependencies checked)."""
+    return Liveness()
+
+
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+async def readyz(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """Report whether the database answers and its schema is migrated to head."""
+    readiness = await service.check_readiness(session, settings)
+    return JSONResponse(readiness.model_dump(), status_code=200 if readiness.ready else 503)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.auth.deps import PrincipalDep
+from app.core.deps import PageDep, SessionDep
+from app.core.problem import problem_responses
+from app.piles import service
+from app.piles.schemas import PilePage, PilePublic
+from app.status.colour import Colour
+
+router = APIRouter(tags=["piles"])
+
+
+@router.get("/piles", response_model=PilePage, responses=problem_responses(400, 404, 422))
+async def list_piles(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    colour: Annotated[Colour | None, Query(description="Only piles of this colour.")] = None,
+    community: Annotated[
+        str | None, Query(pattern=r"^[0-9]{6,12}$", description="Community code.")
+    ] = None,
+) -> PilePage:
+    """List piles with their connectors and status, in a stable order."""
+    return await service.list_piles(
+        session, principal, area=area, colour=colour, community=community, page=page
+    )
+
+
+@router.get("/piles/{pile_id}", response_model=PilePublic, responses=problem_responses(404, 422))
+async def get_pile(
+    pile_id: Annotated[int, Path(ge=1, le=2**53)], session: SessionDep, principal: PrincipalDep
+) -> PilePublic:
+    """Get one pile with its connectors and their current status."""
+    return await service.get_pile(session, principal, pile_id=pile_id)

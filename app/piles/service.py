@@ -1,0 +1,255 @@
+"""Registry use cases: register what operators report, list and read piles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.principal import Principal
+from app.core.pagination import PageParams, encode_cursor
+from app.core.time import utc_now
+from app.events import repository as events_repository
+from app.geo import gcj02_to_wgs84
+from app.jurisdictions import service as jurisdictions_service
+from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
+from app.piles import repository
+from app.piles.errors import PileNotFound, UnknownOperator
+from app.piles.repository import PileRow
+from app.piles.schemas import (
+    ConnectorPublic,
+    ConnectorRecord,
+    EquipmentRecord,
+    JurisdictionRef,
+    Location,
+    PilePage,
+    PilePublic,
+    StationRecord,
+    StationRef,
+)
+from app.status.codes import ConnectorState
+from app.status.colour import Colour
+
+
+async def ensure_operator(session: AsyncSession, *, operator_id: str, name: str) -> Operator:
+    """Create the operator or update its name."""
+    operator = await repository.get_operator(session, operator_id)
+    if operator is None:
+        operator = Operator(operator_id=operator_id, name=name)
+    operator.name = name
+    await repository.add(session, operator)
+    return operator
+
+
+async def register_station(session: AsyncSession, record: StationRecord) -> Station:
+    """Create or update a station with its piles and connectors (idempotent upsert)."""
+    operator = await repository.get_operator(session, record.operator_id)
+    if operator is None or operator.id is None:
+        raise UnknownOperator(f"Operator {record.operator_id} is not onboarded.")
+    require_jurisdiction = jurisdictions_service.require_jurisdiction
+    jurisdiction = await require_jurisdiction(session, record.jurisdiction_code)
+    station = await repository.get_station(session, operator.id, record.station_id)
+    station_fields = record.model_dump(exclude={"operator_id", "jurisdiction_code", "equipment"})
+    station = _upsert_row(
+        Station,
+        station,
+        {
+            **station_fields,
+            "operator_pk": operator.id,
+            "jurisdiction_id": _id(jurisdiction),
+            "updated_at": utc_now(),
+        },
+    )
+    await repository.add(session, station)
+    piles = await repository.piles_by_equipment_id(
+        session, operator.id, [e.equipment_id for e in record.equipment]
+    )
+    for equipment in record.equipment:
+        pile = await _register_pile(
+            session, operator.id, station, piles.get(equipment.equipment_id), equipment
+        )
+        await _register_connectors(session, operator.id, _id(pile), equipment.connectors)
+    await events_repository.insert(
+        session,
+        [
+            {
+                "occurred_at": utc_now(),
+                "kind": "registry.station",
+                "subject": f"station:{station.id}",
+                "area_path": jurisdiction.path,
+                "payload": {"station_id": record.station_id, "piles": len(record.equipment)},
+            }
+        ],
+    )
+    return station
+
+
+async def _register_pile(
+    session: AsyncSession,
+    operator_pk: int,
+    station: Station,
+    pile: Pile | None,
+    record: EquipmentRecord,
+) -> Pile:
+    jurisdiction_id = station.jurisdiction_id
+    if record.jurisdiction_code:
+        community = await jurisdictions_service.require_jurisdiction(
+            session, record.jurisdiction_code
+        )
+        jurisdiction_id = _id(community)
+    fields = record.model_dump(exclude={"connectors", "jurisdiction_code"})
+    pile = _upsert_row(
+        Pile,
+        pile,
+        {
+            **fields,
+            "operator_pk": operator_pk,
+            "station_pk": _id(station),
+            "jurisdiction_id": jurisdiction_id,
+            "updated_at": utc_now(),
+        },
+    )
+    await repository.add(session, pile)
+    return pile
+
+
+async def _register_connectors(
+    session: AsyncSession, operator_pk: int, pile_pk: int, records: list[ConnectorRecord]
+) -> None:
+    existing = await repository.connectors_by_connector_id(
+        session, operator_pk, [r.connector_id for r in records]
+    )
+    for record in records:
+        connector = _upsert_row(
+            Connector,
+            existing.get(record.connector_id),
+            {**record.model_dump(), "operator_pk": operator_pk, "pile_pk": pile_pk},
+        )
+        await repository.add(session, connector)
+
+
+_Row = TypeVar("_Row", Station, Pile, Connector)
+
+
+def _upsert_row(model: type[_Row], existing: _Row | None, fields: dict[str, Any]) -> _Row:
+    if existing is None:
+        return model(**fields)
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    return existing
+
+
+def _id(row: Station | Pile | Jurisdiction) -> int:
+    assert row.id is not None, "row must be flushed"
+    return row.id
+
+
+async def list_piles(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    area: str | None,
+    colour: Colour | None,
+    community: str | None,
+    page: PageParams,
+) -> PilePage:
+    """List piles in an area, optionally by colour or community, in id order."""
+    area_row = await jurisdictions_service.get_visible_area(session, principal, area)
+    community_id = None
+    if community is not None:
+        community_id = _id(
+            await jurisdictions_service.get_visible_area(session, principal, community)
+        )
+    rows = await repository.list_visible(
+        session,
+        principal,
+        area_path=area_row.path,
+        colour=colour.value if colour else None,
+        community_id=community_id,
+        after_id=page.after_id,
+        limit=page.limit + 1,
+    )
+    items = await _public(session, rows[: page.limit])
+    more = len(rows) > page.limit
+    return PilePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+
+async def get_pile(session: AsyncSession, principal: Principal, *, pile_id: int) -> PilePublic:
+    """Get one pile with its connectors and their current status."""
+    row = await repository.get_visible(session, principal, pile_id)
+    if row is None:
+        raise PileNotFound(f"No pile {pile_id} in your area.")
+    (pile,) = await _public(session, [row])
+    return pile
+
+
+async def _public(session: AsyncSession, rows: Sequence[PileRow]) -> list[PilePublic]:
+    connectors: dict[int, list[ConnectorPublic]] = defaultdict(list)
+    pile_ids = [_id(pile) for pile, *_ in rows]
+    for connector, status in await repository.connectors_with_status(session, pile_ids):
+        connectors[connector.pile_pk].append(_connector_public(connector, status))
+    return [
+        PilePublic(
+            id=_id(pile),
+            operator_id=operator.operator_id,
+            equipment_id=pile.equipment_id,
+            name=pile.name,
+            equipment_type=pile.equipment_type,
+            power_kw=pile.power_kw,
+            colour=Colour(pile.colour),
+            colour_since=pile.colour_since,
+            maintenance=pile.maintenance,
+            community=JurisdictionRef(
+                code=community.code, name=community.name, level=community.level
+            ),
+            station=StationRef(id=_id(station), station_id=station.station_id, name=station.name),
+            location=pile_location(pile, station),
+            synthetic=station.synthetic,
+            connectors=connectors[_id(pile)],
+        )
+        for pile, community, station, operator in rows
+    ]
+
+
+def _connector_public(connector: Connector, status: ConnectorStatus | None) -> ConnectorPublic:
+    assert connector.id is not None
+    return ConnectorPublic(
+        id=connector.id,
+        connector_id=connector.connector_id,
+        name=connector.name,
+        connector_type=connector.connector_type,
+        power_kw=connector.power_kw,
+        status=ConnectorState(status.status) if status else ConnectorState.UNKNOWN,
+        raw_code=status.raw_code if status else None,
+        status_since=status.since if status else None,
+        observed_at=status.observed_at if status else None,
+        received_at=status.received_at if status else None,
+        source=status.source if status else None,
+    )
+
+
+def pile_location(pile: Pile, station: Station) -> Location | None:
+    """WGS84 position of the pile, falling back to its station's."""
+    lng, lat = pile.lng_gcj02, pile.lat_gcj02
+    if lng is None or lat is None:
+        lng, lat = station.lng_gcj02, station.lat_gcj02
+    if lng is None or lat is None:
+        return None
+    wgs_lng, wgs_lat = gcj02_to_wgs84(lng, lat)
+    return Location(lng=round(wgs_lng, 6), lat=round(wgs_lat, 6))
+
+
+async def list_all_piles(session: AsyncSession, principal: Principal) -> list[PilePublic]:
+    """Every pile the principal may see, in id order (for seeding and small areas)."""
+    rows = await repository.list_visible(
+        session,
+        principal,
+        area_path=principal.area_path,
+        colour=None,
+        community_id=None,
+        after_id=None,
+        limit=None,
+    )
+    return await _public(session, rows)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from app.auth.deps import PrincipalDep
+from app.core.deps import PageDep, SessionDep
+from app.core.problem import problem_responses
+from app.status import service
+from app.status.schemas import StatusHistoryPage
+
+router = APIRouter(tags=["status"])
+
+
+@router.get(
+    "/connectors/{connector_id}/history",
+    response_model=StatusHistoryPage,
+    responses=problem_responses(400, 404, 422),
+)
+async def get_connector_history(
+    connector_id: Annotated[int, Path(ge=1, le=2**53)],
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+) -> StatusHistoryPage:
+    """List a connector's status changes, newest first (late reports marked not applied)."""
+    return await service.connector_history(session, principal, connector_id=connector_id, page=page)
