@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    if database is not None:
+        app.state.database = database
     app.state.snapshots = SnapshotCache()
     install_problem_handlers(app)
     app.include_router(health_router)

@@ -129,7 +129,7 @@ async def _build_map(
                     "operator_id": operator.operator_id,
                     "name": pile.name,
                     "colour": pile.colour,
-                    "colour_since": pile.colour_since.isoformat(),
+                    "colour_since": pile.colour_since,
                     "maintenance": pile.maintenance,
                     "community": community.code,
                     "community_name": community.name,

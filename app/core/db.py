@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,3 +89,13 @@ def upsert_insert(session: AsyncSession, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql_insert(table)
     return sqlite_insert(table)
+
+
+async def execute(session: AsyncSession, statement: Any, params: Any = None) -> Result[Any]:
+    """Core statements (bulk INSERT/UPDATE, raw SQL, column rows) on a SQLModel session.
+
+    SQLModel deprecates `session.execute` in favour of `exec` for ORM selects; Core
+    statements and executemany still need SQLAlchemy's own method.
+    """
+    result: Result[Any] = await SAAsyncSession.execute(session, statement, params)
+    return result

@@ -9,6 +9,7 @@ from sqlalchemy import insert as sa_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.db import execute
 from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
@@ -16,7 +17,7 @@ from app.models import ChangeEvent
 async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Append events (dicts of ChangeEvent columns) in one executemany."""
     if rows:
-        await session.execute(sa_insert(ChangeEvent), rows)
+        await execute(session, sa_insert(ChangeEvent), rows)
 
 
 async def latest_id(session: AsyncSession) -> int:

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from app.auth.principal import Principal
+from app.core.db import execute
 from app.core.time import utc_now
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
@@ -141,8 +142,9 @@ async def colour_counts(
 async def set_maintenance(
     session: AsyncSession, pile_id: int, *, flagged: bool, note: str | None
 ) -> None:
-    await session.execute(
+    await execute(
+        session,
         update(Pile)
         .where(col(Pile.id) == pile_id)
-        .values(maintenance=flagged, maintenance_note=note, updated_at=utc_now())
+        .values(maintenance=flagged, maintenance_note=note, updated_at=utc_now()),
     )

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.db import upsert_insert
+from app.core.db import execute, upsert_insert
 from app.models import (
     Connector,
     ConnectorStatus,
@@ -47,10 +47,11 @@ async def connector_keys(
 
 async def current(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, Any]:
     """Current status rows (plain rows, not ORM objects: they are upserted in bulk)."""
-    result = await session.execute(
+    result = await execute(
+        session,
         select(ConnectorStatus.__table__).where(  # type: ignore[attr-defined]
             col(ConnectorStatus.connector_pk).in_(set(connector_pks))
-        )
+        ),
     )
     return {row.connector_pk: row for row in result.all()}
 
@@ -70,7 +71,7 @@ async def history_contains(
 
 async def insert_history(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(StatusChange), rows)
+        await execute(session, insert(StatusChange), rows)
 
 
 async def upsert_current(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -84,12 +85,13 @@ async def upsert_current(session: AsyncSession, rows: list[dict[str, Any]]) -> N
             for name in ("status", "raw_code", "observed_at", "received_at", "since", "source")
         },
     )
-    await session.execute(statement, rows)
+    await execute(session, statement, rows)
 
 
 async def piles_for_colour(session: AsyncSession, pile_pks: Iterable[int]) -> Sequence[Any]:
     """Rows of (pile, community path) for the piles whose colour is being derived."""
-    result = await session.execute(
+    result = await execute(
+        session,
         sa.select(
             col(Pile.id),
             col(Pile.equipment_id),
@@ -100,7 +102,7 @@ async def piles_for_colour(session: AsyncSession, pile_pks: Iterable[int]) -> Se
             col(Jurisdiction.code),
         )
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-        .where(col(Pile.id).in_(set(pile_pks)))
+        .where(col(Pile.id).in_(set(pile_pks))),
     )
     return result.all()
 
@@ -138,8 +140,9 @@ async def fault_counts(
 async def set_pile_colour(
     session: AsyncSession, pile_pk: int, colour: str, since: datetime
 ) -> None:
-    await session.execute(
-        update(Pile).where(col(Pile.id) == pile_pk).values(colour=colour, colour_since=since)
+    await execute(
+        session,
+        update(Pile).where(col(Pile.id) == pile_pk).values(colour=colour, colour_since=since),
     )
 
 
@@ -156,7 +159,7 @@ async def piles_with_time_rules(session: AsyncSession) -> list[int]:
         )
     )
     by_colour = select(col(Pile.id)).where(col(Pile.colour).in_(["yellow", "red"]))
-    result = await session.execute(by_status.union(by_colour))
+    result = await execute(session, by_status.union(by_colour))
     return [row[0] for row in result.all()]
 
 

@@ -1,0 +1,51 @@
+# PileHub: `make demo` runs the hub with the Beixinjing demo; `make test` runs every check.
+# Both set themselves up: a bootstrap venv with uv, then the project venv from uv.lock.
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SYNCED := $(VENV)/.synced
+
+.PHONY: demo test lint typecheck contracts contracts-check pytest bench fmt clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+demo: $(SYNCED)
+	$(BIN)/pilehub demo
+
+test: lint typecheck contracts-check pytest
+
+lint: $(SYNCED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(SYNCED)
+	$(BIN)/mypy --strict app tests bench alembic
+
+contracts: $(SYNCED)
+	$(BIN)/python -m app.scripts.export_contracts
+
+contracts-check: $(SYNCED)
+	$(BIN)/python -m app.scripts.export_contracts --check
+
+pytest: $(SYNCED)
+	$(BIN)/pytest
+
+bench: $(SYNCED)
+	$(BIN)/python bench/board.py
+
+fmt: $(SYNCED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,149 @@
+"""The big-screen read side on the Beixinjing demo: board, map, jurisdictions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.time import utc_now
+from app.geo import gcj02_to_wgs84
+from app.models import Pile, Station
+from app.status import service as status_service
+from app.status.schemas import StatusReport
+
+pytestmark = pytest.mark.asyncio
+
+BEIXINJING = "310105011"
+COMMUNITY_PILES = {"新泾三村": 8, "新泾五村": 3, "天蒲小区": 6}
+
+
+async def test_board_shows_beixinjing_17_piles_in_3_communities(
+    client: httpx.AsyncClient, demo: Database
+) -> None:
+    response = await client.get("/v1/board", params={"area": BEIXINJING})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    board = response.json()
+    assert board["area"]["code"] == BEIXINJING
+    assert board["area"]["counts"]["total"] == 17
+    assert {c["name"]: c["counts"]["total"] for c in board["children"]} == COMMUNITY_PILES
+    assert len(board["piles"]) == 17
+    assert board["piles_included"] is True
+    per_community: dict[str, int] = {}
+    for pile in board["piles"]:
+        per_community[pile["community"]["name"]] = (
+            per_community.get(pile["community"]["name"], 0) + 1
+        )
+        assert pile["colour"] in {"green", "yellow", "red"}
+        assert pile["colour_since"]
+    assert per_community == COMMUNITY_PILES
+    counts = board["area"]["counts"]
+    assert counts["yellow"] == 1
+    assert counts["red"] == 1
+    assert counts["green"] == 15
+    assert sum(1 for p in board["piles"] if p["colour"] == "red" and p["maintenance"]) == 1
+
+
+async def test_board_reflects_a_status_change_and_keeps_its_snapshot_otherwise(
+    client: httpx.AsyncClient, demo: Database, settings: Settings
+) -> None:
+    first = await client.get("/v1/board", params={"area": BEIXINJING})
+    again = await client.get("/v1/board", params={"area": BEIXINJING})
+    assert again.content == first.content
+
+    # A change in another street moves the event log but not this board.
+    await _report(demo, settings, "310105MA002TMQX0004011", code=255)
+    unrelated = await client.get("/v1/board", params={"area": BEIXINJING})
+    assert unrelated.content == first.content
+
+    green = next(p for p in first.json()["piles"] if p["colour"] == "green")
+    await _report(demo, settings, green["equipment_id"] + "1", code=255)
+    after = (await client.get("/v1/board", params={"area": BEIXINJING})).json()
+    assert after["data_version"] > first.json()["data_version"]
+    changed = next(p for p in after["piles"] if p["id"] == green["id"])
+    assert changed["colour"] == "yellow"
+    assert after["area"]["counts"]["yellow"] == 2
+
+
+async def _report(database: Database, settings: Settings, connector_id: str, code: int) -> None:
+    async with database.session(write=True) as session:
+        await status_service.record_status_report(
+            session,
+            StatusReport(
+                operator_id="MA002TMQX", connector_id=connector_id, code=code, observed_at=utc_now()
+            ),
+            rules=settings.colour,
+        )
+
+
+async def test_map_is_geojson_in_wgs84_with_colours(
+    client: httpx.AsyncClient, demo: Database
+) -> None:
+    response = await client.get("/v1/map", params={"area": BEIXINJING})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/geo+json"
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 17
+    async with demo.session() as session:
+        piles = {p.id: p for p in (await session.exec(select(Pile))).all()}
+    for feature in collection["features"]:
+        pile = piles[feature["id"]]
+        assert pile.lng_gcj02 is not None
+        assert pile.lat_gcj02 is not None
+        lng, lat = gcj02_to_wgs84(pile.lng_gcj02, pile.lat_gcj02)
+        assert feature["geometry"]["coordinates"] == pytest.approx([lng, lat], abs=1e-6)
+        # GCJ-02 is offset by hundreds of metres in Shanghai; the output must not be raw.
+        assert abs(feature["geometry"]["coordinates"][0] - pile.lng_gcj02) > 1e-3
+        assert feature["properties"]["colour"] == pile.colour
+
+
+async def test_map_of_the_city_covers_every_pile(client: httpx.AsyncClient, demo: Database) -> None:
+    collection = (await client.get("/v1/map")).json()
+    async with demo.session() as session:
+        total = len((await session.exec(select(Pile))).all())
+        stations = (await session.exec(select(Station))).all()
+    assert len(collection["features"]) == total
+    assert all(s.synthetic for s in stations)
+    assert collection["colour_counts"]["total"] == total
+
+
+async def test_jurisdiction_has_children_counts_and_ancestors(
+    client: httpx.AsyncClient, demo: Database
+) -> None:
+    body: dict[str, Any] = (await client.get(f"/v1/jurisdictions/{BEIXINJING}")).json()
+    assert body["level"] == "street"
+    assert body["ancestors"] == ["310000", "310105"]
+    assert body["parent_code"] == "310105"
+    assert [c["counts"]["total"] for c in body["children"]] == [8, 3, 6]
+    district = (await client.get("/v1/jurisdictions/310105")).json()
+    assert {c["code"] for c in district["children"]} == {"310105010", "310105011", "310105102"}
+    assert district["counts"]["total"] == sum(c["counts"]["total"] for c in district["children"])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/v1/board?area=999999", 404, "area-not-found"),
+        ("/v1/board?area=31a", 422, "validation-error"),
+        ("/v1/map?area=310199", 404, "area-not-found"),
+        ("/v1/jurisdictions/320000", 404, "area-not-found"),
+        ("/v1/jurisdictions/abc", 422, "validation-error"),
+    ],
+)
+async def test_unknown_or_malformed_area_is_a_problem(
+    client: httpx.AsyncClient, demo: Database, path: str, status: int, code: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["code"] == code
+    assert problem["type"].endswith(code)
+    assert problem["title"]
