@@ -27,6 +27,7 @@ test: lint typecheck contracts-check pytest
 lint: $(SYNCED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(SYNCED)
 	$(BIN)/mypy --strict app tests bench alembic
