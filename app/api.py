@@ -1,16 +1,21 @@
-"""The /v1 router: one include per domain."""
+"""The /v1 API: each domain router mounted under /v1.
+
+They are included one by one rather than through a parent router: FastAPI matches nested
+routers level by level, and the board is the route dashboards poll hardest, so it goes first.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 
 from app.board.router import router as board_router
 from app.jurisdictions.router import router as jurisdictions_router
 from app.piles.router import router as piles_router
 from app.status.router import router as status_router
 
-api_router = APIRouter(prefix="/v1")
-api_router.include_router(jurisdictions_router)
-api_router.include_router(board_router)
-api_router.include_router(piles_router)
-api_router.include_router(status_router)
+V1_ROUTERS = [board_router, jurisdictions_router, piles_router, status_router]
+
+
+def include_v1(app: FastAPI) -> None:
+    for router in V1_ROUTERS:
+        app.include_router(router, prefix="/v1")

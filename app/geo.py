@@ -2,8 +2,9 @@
 
 The forward transform is the published GCJ-02 formula (Krasovsky 1940 ellipsoid, a =
 6378245 m, ee = 0.00669342162296594323); the inverse has no closed form and is found by
-fixed-point iteration to below 1e-7 degrees (about 1 cm). Outside mainland China GCJ-02
-equals WGS84.
+fixed-point iteration to below 1e-7 degrees (about 1 cm). Outside China's bounding box
+GCJ-02 equals WGS84; like the published formula, the box also covers some neighbours
+(Seoul, Hanoi), which T/CEC data never contains.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import api_router
+from app.api import include_v1
 from app.board.snapshots import SnapshotCache
 from app.core.config import Settings, get_settings
+from app.core.context import AppContext
 from app.core.db import Database
 from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
@@ -23,19 +24,23 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The app; a `database` passed in stays owned (and disposed) by the caller."""
     settings = settings or get_settings()
+    owned = database is None
+    context = AppContext(
+        settings=settings,
+        # Creating the engine opens no connection; the first query does.
+        database=database or Database(settings.database_url, echo=settings.database_echo),
+        snapshots=SnapshotCache(max_age=settings.snapshot_max_age.total_seconds()),
+    )
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = database is None
-        app.state.database = database or Database(
-            settings.database_url, echo=settings.database_echo
-        )
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
             if owned:
-                await app.state.database.dispose()
+                await context.database.dispose()
 
     app = FastAPI(
         title="PileHub",
@@ -47,12 +52,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
     )
-    app.state.settings = settings
-    if database is not None:
-        app.state.database = database
-    app.state.snapshots = SnapshotCache()
+    app.state.context = context
     install_problem_handlers(app)
+    include_v1(app)
     app.include_router(health_router)
-    app.include_router(api_router)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     return app

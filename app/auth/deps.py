@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from app.auth.principal import Principal, city_principal
-from app.core.deps import SettingsDep
+from app.core.context import AppContext
 
 
-def current_principal(settings: SettingsDep) -> Principal:
-    return city_principal(settings.city_code)
+async def current_principal(request: Request) -> Principal:
+    context: AppContext = request.app.state.context
+    return city_principal(context.settings.city_code)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from app.auth.deps import PrincipalDep
 from app.board import service
 from app.board.schemas import Board, PileFeatureCollection
-from app.core.deps import SessionDep, SettingsDep, SnapshotsDep
+from app.core.deps import ContextDep
 from app.core.problem import problem_responses
 
 router = APIRouter(tags=["board"])
@@ -25,15 +25,17 @@ AreaQuery = Annotated[
     responses=problem_responses(404, 422, ok=(Board, "application/json")),
 )
 async def get_board(
-    session: SessionDep,
+    context: ContextDep,
     principal: PrincipalDep,
-    snapshots: SnapshotsDep,
-    settings: SettingsDep,
     area: AreaQuery = None,
 ) -> Response:
     """Get the big-screen board: counts by colour and each pile with its colour."""
     body = await service.board_json(
-        session, principal, area=area, cache=snapshots, max_piles=settings.board_max_piles
+        context.database,
+        principal,
+        area=area,
+        cache=context.snapshots,
+        max_piles=context.settings.board_max_piles,
     )
     return Response(body, media_type="application/json")
 
@@ -44,8 +46,10 @@ async def get_board(
     responses=problem_responses(404, 422, ok=(PileFeatureCollection, "application/geo+json")),
 )
 async def get_map(
-    session: SessionDep, principal: PrincipalDep, snapshots: SnapshotsDep, area: AreaQuery = None
+    context: ContextDep,
+    principal: PrincipalDep,
+    area: AreaQuery = None,
 ) -> Response:
     """Get the piles of an area as GeoJSON (WGS84), coloured by board colour."""
-    body = await service.map_json(session, principal, area=area, cache=snapshots)
+    body = await service.map_json(context.database, principal, area=area, cache=context.snapshots)
     return Response(body, media_type="application/geo+json")

@@ -13,6 +13,7 @@ from app.board.schemas import (
     PointGeometry,
 )
 from app.board.snapshots import SnapshotCache
+from app.core.db import Database
 from app.jurisdictions import service as jurisdictions_service
 from app.jurisdictions.service import summarise
 from app.models import Jurisdiction
@@ -23,7 +24,7 @@ from app.status.colour import Colour
 
 
 async def board_json(
-    session: AsyncSession,
+    database: Database,
     principal: Principal,
     *,
     area: str | None,
@@ -31,15 +32,14 @@ async def board_json(
     max_piles: int,
 ) -> bytes:
     """Get the board of an area as JSON bytes (counts by colour, each pile's colour)."""
-    jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
 
-    async def build(version: int) -> bytes:
+    async def build(session: AsyncSession, version: int) -> tuple[str, bytes]:
+        jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
         board = await _build_board(session, principal, jurisdiction, version, max_piles)
-        return board.model_dump_json().encode()
+        return jurisdiction.path, board.model_dump_json().encode()
 
-    return await cache.get_or_build(
-        session, kind=f"board:{max_piles}", area_path=jurisdiction.path, build=build
-    )
+    key = ("board", principal.area_path, area or principal.area_code, max_piles)
+    return await cache.get_or_build(database, key, build)
 
 
 async def _build_board(
@@ -90,16 +90,17 @@ async def _build_board(
 
 
 async def map_json(
-    session: AsyncSession, principal: Principal, *, area: str | None, cache: SnapshotCache
+    database: Database, principal: Principal, *, area: str | None, cache: SnapshotCache
 ) -> bytes:
     """Get the piles of an area as a GeoJSON FeatureCollection coloured by board colour."""
-    jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
 
-    async def build(_version: int) -> bytes:
+    async def build(session: AsyncSession, _version: int) -> tuple[str, bytes]:
+        jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
         collection = await _build_map(session, principal, jurisdiction)
-        return collection.model_dump_json().encode()
+        return jurisdiction.path, collection.model_dump_json().encode()
 
-    return await cache.get_or_build(session, kind="map", area_path=jurisdiction.path, build=build)
+    key = ("map", principal.area_path, area or principal.area_code)
+    return await cache.get_or_build(database, key, build)
 
 
 async def _build_map(

@@ -1,68 +1,103 @@
 """Per-area snapshots of rendered read models, invalidated through the change_event log.
 
 A dashboard polls the same board many times between changes. The snapshot is the response
-body itself, so a poll costs one `max(id)` on the event log instead of a rebuild. When the
-log has moved on, one indexed probe over the new events decides whether they touched the
-area; only then is the body rebuilt. Several API processes each keep their own snapshots
-and stay correct because the version lives in the shared database.
+body itself, so a poll is answered from memory:
+
+- The newest event id (the data version) is read from the database at most once per
+  `max_age` per process, by one request while the others wait for it. A board is therefore at
+  most `max_age` behind the log, in every API process.
+- When the version has moved, one indexed probe over the new events decides whether they
+  touched the area; only then is the body rebuilt, once, however many pollers are waiting.
+- Authorisation happens inside `build`: a key includes the caller's area, and a refused
+  lookup raises before anything is stored.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.db import Database
 from app.events import repository as events_repository
 
 # Beyond this many new events a rebuild is cheaper than probing them.
 _PROBE_LIMIT = 5_000
 
+Builder = Callable[[AsyncSession, int], Awaitable[tuple[str, bytes]]]
+
 
 @dataclass(slots=True)
 class _Entry:
     version: int
+    area_path: str
     body: bytes
 
 
 class SnapshotCache:
-    def __init__(self, max_entries: int = 512) -> None:
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+    def __init__(self, *, max_age: float, max_entries: int = 512) -> None:
+        self.max_age = max_age
         self._max_entries = max_entries
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._build_locks: dict[Hashable, asyncio.Lock] = {}
+        self._version = 0
+        self._checked_at = float("-inf")
+        self._version_lock = asyncio.Lock()
 
-    async def get_or_build(
-        self,
-        session: AsyncSession,
-        *,
-        kind: str,
-        area_path: str,
-        build: Callable[[int], Awaitable[bytes]],
-    ) -> bytes:
-        """The snapshot of `kind` for the area, rebuilt by `build(version)` when stale."""
-        key = (kind, area_path)
-        latest = await events_repository.latest_id(session)
+    async def latest_version(self, database: Database) -> int:
+        if time.monotonic() - self._checked_at < self.max_age:
+            return self._version
+        async with self._version_lock:
+            if time.monotonic() - self._checked_at >= self.max_age:
+                async with database.session() as session:
+                    self._version = await events_repository.latest_id(session)
+                self._checked_at = time.monotonic()
+        return self._version
+
+    async def get_or_build(self, database: Database, key: Hashable, build: Builder) -> bytes:
+        """The snapshot under `key`; `build(session, version)` gives (area path, body).
+
+        A fresh hit opens no database session at all: that is what makes polling cheap.
+        """
+        latest = await self.latest_version(database)
         entry = self._entries.get(key)
-        if entry is not None and entry.version != latest:
-            still_valid = (
-                entry.version < latest
-                and latest - entry.version <= _PROBE_LIMIT
-                and not await events_repository.area_changed_between(
-                    session, area_path, entry.version, latest
-                )
-            )
-            entry = entry if still_valid else None
-            if entry is not None:
-                entry.version = latest
-        if entry is None:
-            # Built after reading `latest`, so a body is never older than its version.
-            entry = _Entry(latest, await build(latest))
-            self._entries[key] = entry
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-        self._entries.move_to_end(key)
+        if entry is not None and entry.version == latest:
+            return entry.body
+        lock = self._build_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.version != latest:
+                async with database.session() as session:
+                    entry = await self._refresh(session, key, entry, latest, build)
         return entry.body
 
-    def clear(self) -> None:
-        self._entries.clear()
+    async def _refresh(
+        self,
+        session: AsyncSession,
+        key: Hashable,
+        entry: _Entry | None,
+        latest: int,
+        build: Builder,
+    ) -> _Entry:
+        if (
+            entry is not None
+            and entry.version < latest <= entry.version + _PROBE_LIMIT
+            and not await events_repository.area_changed_between(
+                session, entry.area_path, entry.version, latest
+            )
+        ):
+            entry.version = latest
+            return entry
+        # Built after `latest` was read, so a body is never older than its version.
+        area_path, body = await build(session, latest)
+        entry = _Entry(latest, area_path, body)
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            evicted, _ = self._entries.popitem(last=False)
+            self._build_locks.pop(evicted, None)
+        return entry

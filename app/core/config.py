@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     colour_sweep_interval: timedelta = timedelta(seconds=30)
     # The city the hub serves; until OAuth2 lands every caller sees this whole area.
     city_code: str = "310000"
+    # How far behind the change log a board or map snapshot may be in each API process.
+    snapshot_max_age: timedelta = timedelta(milliseconds=250)
     # Above this many piles the board carries counts only (a city has ~100,000 piles).
     board_max_piles: int = Field(default=5000, ge=1)
 

@@ -1,4 +1,9 @@
-"""Request-time dependencies as Annotated aliases."""
+"""Request-time dependencies as Annotated aliases.
+
+All are `async def` (FastAPI runs plain `def` dependencies in a thread pool, which costs more
+than the lookups themselves), and the process-wide parts come as one `AppContext`: each
+dependency node costs a few microseconds on every request, and the board is polled a lot.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +13,23 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.board.snapshots import SnapshotCache
-from app.core.config import Settings
-from app.core.db import Database
-from app.core.pagination import PageParams, page_params
+from app.core.context import AppContext
+from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID, PageParams, paging
 
 
-def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
+async def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A read session for the request; committed on success, rolled back on error."""
-    async with get_database(request).session() as session:
+    context: AppContext = request.app.state.context
+    async with context.database.session() as session:
         yield session
 
 
-def get_snapshots(request: Request) -> SnapshotCache:
-    cache: SnapshotCache = request.app.state.snapshots
-    return cache
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+ContextDep = Annotated[AppContext, Depends(get_context)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-SnapshotsDep = Annotated[SnapshotCache, Depends(get_snapshots)]
-PageDep = Annotated[PageParams, Depends(page_params)]
+RegistryPageDep = Annotated[PageParams, Depends(paging(max_id=MAX_REGISTRY_ID))]
+LogPageDep = Annotated[PageParams, Depends(paging(max_id=MAX_LOG_ID))]

@@ -104,6 +104,8 @@ def _incoming_request_id(scope: Scope) -> str | None:
         if name == b"x-request-id":
             candidate: str = value.decode("latin-1")
             # Echo a caller's id only if it cannot inject anything into logs or headers.
-            if 0 < len(candidate) <= 64 and all(c.isalnum() or c in "-_." for c in candidate):
+            if 0 < len(candidate) <= 64 and all(
+                (c.isascii() and c.isalnum()) or c in "-_." for c in candidate
+            ):
                 return candidate
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import orjson
@@ -30,22 +31,34 @@ def encode_cursor(after_id: int) -> str:
     return base64.urlsafe_b64encode(orjson.dumps({"after": after_id})).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str) -> int:
+# Registry keys (piles, connectors) are 32-bit integers on PostgreSQL; log tables use 64 bits.
+MAX_REGISTRY_ID = 2**31 - 1
+MAX_LOG_ID = 2**63 - 1
+
+
+def decode_cursor(cursor: str, *, max_id: int = MAX_LOG_ID) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         after = value["after"]
     except (ValueError, KeyError, TypeError, UnicodeEncodeError, binascii.Error) as exc:
         raise MalformedCursor("The cursor is not one this API issued.") from exc
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+    # A key the column cannot hold was not issued here (and must not reach the driver).
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= max_id:
         raise MalformedCursor("The cursor is not one this API issued.")
     return after
 
 
-def page_params(
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="Opaque cursor from `next_cursor`.")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
-) -> PageParams:
-    return PageParams(after_id=decode_cursor(cursor) if cursor else None, limit=limit)
+def paging(*, max_id: int) -> Callable[..., Awaitable[PageParams]]:
+    """A dependency reading `cursor` and `limit` for a list keyed by ids up to `max_id`."""
+
+    async def page_params(
+        cursor: Annotated[
+            str | None, Query(max_length=200, description="Opaque cursor from `next_cursor`.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
+    ) -> PageParams:
+        after_id = decode_cursor(cursor, max_id=max_id) if cursor else None
+        return PageParams(after_id=after_id, limit=limit)
+
+    return page_params

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
-from app.core.deps import SessionDep, SettingsDep
+from app.core.deps import ContextDep, SessionDep
 from app.health import service
 from app.health.schemas import Liveness, Readiness
 
@@ -17,7 +17,7 @@ async def healthz() -> Liveness:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-async def readyz(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+async def readyz(session: SessionDep, context: ContextDep) -> JSONResponse:
     """Report whether the database answers and its schema is migrated to head."""
-    readiness = await service.check_readiness(session, settings)
+    readiness = await service.check_readiness(session, context.settings)
     return JSONResponse(readiness.model_dump(), status_code=200 if readiness.ready else 503)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.core.time import utc_now
+from app.events import repository as events_repository
 from app.jurisdictions import repository
 from app.jurisdictions.errors import AreaNotFound
 from app.jurisdictions.paths import ancestor_paths, child_path, codes_of, contains
@@ -100,8 +102,10 @@ async def ensure_jurisdiction(
     """Create the jurisdiction or update its names; the hierarchy itself never moves."""
     existing = await repository.get_by_code(session, code)
     if existing is not None:
-        existing.name, existing.name_en, existing.synthetic = name, name_en, synthetic
-        session.add(existing)
+        if (existing.name, existing.name_en, existing.synthetic) != (name, name_en, synthetic):
+            existing.name, existing.name_en, existing.synthetic = name, name_en, synthetic
+            session.add(existing)
+            await _log_change(session, existing)
         return existing
     parent = await repository.get_by_code(session, parent_code) if parent_code else None
     if parent_code and parent is None:
@@ -115,4 +119,21 @@ async def ensure_jurisdiction(
         path=child_path(parent.path if parent else None, code),
         synthetic=synthetic,
     )
-    return await repository.add(session, jurisdiction)
+    await repository.add(session, jurisdiction)
+    await _log_change(session, jurisdiction)
+    return jurisdiction
+
+
+async def _log_change(session: AsyncSession, jurisdiction: Jurisdiction) -> None:
+    await events_repository.insert(
+        session,
+        [
+            {
+                "occurred_at": utc_now(),
+                "kind": "registry.jurisdiction",
+                "subject": f"jurisdiction:{jurisdiction.code}",
+                "area_path": jurisdiction.path,
+                "payload": {"code": jurisdiction.code, "name": jurisdiction.name},
+            }
+        ],
+    )

@@ -20,3 +20,8 @@ class PileNotFound(NotFound):
 class UnknownOperator(BadRequest):
     code = "unknown-operator"
     title = "Unknown operator"
+
+
+class NotACommunity(BadRequest):
+    code = "not-a-community"
+    title = "Not a community"

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.auth.deps import PrincipalDep
-from app.core.deps import PageDep, SessionDep
+from app.core.deps import RegistryPageDep, SessionDep
+from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
 from app.piles import service
 from app.piles.schemas import PilePage, PilePublic
@@ -18,7 +19,7 @@ router = APIRouter(tags=["piles"])
 async def list_piles(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: RegistryPageDep,
     area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
     colour: Annotated[Colour | None, Query(description="Only piles of this colour.")] = None,
     community: Annotated[
@@ -33,7 +34,9 @@ async def list_piles(
 
 @router.get("/piles/{pile_id}", response_model=PilePublic, responses=problem_responses(404, 422))
 async def get_pile(
-    pile_id: Annotated[int, Path(ge=1, le=2**53)], session: SessionDep, principal: PrincipalDep
+    pile_id: Annotated[int, Path(ge=1, le=MAX_REGISTRY_ID)],
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> PilePublic:
     """Get one pile with its connectors and their current status."""
     return await service.get_pile(session, principal, pile_id=pile_id)

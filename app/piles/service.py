@@ -14,9 +14,17 @@ from app.core.time import utc_now
 from app.events import repository as events_repository
 from app.geo import gcj02_to_wgs84
 from app.jurisdictions import service as jurisdictions_service
-from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
+from app.models import (
+    Connector,
+    ConnectorStatus,
+    Jurisdiction,
+    JurisdictionLevel,
+    Operator,
+    Pile,
+    Station,
+)
 from app.piles import repository
-from app.piles.errors import PileNotFound, UnknownOperator
+from app.piles.errors import NotACommunity, PileNotFound, UnknownOperator
 from app.piles.repository import PileRow
 from app.piles.schemas import (
     ConnectorPublic,
@@ -159,9 +167,10 @@ async def list_piles(
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     community_id = None
     if community is not None:
-        community_id = _id(
-            await jurisdictions_service.get_visible_area(session, principal, community)
-        )
+        community_row = await jurisdictions_service.get_visible_area(session, principal, community)
+        if community_row.level != JurisdictionLevel.COMMUNITY:
+            raise NotACommunity(f"{community} is a {community_row.level}; use `area` for it.")
+        community_id = _id(community_row)
     rows = await repository.list_visible(
         session,
         principal,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -137,13 +137,17 @@ async def fault_counts(
     return dict(result.all())
 
 
-async def set_pile_colour(
-    session: AsyncSession, pile_pk: int, colour: str, since: datetime
-) -> None:
-    await execute(
-        session,
-        update(Pile).where(col(Pile.id) == pile_pk).values(colour=colour, colour_since=since),
+async def set_pile_colours(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Bulk update of {pile_pk, colour, since} rows (one executemany)."""
+    if not rows:
+        return
+    table = Pile.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("pile_pk"))
+        .values(colour=bindparam("colour"), colour_since=bindparam("since"))
     )
+    await execute(session, statement, rows)
 
 
 async def piles_with_time_rules(session: AsyncSession) -> list[int]:

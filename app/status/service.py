@@ -89,11 +89,12 @@ async def record_status_reports(
             )
     await repository.insert_history(session, history)
     await repository.upsert_current(session, _dirty_rows(current))
-    area_paths = await _event_paths(session, changed_piles)
+    piles = await repository.piles_for_colour(session, changed_piles)
+    area_paths = {pile.id: pile.path for pile in piles}
     for event in events:
         event["area_path"] = area_paths[event["payload"]["pile_id"]]
     await events_repository.insert(session, events)
-    await refresh_pile_colours(session, changed_piles, rules=rules, now=now)
+    await _refresh_colours(session, piles, rules=rules, now=now, floor=None)
     return [r if r is not None else RecordResult(Outcome.REJECTED, "unresolved") for r in results]
 
 
@@ -236,11 +237,6 @@ def _status_event(
     }
 
 
-async def _event_paths(session: AsyncSession, pile_pks: set[int]) -> dict[int, str]:
-    rows = await repository.piles_for_colour(session, pile_pks)
-    return {row.id: row.path for row in rows}
-
-
 async def refresh_pile_colours(
     session: AsyncSession,
     pile_pks: set[int] | list[int],
@@ -253,11 +249,26 @@ async def refresh_pile_colours(
     if not pile_pks:
         return 0
     piles = await repository.piles_for_colour(session, pile_pks)
+    return await _refresh_colours(session, piles, rules=rules, now=now, floor=floor)
+
+
+async def _refresh_colours(
+    session: AsyncSession,
+    piles: Sequence[Any],
+    *,
+    rules: ColourRules,
+    now: datetime,
+    floor: datetime | None,
+) -> int:
+    if not piles:
+        return 0
+    pile_pks = [pile.id for pile in piles]
     views: dict[int, list[ConnectorView]] = defaultdict(list)
     for pile_pk, state, since in await repository.connector_states(session, pile_pks):
         views[pile_pk].append(ConnectorView(ConnectorState(state), since))
     faults = await repository.fault_counts(session, pile_pks, now - rules.repeated_fault_window)
     events: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for pile in piles:
         derived = derive_pile_colour(
             views[pile.id],
@@ -270,7 +281,7 @@ async def refresh_pile_colours(
         )
         if derived.colour.value == pile.colour:
             continue
-        await repository.set_pile_colour(session, pile.id, derived.colour.value, derived.since)
+        updates.append({"pile_pk": pile.id, "colour": derived.colour.value, "since": derived.since})
         events.append(
             {
                 "occurred_at": now,
@@ -287,6 +298,7 @@ async def refresh_pile_colours(
                 },
             }
         )
+    await repository.set_pile_colours(session, updates)
     await events_repository.insert(session, events)
     return len(events)
 
@@ -331,4 +343,18 @@ async def set_maintenance(
         raise PileNotFound(f"No pile {pile_id} in your area.")
     await piles_repository.set_maintenance(session, pile_id, flagged=flagged, note=note)
     now = utc_now()
-    await refresh_pile_colours(session, {pile_id}, rules=rules, now=now, floor=now)
+    piles = await repository.piles_for_colour(session, {pile_id})
+    # Logged even when the colour stays (a red pile flagged): boards show the flag too.
+    await events_repository.insert(
+        session,
+        [
+            {
+                "occurred_at": now,
+                "kind": "pile.maintenance",
+                "subject": f"pile:{pile_id}",
+                "area_path": piles[0].path,
+                "payload": {"pile_id": pile_id, "maintenance": flagged, "note": note},
+            }
+        ],
+    )
+    await _refresh_colours(session, piles, rules=rules, now=now, floor=now)

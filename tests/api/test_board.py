@@ -6,13 +6,17 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlmodel import select
 
+from app.auth.principal import city_principal
+from app.board.snapshots import SnapshotCache
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import utc_now
 from app.geo import gcj02_to_wgs84
-from app.models import Pile, Station
+from app.jurisdictions import service as jurisdictions_service
+from app.models import JurisdictionLevel, Pile, Station
 from app.status import service as status_service
 from app.status.schemas import StatusReport
 
@@ -147,3 +151,50 @@ async def test_unknown_or_malformed_area_is_a_problem(
     assert problem["code"] == code
     assert problem["type"].endswith(code)
     assert problem["title"]
+
+
+async def test_a_poll_within_max_age_is_served_without_reading_the_log(
+    app: FastAPI, client: httpx.AsyncClient, demo: Database, settings: Settings
+) -> None:
+    snapshots: SnapshotCache = app.state.context.snapshots
+    first = await client.get("/v1/board", params={"area": BEIXINJING})
+    snapshots.max_age = 3600.0
+    green = next(p for p in first.json()["piles"] if p["colour"] == "green")
+    await _report(demo, settings, green["equipment_id"] + "1", code=255)
+    cached = await client.get("/v1/board", params={"area": BEIXINJING})
+    assert cached.content == first.content
+    snapshots.max_age = 0.0
+    fresh = (await client.get("/v1/board", params={"area": BEIXINJING})).json()
+    assert next(p for p in fresh["piles"] if p["id"] == green["id"])["colour"] == "yellow"
+
+
+async def test_flagging_a_red_pile_and_renaming_a_community_refresh_the_board(
+    client: httpx.AsyncClient, demo: Database, settings: Settings
+) -> None:
+    board = (await client.get("/v1/board", params={"area": BEIXINJING})).json()
+    red = next(p for p in board["piles"] if p["colour"] == "red")
+    yellow = next(p for p in board["piles"] if p["colour"] == "yellow")
+    principal = city_principal(settings.city_code)
+    async with demo.session(write=True) as session:
+        await status_service.set_maintenance(
+            session, principal, pile_id=yellow["id"], flagged=True, note="x", rules=settings.colour
+        )
+    async with demo.session(write=True) as session:
+        await status_service.set_maintenance(
+            session, principal, pile_id=red["id"], flagged=False, note=None, rules=settings.colour
+        )
+    after = {p["id"]: p for p in (await client.get(f"/v1/board?area={BEIXINJING}")).json()["piles"]}
+    assert after[yellow["id"]]["maintenance"] is True
+    assert after[yellow["id"]]["colour"] == "red"
+    assert after[red["id"]]["maintenance"] is False
+
+    async with demo.session(write=True) as session:
+        await jurisdictions_service.ensure_jurisdiction(
+            session,
+            code="310105011003",
+            name="天蒲小区（更名）",
+            level=JurisdictionLevel.COMMUNITY,
+            parent_code=BEIXINJING,
+        )
+    renamed = (await client.get(f"/v1/board?area={BEIXINJING}")).json()
+    assert "天蒲小区（更名）" in [c["name"] for c in renamed["children"]]

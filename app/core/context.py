@@ -1,0 +1,16 @@
+"""What every request may need from the process: settings, the database, read caches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.board.snapshots import SnapshotCache
+from app.core.config import Settings
+from app.core.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    settings: Settings
+    database: Database
+    snapshots: SnapshotCache
