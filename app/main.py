@@ -10,12 +10,12 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api import include_v1
-from app.board.snapshots import SnapshotCache
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
 from app.core.db import Database
 from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
+from app.core.snapshots import SnapshotCache
 from app.health.router import router as health_router
 
 

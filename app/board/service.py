@@ -12,8 +12,8 @@ from app.board.schemas import (
     PileFeatureCollection,
     PointGeometry,
 )
-from app.board.snapshots import SnapshotCache
 from app.core.db import Database
+from app.core.snapshots import Snapshot, SnapshotCache
 from app.jurisdictions import service as jurisdictions_service
 from app.jurisdictions.service import summarise
 from app.models import Jurisdiction
@@ -30,7 +30,7 @@ async def board_json(
     area: str | None,
     cache: SnapshotCache,
     max_piles: int,
-) -> bytes:
+) -> Snapshot:
     """Get the board of an area as JSON bytes (counts by colour, each pile's colour)."""
 
     async def build(session: AsyncSession, version: int) -> tuple[str, bytes]:
@@ -38,8 +38,20 @@ async def board_json(
         board = await _build_board(session, principal, jurisdiction, version, max_piles)
         return jurisdiction.path, board.model_dump_json().encode()
 
-    key = ("board", principal.area_path, area or principal.area_code, max_piles)
-    return await cache.get_or_build(database, key, build)
+    return await cache.get_or_build(database, _board_key(principal, area, max_piles), build)
+
+
+def _board_key(principal: Principal, area: str | None, max_piles: int) -> tuple[object, ...]:
+    # The caller's area is part of the key: an entry exists only after the full route has
+    # authorised that caller for that area.
+    return ("board", principal.area_path, area or principal.area_code, max_piles)
+
+
+def peek_board(
+    principal: Principal, *, area: str | None, cache: SnapshotCache, max_piles: int
+) -> Snapshot | None:
+    """The board if a current snapshot is in memory (no I/O), else None."""
+    return cache.peek(_board_key(principal, area, max_piles))
 
 
 async def _build_board(
@@ -91,7 +103,7 @@ async def _build_board(
 
 async def map_json(
     database: Database, principal: Principal, *, area: str | None, cache: SnapshotCache
-) -> bytes:
+) -> Snapshot:
     """Get the piles of an area as a GeoJSON FeatureCollection coloured by board colour."""
 
     async def build(session: AsyncSession, _version: int) -> tuple[str, bytes]:
@@ -99,8 +111,16 @@ async def map_json(
         collection = await _build_map(session, principal, jurisdiction)
         return jurisdiction.path, collection.model_dump_json().encode()
 
-    key = ("map", principal.area_path, area or principal.area_code)
-    return await cache.get_or_build(database, key, build)
+    return await cache.get_or_build(database, _map_key(principal, area), build)
+
+
+def _map_key(principal: Principal, area: str | None) -> tuple[object, ...]:
+    return ("map", principal.area_path, area or principal.area_code)
+
+
+def peek_map(principal: Principal, *, area: str | None, cache: SnapshotCache) -> Snapshot | None:
+    """The map if a current snapshot is in memory (no I/O), else None."""
+    return cache.peek(_map_key(principal, area))
 
 
 async def _build_map(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.board.snapshots import SnapshotCache
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.snapshots import SnapshotCache
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,14 @@ from app.core.context import AppContext
 from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID, PageParams, paging
 
 
-async def get_context(request: Request) -> AppContext:
+def app_context(request: Request) -> AppContext:
+    """The process context, for hot routes that take `Request` instead of one more dependency."""
     context: AppContext = request.app.state.context
     return context
+
+
+async def get_context(request: Request) -> AppContext:
+    return app_context(request)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

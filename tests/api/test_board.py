@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from app.auth.principal import city_principal
-from app.board.snapshots import SnapshotCache
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.snapshots import SnapshotCache
 from app.core.time import utc_now
 from app.geo import gcj02_to_wgs84
 from app.jurisdictions import service as jurisdictions_service
@@ -198,3 +198,51 @@ async def test_flagging_a_red_pile_and_renaming_a_community_refresh_the_board(
         )
     renamed = (await client.get(f"/v1/board?area={BEIXINJING}")).json()
     assert "天蒲小区（更名）" in [c["name"] for c in renamed["children"]]
+
+
+@pytest.mark.parametrize("path", ["/v1/board", "/v1/map"])
+async def test_conditional_get_answers_304_until_the_area_changes(
+    client: httpx.AsyncClient, demo: Database, settings: Settings, path: str
+) -> None:
+    first = await client.get(path, params={"area": BEIXINJING})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    for if_none_match in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        again = await client.get(
+            path, params={"area": BEIXINJING}, headers={"If-None-Match": if_none_match}
+        )
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+    stale = await client.get(path, params={"area": BEIXINJING}, headers={"If-None-Match": '"x"'})
+    assert stale.status_code == 200
+    assert stale.content == first.content
+
+    green = next(
+        p for p in (await client.get("/v1/board")).json()["piles"] if p["colour"] == "green"
+    )
+    await _report(demo, settings, green["equipment_id"] + "1", code=255)
+    changed = await client.get(path, params={"area": BEIXINJING}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+
+
+async def test_fast_path_answers_exactly_like_the_full_route(
+    app: FastAPI, client: httpx.AsyncClient, demo: Database
+) -> None:
+    snapshots: SnapshotCache = app.state.context.snapshots
+    snapshots.max_age = 3600.0  # keep the version check from being due: hits take the fast path
+    for path in ("/v1/board", "/v1/map"):
+        built = await client.get(path, params={"area": BEIXINJING})
+        served = await client.get(path, params={"area": BEIXINJING})
+        assert served.content == built.content
+        for header in ("content-type", "etag", "cache-control"):
+            assert served.headers[header] == built.headers[header]
+        assert served.headers["x-request-id"] != built.headers["x-request-id"]
+    # Nothing that failed is ever remembered, and what the fast path does not recognise
+    # goes to the full route.
+    for _ in range(2):
+        assert (await client.get("/v1/board", params={"area": "999999"})).status_code == 404
+        assert (await client.get("/v1/board", params={"area": "31a"})).status_code == 422
+    extra = await client.get("/v1/board", params={"area": BEIXINJING, "x": "1"})
+    assert extra.status_code == 200

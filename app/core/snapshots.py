@@ -15,6 +15,7 @@ body itself, so a poll is answered from memory:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -35,7 +36,18 @@ Builder = Callable[[AsyncSession, int], Awaitable[tuple[str, bytes]]]
 class _Entry:
     version: int
     area_path: str
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
     body: bytes
+    # A strong validator of the body, so pollers can ask "changed?" with If-None-Match.
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> Snapshot:
+        return cls(body, f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
 
 
 class SnapshotCache:
@@ -58,7 +70,14 @@ class SnapshotCache:
                 self._checked_at = time.monotonic()
         return self._version
 
-    async def get_or_build(self, database: Database, key: Hashable, build: Builder) -> bytes:
+    def peek(self, key: Hashable) -> Snapshot | None:
+        """The snapshot under `key` if it is current and no version check is due, else None."""
+        if time.monotonic() - self._checked_at >= self.max_age:
+            return None
+        entry = self._entries.get(key)
+        return entry.snapshot if entry is not None and entry.version == self._version else None
+
+    async def get_or_build(self, database: Database, key: Hashable, build: Builder) -> Snapshot:
         """The snapshot under `key`; `build(session, version)` gives (area path, body).
 
         A fresh hit opens no database session at all: that is what makes polling cheap.
@@ -66,14 +85,14 @@ class SnapshotCache:
         latest = await self.latest_version(database)
         entry = self._entries.get(key)
         if entry is not None and entry.version == latest:
-            return entry.body
+            return entry.snapshot
         lock = self._build_locks.setdefault(key, asyncio.Lock())
         async with lock:
             entry = self._entries.get(key)
             if entry is None or entry.version != latest:
                 async with database.session() as session:
                     entry = await self._refresh(session, key, entry, latest, build)
-        return entry.body
+        return entry.snapshot
 
     async def _refresh(
         self,
@@ -94,7 +113,7 @@ class SnapshotCache:
             return entry
         # Built after `latest` was read, so a body is never older than its version.
         area_path, body = await build(session, latest)
-        entry = _Entry(latest, area_path, body)
+        entry = _Entry(latest, area_path, Snapshot.of(body))
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
