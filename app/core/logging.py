@@ -55,6 +55,8 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # Migration chatter ("Context impl SQLiteImpl") is noise at INFO; keep it for DEBUG.
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
 
 
 def _identity(_logger: Any, _name: str, event: Any) -> Any:

@@ -56,17 +56,17 @@ async def current(session: AsyncSession, connector_pks: Iterable[int]) -> dict[i
     return {row.connector_pk: row for row in result.all()}
 
 
-async def history_contains(
-    session: AsyncSession, connector_pk: int, observed_at: datetime, status: str
-) -> bool:
+async def history_keys(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> set[tuple[int, datetime, str]]:
+    """Which of these (connector, operator time, status) rows history already holds."""
     result = await session.exec(
-        select(col(StatusChange.id)).where(
-            StatusChange.connector_pk == connector_pk,
-            StatusChange.observed_at == observed_at,
-            StatusChange.status == status,
+        select(StatusChange.connector_pk, StatusChange.observed_at, StatusChange.status).where(
+            col(StatusChange.connector_pk).in_({row["connector_pk"] for row in rows}),
+            col(StatusChange.observed_at).in_({row["observed_at"] for row in rows}),
         )
     )
-    return result.first() is not None
+    return set(result.all())
 
 
 async def insert_history(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

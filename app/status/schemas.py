@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from app.status.codes import ConnectorState
 
@@ -20,6 +20,12 @@ class StatusReport(BaseModel):
     observed_at: AwareDatetime = Field(description="Operator time of the report.")
     received_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
     source: str = Field(default="operator", max_length=32)
+
+    @field_validator("observed_at", "received_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # One representation per instant, so equal reports compare and hash alike.
+        return value.astimezone(UTC) if value is not None else None
 
 
 class Outcome(StrEnum):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +21,10 @@ from app.events import repository as events_repository
 from app.piles import repository as piles_repository
 from app.piles.errors import PileNotFound
 from app.status import repository
-from app.status.codes import SEVERITY, ConnectorState, state_for_tcec_code
+from app.status.codes import ConnectorState, state_for_tcec_code
 from app.status.colour import ConnectorView, derive_pile_colour
 from app.status.errors import ConnectorNotFound, StatusReportRejected
+from app.status.fold import BatchFold, CurrentState
 from app.status.schemas import (
     Outcome,
     RecordResult,
@@ -32,23 +32,6 @@ from app.status.schemas import (
     StatusHistoryPage,
     StatusReport,
 )
-
-
-@dataclass(slots=True)
-class _Current:
-    """The state a connector is in while a batch is folded over it."""
-
-    state: str
-    raw_code: int
-    observed_at: datetime
-    received_at: datetime
-    since: datetime
-    source: str
-    dirty: bool = False
-
-
-def _sort_key(state: str, observed_at: datetime) -> tuple[datetime, int]:
-    return observed_at, SEVERITY[ConnectorState(state)]
 
 
 async def record_status_reports(
@@ -66,36 +49,52 @@ async def record_status_reports(
     now = now or utc_now()
     results: list[RecordResult | None] = [None] * len(reports)
     keys = await _resolve_connectors(session, reports, results)
-    current = {
-        pk: _Current(r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source)
-        for pk, r in (await repository.current(session, {k[0] for k in keys.values()})).items()
-    }
-    history: list[dict[str, Any]] = []
+    stored = await repository.current(session, {k[0] for k in keys.values()})
+    fold = BatchFold(
+        {
+            pk: CurrentState(r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source)
+            for pk, r in stored.items()
+        }
+    )
     events: list[dict[str, Any]] = []
     changed_piles: set[int] = set()
-    order = sorted(keys, key=lambda i: reports[i].observed_at)
-    for index in order:
+    for index in sorted(keys, key=lambda i: reports[i].observed_at):
         report = reports[index]
         connector_pk, pile_pk = keys[index]
         state = state_for_tcec_code(report.code)
         assert state is not None  # unknown codes were rejected in _resolve_connectors
-        received_at = report.received_at or now
-        outcome = await _fold(session, current, connector_pk, report, state, received_at, history)
+        outcome = fold.apply(index, connector_pk, report, state, report.received_at or now)
         results[index] = RecordResult(outcome)
         if outcome is Outcome.CHANGED:
             changed_piles.add(pile_pk)
-            events.append(
-                _status_event(report, state, connector_pk, pile_pk, current[connector_pk], now)
-            )
-    await repository.insert_history(session, history)
-    await repository.upsert_current(session, _dirty_rows(current))
+            events.append(_status_event(report, state, connector_pk, pile_pk, now))
+    for index in await _drop_stored_late_reports(session, fold):
+        results[index] = RecordResult(Outcome.DUPLICATE)
+    await repository.insert_history(session, fold.history + [row for _, row in fold.late])
+    await repository.upsert_current(session, fold.dirty_rows())
     piles = await repository.piles_for_colour(session, changed_piles)
     area_paths = {pile.id: pile.path for pile in piles}
     for event in events:
         event["area_path"] = area_paths[event["payload"]["pile_id"]]
     await events_repository.insert(session, events)
     await _refresh_colours(session, piles, rules=rules, now=now, floor=None)
-    return [r if r is not None else RecordResult(Outcome.REJECTED, "unresolved") for r in results]
+    final = [result for result in results if result is not None]
+    assert len(final) == len(reports), "every report is resolved or rejected"
+    return final
+
+
+async def _drop_stored_late_reports(session: AsyncSession, fold: BatchFold) -> list[int]:
+    """Remove late reports already in history (re-deliveries); returns their report indexes."""
+    if not fold.late:
+        return []
+    stored = await repository.history_keys(session, [row for _, row in fold.late])
+    duplicates = {
+        index
+        for index, row in fold.late
+        if (row["connector_pk"], row["observed_at"], row["status"]) in stored
+    }
+    fold.late = [(index, row) for index, row in fold.late if index not in duplicates]
+    return sorted(duplicates)
 
 
 async def record_status_report(
@@ -139,85 +138,11 @@ async def _resolve_connectors(
     return keys
 
 
-async def _fold(
-    session: AsyncSession,
-    current: dict[int, _Current],
-    connector_pk: int,
-    report: StatusReport,
-    state: ConnectorState,
-    received_at: datetime,
-    history: list[dict[str, Any]],
-) -> Outcome:
-    row = {
-        "connector_pk": connector_pk,
-        "status": state.value,
-        "raw_code": report.code,
-        "observed_at": report.observed_at,
-        "received_at": received_at,
-        "source": report.source,
-    }
-    now_state = current.get(connector_pk)
-    if now_state is None:
-        current[connector_pk] = _Current(
-            state,
-            report.code,
-            report.observed_at,
-            received_at,
-            report.observed_at,
-            report.source,
-            dirty=True,
-        )
-        history.append({**row, "applied": True})
-        return Outcome.CHANGED
-    incoming = _sort_key(state, report.observed_at)
-    existing = _sort_key(now_state.state, now_state.observed_at)
-    if incoming == existing:
-        return Outcome.DUPLICATE
-    if incoming < existing:
-        duplicate_late = any(
-            h["connector_pk"] == connector_pk
-            and h["observed_at"] == report.observed_at
-            and h["status"] == state.value
-            for h in history
-        ) or await repository.history_contains(
-            session, connector_pk, report.observed_at, state.value
-        )
-        if duplicate_late:
-            return Outcome.DUPLICATE
-        history.append({**row, "applied": False})
-        return Outcome.STALE
-    changed = now_state.state != state.value
-    now_state.observed_at, now_state.received_at = report.observed_at, received_at
-    now_state.raw_code, now_state.source, now_state.dirty = report.code, report.source, True
-    if not changed:
-        return Outcome.UNCHANGED
-    now_state.state, now_state.since = state.value, report.observed_at
-    history.append({**row, "applied": True})
-    return Outcome.CHANGED
-
-
-def _dirty_rows(current: dict[int, _Current]) -> list[dict[str, Any]]:
-    return [
-        {
-            "connector_pk": pk,
-            "status": c.state,
-            "raw_code": c.raw_code,
-            "observed_at": c.observed_at,
-            "received_at": c.received_at,
-            "since": c.since,
-            "source": c.source,
-        }
-        for pk, c in current.items()
-        if c.dirty
-    ]
-
-
 def _status_event(
     report: StatusReport,
     state: ConnectorState,
     connector_pk: int,
     pile_pk: int,
-    current: _Current,
     now: datetime,
 ) -> dict[str, Any]:
     return {

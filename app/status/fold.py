@@ -1,0 +1,106 @@
+"""Folding a batch of status reports over the current states, in memory (no I/O).
+
+A report applies only if its (operator time, severity) key is newer than the current one,
+so the result does not depend on arrival order or re-delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.status.codes import SEVERITY, ConnectorState
+from app.status.schemas import Outcome, StatusReport
+
+HistoryKey = tuple[int, datetime, str]
+
+
+@dataclass(slots=True)
+class CurrentState:
+    state: str
+    raw_code: int
+    observed_at: datetime
+    received_at: datetime
+    since: datetime
+    source: str
+    dirty: bool = False
+
+    def key(self) -> tuple[datetime, int]:
+        return self.observed_at, SEVERITY[ConnectorState(self.state)]
+
+
+@dataclass
+class BatchFold:
+    current: dict[int, CurrentState]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    # Late reports (index of the report, its history row): kept unless already stored.
+    late: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    _late_keys: set[HistoryKey] = field(default_factory=set)
+
+    def apply(
+        self,
+        index: int,
+        connector_pk: int,
+        report: StatusReport,
+        state: ConnectorState,
+        received_at: datetime,
+    ) -> Outcome:
+        row = {
+            "connector_pk": connector_pk,
+            "status": state.value,
+            "raw_code": report.code,
+            "observed_at": report.observed_at,
+            "received_at": received_at,
+            "source": report.source,
+            "applied": True,
+        }
+        existing = self.current.get(connector_pk)
+        if existing is None:
+            self.current[connector_pk] = CurrentState(
+                state=state.value,
+                raw_code=report.code,
+                observed_at=report.observed_at,
+                received_at=received_at,
+                since=report.observed_at,
+                source=report.source,
+                dirty=True,
+            )
+            self.history.append(row)
+            return Outcome.CHANGED
+        incoming = (report.observed_at, SEVERITY[state])
+        if incoming == existing.key():
+            return Outcome.DUPLICATE
+        if incoming < existing.key():
+            return self._late(index, row)
+        changed = existing.state != state.value
+        existing.observed_at, existing.received_at = report.observed_at, received_at
+        existing.raw_code, existing.source, existing.dirty = report.code, report.source, True
+        if not changed:
+            return Outcome.UNCHANGED
+        existing.state, existing.since = state.value, report.observed_at
+        self.history.append(row)
+        return Outcome.CHANGED
+
+    def _late(self, index: int, row: dict[str, Any]) -> Outcome:
+        key = (row["connector_pk"], row["observed_at"], row["status"])
+        if key in self._late_keys:
+            return Outcome.DUPLICATE
+        self._late_keys.add(key)
+        self.late.append((index, {**row, "applied": False}))
+        return Outcome.STALE
+
+    def dirty_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "connector_pk": pk,
+                "status": c.state,
+                "raw_code": c.raw_code,
+                "observed_at": c.observed_at,
+                "received_at": c.received_at,
+                "since": c.since,
+                "source": c.source,
+            }
+            for pk, c in self.current.items()
+            if c.dirty
+        ]
