@@ -61,8 +61,8 @@ async def _print_summary(
             counts = community.counts
             table.add_row(
                 district.name,
-                f"{street.name} {street.code}",
-                community.name + (" *" if community.synthetic else ""),
+                street.name,
+                community.name,
                 str(counts.total),
                 str(counts.green),
                 str(counts.yellow),
@@ -71,8 +71,10 @@ async def _print_summary(
     console.print(table)
     base = f"http://{settings.host}:{port}"
     console.print(
-        "* synthetic community. Beixinjing's communities and pile counts are from the report; "
-        "ids, positions and every status are synthetic until the State Grid simulator feeds them."
+        "Beixinjing's three communities and their pile counts are from the district's report; "
+        "units marked (synthetic) are invented neighbours. "
+        "Station and pile ids, positions and every status are synthetic until the State Grid "
+        "simulator feeds real ones."
     )
     console.print(f"Board:  {base}/v1/board?area={BEIXINJING}")
     console.print(f"Map:    {base}/v1/map?area={BEIXINJING}")
