@@ -18,23 +18,11 @@ from app.core.db import Database
 from app.core.logging import configure_logging
 from app.health.service import head_revision
 from app.main import create_app
+from tests.fixtures.problems import assert_problem
 
 pytestmark = pytest.mark.asyncio
 
-PROBLEM = "application/problem+json"
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert problem["code"] == code
-    assert problem["type"].endswith("/" + code)
-    assert problem["title"]
-    assert problem["instance"] == response.request.url.path
-    return problem
 
 
 # -- request ids ---------------------------------------------------------------------------------
@@ -104,7 +92,7 @@ async def test_an_unsafe_incoming_request_id_is_replaced(
 async def test_unknown_route_is_a_404_problem(
     client: httpx.AsyncClient, database: Database
 ) -> None:
-    problem = _assert_problem(await client.get("/v1/nope"), 404, "not-found")
+    problem = assert_problem(await client.get("/v1/nope"), 404, "not-found")
     assert problem["instance"] == "/v1/nope"
 
 
@@ -112,14 +100,14 @@ async def test_wrong_method_is_a_405_problem_with_allow(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     response = await client.post("/v1/board")
-    _assert_problem(response, 405, "method-not-allowed")
+    assert_problem(response, 405, "method-not-allowed")
     assert "GET" in response.headers["allow"]
 
 
 async def test_validation_problem_lists_errors_without_echoing_input(
     client: httpx.AsyncClient, database: Database
 ) -> None:
-    problem = _assert_problem(
+    problem = assert_problem(
         await client.get("/v1/board", params={"area": "<b>x</b>"}), 422, "validation-error"
     )
     assert problem["errors"]

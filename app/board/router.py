@@ -1,65 +1,58 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.auth.deps import PrincipalDep, current_principal
+from app.auth.principal import Principal
 from app.board import service
 from app.board.schemas import Board, PileFeatureCollection
+from app.core.context import AppContext
 from app.core.deps import app_context
-from app.core.http import SnapshotRoute, snapshot_response, with_fast_path
+from app.core.http import FastPath, SnapshotRoute, snapshot_response, with_fast_path
 from app.core.problem import problem_responses
+from app.core.snapshots import Snapshot
 
 router = APIRouter(tags=["board"], route_class=SnapshotRoute)
 
 AREA_PATTERN = r"^[0-9]{6,12}$"
 _AREA = re.compile(AREA_PATTERN)
+Peek = Callable[[AppContext, Principal, str | None], Snapshot | None]
 AreaQuery = Annotated[
     str | None,
     Query(pattern=AREA_PATTERN, description="Area code; defaults to the caller's area."),
 ]
 
 
-def _plain_area_query(request: Request) -> tuple[bool, str | None]:
-    """(usable, area) when the query is nothing but a valid `area`; the full route judges
-    everything else."""
-    params = request.query_params
-    area = params.get("area")
-    if len(params) > (area is not None) or (area is not None and not _AREA.fullmatch(area)):
-        return False, None
-    return True, area
+def _fast_path(peek: Peek, media_type: str) -> FastPath:
+    """Answer from a current snapshot when the query is nothing but a valid `area`."""
+
+    async def fresh(request: Request) -> Response | None:
+        params = request.query_params
+        area = params.get("area")
+        if len(params) > (area is not None) or (area is not None and not _AREA.fullmatch(area)):
+            return None  # the full route judges everything else
+        context = app_context(request)
+        snapshot = peek(context, await current_principal(request), area)
+        if snapshot is None:
+            return None
+        return snapshot_response(request, snapshot, media_type=media_type)
+
+    return fresh
 
 
-async def _fresh_board(request: Request) -> Response | None:
-    usable, area = _plain_area_query(request)
-    if not usable:
-        return None
-    context = app_context(request)
-    principal = await current_principal(request)
-    snapshot = service.peek_board(
-        principal,
-        area=area,
-        cache=context.snapshots,
-        max_piles=context.settings.board_max_piles,
+def _peek_board(context: AppContext, principal: Principal, area: str | None) -> Snapshot | None:
+    return service.peek_board(
+        principal, area=area, cache=context.snapshots, max_piles=context.settings.board_max_piles
     )
-    if snapshot is None:
-        return None
-    return snapshot_response(request, snapshot, media_type="application/json")
 
 
-async def _fresh_map(request: Request) -> Response | None:
-    usable, area = _plain_area_query(request)
-    if not usable:
-        return None
-    context = app_context(request)
-    principal = await current_principal(request)
-    snapshot = service.peek_map(principal, area=area, cache=context.snapshots)
-    if snapshot is None:
-        return None
-    return snapshot_response(request, snapshot, media_type="application/geo+json")
+def _peek_map(context: AppContext, principal: Principal, area: str | None) -> Snapshot | None:
+    return service.peek_map(principal, area=area, cache=context.snapshots)
 
 
 @router.get(
@@ -67,7 +60,7 @@ async def _fresh_map(request: Request) -> Response | None:
     response_class=Response,
     responses=problem_responses(404, 422, ok=(Board, "application/json")),
 )
-@with_fast_path(_fresh_board)
+@with_fast_path(_fast_path(_peek_board, "application/json"))
 async def get_board(request: Request, principal: PrincipalDep, area: AreaQuery = None) -> Response:
     """Get the big-screen board: counts by colour and each pile with its colour.
 
@@ -89,7 +82,7 @@ async def get_board(request: Request, principal: PrincipalDep, area: AreaQuery =
     response_class=Response,
     responses=problem_responses(404, 422, ok=(PileFeatureCollection, "application/geo+json")),
 )
-@with_fast_path(_fresh_map)
+@with_fast_path(_fast_path(_peek_map, "application/geo+json"))
 async def get_map(request: Request, principal: PrincipalDep, area: AreaQuery = None) -> Response:
     """Get the piles of an area as GeoJSON (WGS84), coloured by board colour."""
     context = app_context(request)

@@ -65,15 +65,7 @@ async def _build_board(
     counts = await jurisdictions_service.count_colours(session, principal, area, children)
     included = counts[area.path].total <= max_piles
     rows = (
-        await piles_repository.list_visible(
-            session,
-            principal,
-            area_path=area.path,
-            colour=None,
-            community_id=None,
-            after_id=None,
-            limit=None,
-        )
+        await piles_repository.list_visible(session, principal, area_path=area.path)
         if included
         else []
     )
@@ -127,15 +119,7 @@ async def _build_map(
     session: AsyncSession, principal: Principal, area: Jurisdiction
 ) -> PileFeatureCollection:
     counts = await jurisdictions_service.count_colours(session, principal, area, [])
-    rows = await piles_repository.list_visible(
-        session,
-        principal,
-        area_path=area.path,
-        colour=None,
-        community_id=None,
-        after_id=None,
-        limit=None,
-    )
+    rows = await piles_repository.list_visible(session, principal, area_path=area.path)
     features = []
     for pile, community, station, operator in rows:
         location = pile_location(pile, station)

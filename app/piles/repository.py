@@ -40,10 +40,10 @@ async def list_visible(
     principal: Principal,
     *,
     area_path: str,
-    colour: str | None,
-    community_id: int | None,
-    after_id: int | None,
-    limit: int | None,
+    colour: str | None = None,
+    community_id: int | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
 ) -> Sequence[PileRow]:
     statement = visible_to(principal).where(
         col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path))

@@ -252,13 +252,5 @@ def pile_location(pile: Pile, station: Station) -> Location | None:
 
 async def list_all_piles(session: AsyncSession, principal: Principal) -> list[PilePublic]:
     """Every pile the principal may see, in id order (for seeding and small areas)."""
-    rows = await repository.list_visible(
-        session,
-        principal,
-        area_path=principal.area_path,
-        colour=None,
-        community_id=None,
-        after_id=None,
-        limit=None,
-    )
+    rows = await repository.list_visible(session, principal, area_path=principal.area_path)
     return await _public(session, rows)

@@ -36,7 +36,8 @@ class BatchFold:
     history: list[dict[str, Any]] = field(default_factory=list)
     # Late reports (index of the report, its history row): kept unless already stored.
     late: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    _late_keys: set[HistoryKey] = field(default_factory=set)
+    # Every history row this batch writes, so a re-delivery within the batch is a duplicate.
+    _written: set[HistoryKey] = field(default_factory=set)
 
     def apply(
         self,
@@ -66,7 +67,7 @@ class BatchFold:
                 source=report.source,
                 dirty=True,
             )
-            self.history.append(row)
+            self._write(row)
             return Outcome.CHANGED
         incoming = (report.observed_at, SEVERITY[state])
         if incoming == existing.key():
@@ -79,14 +80,18 @@ class BatchFold:
         if not changed:
             return Outcome.UNCHANGED
         existing.state, existing.since = state.value, report.observed_at
-        self.history.append(row)
+        self._write(row)
         return Outcome.CHANGED
+
+    def _write(self, row: dict[str, Any]) -> None:
+        self._written.add((row["connector_pk"], row["observed_at"], row["status"]))
+        self.history.append(row)
 
     def _late(self, index: int, row: dict[str, Any]) -> Outcome:
         key = (row["connector_pk"], row["observed_at"], row["status"])
-        if key in self._late_keys:
+        if key in self._written:
             return Outcome.DUPLICATE
-        self._late_keys.add(key)
+        self._written.add(key)
         self.late.append((index, {**row, "applied": False}))
         return Outcome.STALE
 

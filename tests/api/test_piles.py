@@ -26,6 +26,7 @@ from app.models import Jurisdiction, Pile
 from app.status import service as status_service
 from app.status.codes import ConnectorState, state_for_tcec_code
 from app.status.schemas import Outcome, StatusReport
+from tests.fixtures.problems import assert_problem
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,7 +37,6 @@ XINJING_5 = "310105011002"
 TIANPU = "310105011003"
 CHENGJIAQIAO_A = "310105010001"
 BEIXINJING_CENTRE = (121.372, 31.219)  # WGS84, from beixinjing.yaml
-PROBLEM = "application/problem+json"
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -104,18 +104,6 @@ async def _db_pile_ids(
         and (community is None or code == community)
         and (street is None or f"/{street}/" in f"/{path}")
     )
-
-
-def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert problem["code"] == code
-    assert problem["type"].endswith("/" + code)
-    assert problem["title"]
-    assert problem["instance"] == response.request.url.path
-    return problem
 
 
 async def _record(
@@ -463,7 +451,7 @@ async def test_history_of_a_connector_lists_only_its_own_changes(
 
 
 async def test_unknown_pile_is_not_found(client: httpx.AsyncClient, demo: Database) -> None:
-    problem = _assert_problem(await client.get("/v1/piles/999999"), 404, "pile-not-found")
+    problem = assert_problem(await client.get("/v1/piles/999999"), 404, "pile-not-found")
     assert "999999" in problem["detail"]
 
 
@@ -471,20 +459,20 @@ async def test_unknown_pile_is_not_found(client: httpx.AsyncClient, demo: Databa
 async def test_malformed_pile_id_is_a_validation_error(
     client: httpx.AsyncClient, demo: Database, pile_id: str
 ) -> None:
-    problem = _assert_problem(await client.get(f"/v1/piles/{pile_id}"), 422, "validation-error")
+    problem = assert_problem(await client.get(f"/v1/piles/{pile_id}"), 422, "validation-error")
     assert isinstance(problem["errors"], list)
     assert problem["errors"][0]["loc"] == ["path", "pile_id"]
 
 
 async def test_unknown_connector_is_not_found(client: httpx.AsyncClient, demo: Database) -> None:
-    _assert_problem(await client.get("/v1/connectors/999999/history"), 404, "connector-not-found")
+    assert_problem(await client.get("/v1/connectors/999999/history"), 404, "connector-not-found")
 
 
 @pytest.mark.parametrize("connector_id", ["0", "abc"])
 async def test_malformed_connector_id_is_a_validation_error(
     client: httpx.AsyncClient, demo: Database, connector_id: str
 ) -> None:
-    _assert_problem(
+    assert_problem(
         await client.get(f"/v1/connectors/{connector_id}/history"), 422, "validation-error"
     )
 
@@ -510,7 +498,7 @@ async def test_malformed_cursor_is_a_bad_request(
     client: httpx.AsyncClient, demo: Database, path: str, cursor: str
 ) -> None:
     url = path.format(connector=await _first_connector(client))
-    problem = _assert_problem(
+    problem = assert_problem(
         await client.get(url, params={"cursor": cursor}), 400, "malformed-cursor"
     )
     assert problem["detail"]
@@ -527,7 +515,7 @@ async def test_over_long_cursor_is_a_validation_error(
     client: httpx.AsyncClient, demo: Database, path: str
 ) -> None:
     url = path.format(connector=await _first_connector(client))
-    problem = _assert_problem(
+    problem = assert_problem(
         await client.get(url, params={"cursor": "a" * 300}), 422, "validation-error"
     )
     assert problem["errors"][0]["loc"] == ["query", "cursor"]
@@ -548,7 +536,7 @@ async def test_limit_out_of_range_is_a_validation_error(
     client: httpx.AsyncClient, demo: Database, path: str, limit: str
 ) -> None:
     url = path.format(connector=await _first_connector(client))
-    problem = _assert_problem(
+    problem = assert_problem(
         await client.get(url, params={"limit": limit}), 422, "validation-error"
     )
     assert isinstance(problem["errors"], list)
@@ -583,7 +571,7 @@ async def test_bad_filters_are_problems(
     status: int,
     code: str,
 ) -> None:
-    _assert_problem(await client.get("/v1/piles", params=params), status, code)
+    assert_problem(await client.get("/v1/piles", params=params), status, code)
 
 
 # -- ids and cursors beyond the database's integer range (pile/connector ids are int4 on PG) --
@@ -607,9 +595,9 @@ async def test_an_id_no_row_can_have_is_a_problem_not_a_server_error(
     # Either rejected as out of range (422) or simply not found (404); never a 500.
     assert response.status_code in {404, 422}, response.text
     if response.status_code == 404:
-        _assert_problem(response, 404, code)
+        assert_problem(response, 404, code)
     else:
-        problem = _assert_problem(response, 422, "validation-error")
+        problem = assert_problem(response, 422, "validation-error")
         assert problem["errors"][0]["loc"][0] == "path"
 
 
@@ -626,7 +614,7 @@ async def test_a_pile_cursor_past_every_id_is_not_a_server_error(
     if response.status_code == 200:
         assert response.json() == {"items": [], "next_cursor": None}
     else:
-        _assert_problem(response, 400, "malformed-cursor")
+        assert_problem(response, 400, "malformed-cursor")
 
 
 @pytest.mark.parametrize("after", HUGE_AFTER)
@@ -643,7 +631,7 @@ async def test_a_history_cursor_past_every_id_is_not_a_server_error(
     if response.status_code == 200:
         assert response.json() == whole
     else:
-        _assert_problem(response, 400, "malformed-cursor")
+        assert_problem(response, 400, "malformed-cursor")
 
 
 async def test_community_filter_must_name_a_community(
