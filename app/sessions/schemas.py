@@ -1,0 +1,44 @@
+"""Charging-session shapes: a charge order as mapped from an operator's feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+class ChargeDetail(BaseModel):
+    """One T/CEC ChargeDetails period; energy in Wh and money in fen (exact integers)."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    energy_wh: int
+    elec_price: float | None = Field(default=None, description="yuan per kWh (4 dp)")
+    service_price: float | None = Field(default=None, description="yuan per kWh (4 dp)")
+    elec_money_fen: int | None = None
+    service_money_fen: int | None = None
+
+    _in_utc = field_validator("start", "end")(_utc)
+
+
+class ChargeOrderRecord(BaseModel):
+    """A T/CEC notification_charge_order_info, normalised: the hub's charging session input."""
+
+    operator_id: str = Field(min_length=9, max_length=9)
+    start_charge_seq: str = Field(min_length=1, max_length=32)
+    connector_id: str = Field(min_length=1, max_length=26)
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    energy_wh: int
+    elec_money_fen: int | None = None
+    service_money_fen: int | None = None
+    total_money_fen: int | None = None
+    stop_reason: int | None = None
+    details: list[ChargeDetail] = Field(default_factory=list)
+    received_at: AwareDatetime | None = None
+
+    _in_utc = field_validator("start_at", "end_at", "received_at")(_utc)
