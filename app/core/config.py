@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,10 @@ class ColourRules(BaseModel):
     red_after_fault: timedelta = timedelta(hours=24)
     repeated_fault_count: int = Field(default=3, ge=1)
     repeated_fault_window: timedelta = timedelta(days=7)
+
+
+# Development only: a fixed key so `make demo` works out of the box. Refused in production.
+DEV_SECRET_KEY = "pilehub-development-only-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -54,6 +58,25 @@ class Settings(BaseSettings):
     snapshot_max_age: timedelta = timedelta(milliseconds=250)
     # Above this many piles the board carries counts only (a city has ~100,000 piles).
     board_max_piles: int = Field(default=5000, ge=1)
+
+    # Encrypts operator secrets at rest (Fernet key derived from it). Set it in production.
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # The hub's own T/CEC OperatorID, sent when it calls operators (9 characters).
+    hub_operator_id: str = Field(default="PILEHUB01", min_length=9, max_length=9)
+    # Lifetime of AccessTokens the hub issues to operators; the protocol caps it at 7 days.
+    operator_token_ttl: timedelta = Field(
+        default=timedelta(hours=2), gt=timedelta(0), le=timedelta(days=7)
+    )
+    # Reports stamped further than this in the future are refused (clock skew allowance).
+    max_clock_skew: timedelta = timedelta(minutes=10)
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> Settings:
+        if self.env is Environment.PRODUCTION and (
+            self.secret_key.get_secret_value() == DEV_SECRET_KEY
+        ):
+            raise ValueError("PILEHUB_SECRET_KEY must be set in production")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -56,3 +56,7 @@ async def add(session: AsyncSession, jurisdiction: Jurisdiction) -> Jurisdiction
     session.add(jurisdiction)
     await session.flush()
     return jurisdiction
+
+
+async def get_by_id(session: AsyncSession, jurisdiction_id: int) -> Jurisdiction | None:
+    return await session.get(Jurisdiction, jurisdiction_id)

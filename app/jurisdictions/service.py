@@ -37,6 +37,25 @@ async def require_jurisdiction(session: AsyncSession, code: str) -> Jurisdiction
     return jurisdiction
 
 
+async def require_jurisdiction_id(session: AsyncSession, jurisdiction_id: int) -> Jurisdiction:
+    jurisdiction = await repository.get_by_id(session, jurisdiction_id)
+    if jurisdiction is None:
+        raise AreaNotFound(f"No jurisdiction {jurisdiction_id}.")
+    return jurisdiction
+
+
+async def narrower_of(
+    session: AsyncSession, reported: Jurisdiction, current_id: int
+) -> Jurisdiction:
+    """The current placement if it lies inside the reported one, else the reported one."""
+    if current_id == reported.id:
+        return reported
+    current = await repository.get_by_id(session, current_id)
+    if current is not None and contains(reported.path, current.path):
+        return current
+    return reported
+
+
 async def get_jurisdiction(
     session: AsyncSession, principal: Principal, *, code: str
 ) -> JurisdictionPublic:

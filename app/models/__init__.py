@@ -3,6 +3,13 @@
 from app.models.base import BigIntKey
 from app.models.change_event import ChangeEvent
 from app.models.charging_session import ChargingSession
+from app.models.ingest import (
+    IngestCheckpoint,
+    IngestRun,
+    OperatorConnection,
+    OperatorToken,
+    QuarantineRecord,
+)
 from app.models.jurisdiction import Jurisdiction, JurisdictionLevel
 from app.models.operator import Operator
 from app.models.station import Connector, Pile, Station
@@ -13,11 +20,16 @@ __all__ = [
     "ChangeEvent",
     "ChargingSession",
     "Connector",
+    "IngestCheckpoint",
+    "IngestRun",
     "ConnectorStatus",
     "Jurisdiction",
     "JurisdictionLevel",
     "Operator",
+    "OperatorConnection",
+    "OperatorToken",
     "Pile",
+    "QuarantineRecord",
     "Station",
     "StatusChange",
 ]

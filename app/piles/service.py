@@ -59,6 +59,12 @@ async def register_station(session: AsyncSession, record: StationRecord) -> Stat
     require_jurisdiction = jurisdictions_service.require_jurisdiction
     jurisdiction = await require_jurisdiction(session, record.jurisdiction_code)
     station = await repository.get_station(session, operator.id, record.station_id)
+    if station is not None:
+        # Feeds place a station only by its district (T/CEC AreaCode); a community the hub
+        # already placed it in, inside that district, is kept.
+        jurisdiction = await jurisdictions_service.narrower_of(
+            session, jurisdiction, station.jurisdiction_id
+        )
     station_fields = record.model_dump(exclude={"operator_id", "jurisdiction_code", "equipment"})
     station = _upsert_row(
         Station,
@@ -102,6 +108,11 @@ async def _register_pile(
     record: EquipmentRecord,
 ) -> Pile:
     jurisdiction_id = station.jurisdiction_id
+    if pile is not None:
+        placed = await jurisdictions_service.require_jurisdiction_id(session, jurisdiction_id)
+        jurisdiction_id = _id(
+            await jurisdictions_service.narrower_of(session, placed, pile.jurisdiction_id)
+        )
     if record.jurisdiction_code:
         community = await jurisdictions_service.require_jurisdiction(
             session, record.jurisdiction_code
