@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, update
 from sqlalchemy.orm import aliased
@@ -148,3 +148,13 @@ async def set_maintenance(
         .where(col(Pile.id) == pile_id)
         .values(maintenance=flagged, maintenance_note=note, updated_at=utc_now()),
     )
+
+
+async def operator_pks(session: AsyncSession, operator_ids: Iterable[str]) -> dict[str, int]:
+    """OperatorID -> primary key, for the operators among `operator_ids` the hub knows."""
+    result = await session.exec(
+        select(Operator.operator_id, col(Operator.id)).where(
+            col(Operator.operator_id).in_(set(operator_ids))
+        )
+    )
+    return {operator_id: pk for operator_id, pk in result.all() if pk is not None}

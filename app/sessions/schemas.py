@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
@@ -42,3 +44,17 @@ class ChargeOrderRecord(BaseModel):
     received_at: AwareDatetime | None = None
 
     _in_utc = field_validator("start_at", "end_at", "received_at")(_utc)
+
+
+class SessionOutcome(StrEnum):
+    CREATED = "created"  # a new session; change_event written
+    UPDATED = "updated"  # a correction of a stored order; session overwritten, change_event
+    DUPLICATE = "duplicate"  # the same order again; nothing written
+    REJECTED = "rejected"  # unknown operator or connector, or implausible; nothing stored
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    outcome: SessionOutcome
+    reason: str | None = None
+    session_id: int | None = None

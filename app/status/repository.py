@@ -16,20 +16,10 @@ from app.models import (
     Connector,
     ConnectorStatus,
     Jurisdiction,
-    Operator,
     Pile,
     StatusChange,
 )
 from app.status.codes import ConnectorState
-
-
-async def operator_pks(session: AsyncSession, operator_ids: Iterable[str]) -> dict[str, int]:
-    result = await session.exec(
-        select(Operator.operator_id, col(Operator.id)).where(
-            col(Operator.operator_id).in_(set(operator_ids))
-        )
-    )
-    return {operator_id: pk for operator_id, pk in result.all() if pk is not None}
 
 
 async def connector_keys(

@@ -111,7 +111,7 @@ async def _resolve_connectors(
     session: AsyncSession, reports: Sequence[StatusReport], results: list[RecordResult | None]
 ) -> dict[int, tuple[int, int]]:
     """Map report index -> (connector pk, pile pk); mark unresolvable reports rejected."""
-    operators = await repository.operator_pks(session, {r.operator_id for r in reports})
+    operators = await piles_repository.operator_pks(session, {r.operator_id for r in reports})
     wanted: dict[int, set[str]] = defaultdict(set)
     for report in reports:
         if report.operator_id in operators:

@@ -1,0 +1,116 @@
+"""SQL for charging sessions: registry lookups for a batch, stored orders, bulk upsert.
+
+Every function is one statement whatever the batch size, so a batch of orders costs the
+same number of round trips as a single one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.db import execute, upsert_insert
+from app.models import ChargingSession, Connector, Jurisdiction, Pile
+
+SessionKey = tuple[int, str]
+"""(operator pk, StartChargeSeq): the identity of a charge order."""
+
+# Written on a correction; received_at stays the time the order was first received.
+_CORRECTABLE = (
+    "connector_pk",
+    "start_at",
+    "end_at",
+    "energy_wh",
+    "elec_money_fen",
+    "service_money_fen",
+    "total_money_fen",
+    "stop_reason",
+    "details",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorInfo:
+    connector_pk: int
+    pile_pk: int
+    power_kw: float
+    # The path of the pile's community: where the session's events belong.
+    area_path: str
+
+
+async def connectors(
+    session: AsyncSession, keys: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], ConnectorInfo]:
+    """(operator pk, ConnectorID) -> the connector, its pile, power and community path."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    # Two IN lists instead of a row-value IN: portable, and ConnectorIDs embed the operator's
+    # ID, so the cross product barely over-fetches; exact pairs are kept below.
+    result = await execute(
+        session,
+        sa.select(
+            col(Connector.operator_pk),
+            col(Connector.connector_id),
+            col(Connector.id),
+            col(Connector.pile_pk),
+            col(Connector.power_kw),
+            col(Jurisdiction.path),
+        )
+        .join(Pile, col(Pile.id) == Connector.pile_pk)
+        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
+        .where(
+            col(Connector.operator_pk).in_({operator for operator, _ in wanted}),
+            col(Connector.connector_id).in_({connector for _, connector in wanted}),
+        ),
+    )
+    found: dict[tuple[int, str], ConnectorInfo] = {}
+    for row in result.all():
+        key = (row.operator_pk, row.connector_id)
+        if key in wanted:
+            found[key] = ConnectorInfo(row.id, row.pile_pk, row.power_kw, row.path)
+    return found
+
+
+async def stored(session: AsyncSession, keys: Iterable[SessionKey]) -> dict[SessionKey, Any]:
+    """The stored sessions for these keys, as plain rows (they are compared, then upserted)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    table = ChargingSession.__table__  # type: ignore[attr-defined]
+    result = await execute(
+        session,
+        sa.select(table).where(
+            table.c.operator_pk.in_({operator for operator, _ in wanted}),
+            table.c.start_charge_seq.in_({seq for _, seq in wanted}),
+        ),
+    )
+    rows = result.all()
+    return {
+        (row.operator_pk, row.start_charge_seq): row
+        for row in rows
+        if (row.operator_pk, row.start_charge_seq) in wanted
+    }
+
+
+async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[SessionKey, int]:
+    """Insert new sessions and overwrite corrected ones; returns each key's session id.
+
+    At most one row per key: PostgreSQL refuses to touch a row twice in one statement.
+    """
+    if not rows:
+        return {}
+    table = ChargingSession.__table__  # type: ignore[attr-defined]
+    statement = upsert_insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["operator_pk", "start_charge_seq"],
+        set_={name: statement.excluded[name] for name in _CORRECTABLE},
+    ).returning(table.c.id, table.c.operator_pk, table.c.start_charge_seq)
+    result = await execute(session, statement, list(rows))
+    return {(row.operator_pk, row.start_charge_seq): row.id for row in result.all()}
