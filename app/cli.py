@@ -18,7 +18,7 @@ cli = typer.Typer(help="PileHub: the EV charging data-sharing hub.", no_args_is_
 console = Console()
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.json_logs)
     return settings
@@ -27,7 +27,7 @@ def _settings() -> Settings:
 @cli.command()
 def migrate() -> None:
     """Upgrade the database schema to the newest migration."""
-    settings = _settings()
+    settings = load_settings()
 
     async def run() -> None:
         database = Database(settings.database_url)
@@ -47,7 +47,7 @@ def serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Serve the API with uvicorn (run `pilehub migrate` first)."""
-    settings = _settings()
+    settings = load_settings()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -65,7 +65,7 @@ def worker() -> None:
     """Run the background jobs (colour sweep) until interrupted."""
     from app.worker import run_worker
 
-    settings = _settings()
+    settings = load_settings()
 
     async def run() -> None:
         database = Database(settings.database_url)
@@ -89,9 +89,13 @@ def demo(
     """Migrate, load the Beixinjing demo, print a summary and serve it with the worker."""
     from app.demo.runner import run_demo
 
-    settings = _settings()
+    settings = load_settings()
     asyncio.run(run_demo(settings, console, port=port or settings.port, serve=serve_api))
 
 
 def main() -> None:
+    from app.cli_operators import operators_cli, quarantine_cli
+
+    cli.add_typer(operators_cli, name="operators")
+    cli.add_typer(quarantine_cli, name="quarantine")
     cli()

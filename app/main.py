@@ -17,6 +17,7 @@ from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
 from app.health.router import router as health_router
+from app.operators.vault import SecretVault
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Creating the engine opens no connection; the first query does.
         database=database or Database(settings.database_url, echo=settings.database_echo),
         snapshots=SnapshotCache(max_age=settings.snapshot_max_age.total_seconds()),
+        vault=SecretVault(settings.secret_key.get_secret_value()),
     )
 
     @asynccontextmanager

@@ -17,12 +17,14 @@ def test_openapi_export_is_deterministic() -> None:
     assert render_openapi() == render_openapi()
 
 
-def test_every_v1_route_documents_its_problems() -> None:
+def test_every_v1_route_with_input_documents_its_problems() -> None:
     document = json.loads(render_openapi())
     for path, operations in document["paths"].items():
         if not path.startswith("/v1/"):
             continue
         for method, operation in operations.items():
+            if not operation.get("parameters") and "requestBody" not in operation:
+                continue
             problems = {
                 status
                 for status, response in operation["responses"].items()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.snapshots import SnapshotCache
+from app.operators.vault import SecretVault
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,3 +15,4 @@ class AppContext:
     settings: Settings
     database: Database
     snapshots: SnapshotCache
+    vault: SecretVault

@@ -34,7 +34,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A write session (on SQLite it takes the write lock at BEGIN)."""
+    context: AppContext = request.app.state.context
+    async with context.database.session(write=True) as session:
+        yield session
+
+
 ContextDep = Annotated[AppContext, Depends(get_context)]
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RegistryPageDep = Annotated[PageParams, Depends(paging(max_id=MAX_REGISTRY_ID))]
 LogPageDep = Annotated[PageParams, Depends(paging(max_id=MAX_LOG_ID))]

@@ -55,29 +55,55 @@ class DemoFacts:
         return str(self.raw["operator"]["operator_id"])
 
 
-async def seed_demo(session: AsyncSession, settings: Settings, *, seed: int = 2022) -> None:
-    """Load the demo hierarchy, operator, stations and piles; give each pile a status."""
+@dataclass(frozen=True)
+class DemoCommunity:
+    street: str
+    code: str
+    name: str
+    piles: int
+    offset_km: tuple[float, float]
+    synthetic: bool
+    # Energy charged in the report's month (kWh); synthetic neighbours get a plausible figure.
+    monthly_kwh: int
+
+
+def demo_catalogue(seed: int = 2022) -> list[tuple[DemoCommunity, StationRecord]]:
+    """Every demo community with its State Grid station, deterministic for a seed.
+
+    The hub seeds its registry from this and the State Grid simulator serves the same
+    catalogue, so both sides agree on every StationID, EquipmentID and ConnectorID.
+    """
     facts = DemoFacts.load()
     rng = random.Random(seed)
+    return [
+        (community, _station(facts, community, number, rng))
+        for number, community in enumerate(_communities(facts), 1)
+    ]
+
+
+async def seed_demo(
+    session: AsyncSession, settings: Settings, *, seed: int = 2022, statuses: bool = True
+) -> None:
+    """Load the demo hierarchy, operator, stations and piles; with `statuses`, give each
+    connector a synthetic status (the State Grid simulator replaces them with real pushes)."""
+    facts = DemoFacts.load()
     await _seed_jurisdictions(session, facts)
     operator = facts.raw["operator"]
     await piles_service.ensure_operator(
         session, operator_id=operator["operator_id"], name=operator["name"]
     )
-    communities = _communities(facts)
-    for number, (street, code, name, piles, offset_km, synthetic) in enumerate(communities, 1):
+    for community, station in demo_catalogue(seed):
         await jurisdictions_service.ensure_jurisdiction(
             session,
-            code=code,
-            name=name,
+            code=community.code,
+            name=community.name,
             level=JurisdictionLevel.COMMUNITY,
-            parent_code=street,
-            synthetic=synthetic,
+            parent_code=community.street,
+            synthetic=community.synthetic,
         )
-        await piles_service.register_station(
-            session, _station(facts, street, code, name, piles, offset_km, number, rng)
-        )
-    await _synthetic_statuses(session, settings, facts, rng)
+        await piles_service.register_station(session, station)
+    if statuses:
+        await _synthetic_statuses(session, settings, facts, random.Random(seed))
 
 
 async def _seed_jurisdictions(session: AsyncSession, facts: DemoFacts) -> None:
@@ -94,35 +120,43 @@ async def _seed_jurisdictions(session: AsyncSession, facts: DemoFacts) -> None:
         )
 
 
-def _communities(
-    facts: DemoFacts,
-) -> list[tuple[str, str, str, int, tuple[float, float], bool]]:
-    """(street, community code, name, piles, offset km, synthetic) for every community."""
+def _communities(facts: DemoFacts) -> list[DemoCommunity]:
     result = []
     for index, community in enumerate(facts.raw["communities"], 1):
         street = community["street"]
-        offset = (0.4 * (index - 2), 0.3 * (index % 2))
         result.append(
-            (street, f"{street}{index:03d}", community["name"], community["piles"], offset, False)
+            DemoCommunity(
+                street=street,
+                code=f"{street}{index:03d}",
+                name=community["name"],
+                piles=community["piles"],
+                offset_km=(0.4 * (index - 2), 0.3 * (index % 2)),
+                synthetic=False,
+                monthly_kwh=community["monthly_kwh"],
+            )
         )
     counters: dict[str, int] = {}
     for street, name, piles, offset in _NEIGHBOURS:
         counters[street] = counters.get(street, 0) + 1
-        code = f"{street}{counters[street]:03d}"
-        result.append((street, code, name, piles, offset, True))
+        result.append(
+            DemoCommunity(
+                street=street,
+                code=f"{street}{counters[street]:03d}",
+                name=name,
+                piles=piles,
+                offset_km=offset,
+                synthetic=True,
+                monthly_kwh=piles * 180,
+            )
+        )
     return result
 
 
 def _station(
-    facts: DemoFacts,
-    street: str,
-    community_code: str,
-    name: str,
-    piles: int,
-    offset_km: tuple[float, float],
-    number: int,
-    rng: random.Random,
+    facts: DemoFacts, community: DemoCommunity, number: int, rng: random.Random
 ) -> StationRecord:
+    street, community_code, name = community.street, community.code, community.name
+    piles, offset_km = community.piles, community.offset_km
     defaults = facts.raw["pile_defaults"]
     base = facts.raw["approximate_location"]
     # ~0.0105° of longitude and ~0.009° of latitude per km at Shanghai's latitude.

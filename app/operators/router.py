@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.auth.deps import PrincipalDep
+from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
+from app.core.problem import problem_responses
+from app.ingest import quarantine
+from app.ingest.schemas import QuarantinePage
+from app.operators import service
+from app.operators.schemas import OperatorOnboard, OperatorPublic
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.post(
+    "/operators",
+    response_model=OperatorPublic,
+    status_code=201,
+    responses=problem_responses(409, 422),
+)
+async def onboard_operator(
+    data: OperatorOnboard, session: WriteSessionDep, context: ContextDep, principal: PrincipalDep
+) -> OperatorPublic:
+    """Connect an operator platform: OperatorID, interface root, secrets for each direction.
+
+    The secrets are stored encrypted and never returned.
+    """
+    return await service.onboard_operator(session, context.vault, data)
+
+
+@router.get("/operators", response_model=list[OperatorPublic])
+async def list_operators(session: SessionDep, principal: PrincipalDep) -> list[OperatorPublic]:
+    """List connected operators."""
+    return await service.list_operators(session)
+
+
+@router.get("/quarantine", response_model=QuarantinePage, responses=problem_responses(400, 422))
+async def list_quarantine(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: LogPageDep,
+    operator_id: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{9}$")] = None,
+) -> QuarantinePage:
+    """List records the hub refused, with the reason, newest first."""
+    return await quarantine.list_quarantine(session, operator_id=operator_id, page=page)
