@@ -17,6 +17,7 @@ from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
 from app.health.router import router as health_router
+from app.ingest.router import router as tcec_router
 from app.operators.vault import SecretVault
 
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.context = context
     install_problem_handlers(app)
     include_v1(app)
+    app.include_router(tcec_router)
     app.include_router(health_router)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     return app

@@ -1,0 +1,267 @@
+"""Receiving T/CEC 102 pushes from operators (operator → hub).
+
+Checks run in the protocol's order: envelope fields (4003) → signature (4001) → token (4002)
+→ decrypt and parse (4004) → business rules (4004). Protocol errors are answered with HTTP 200
+and a signed Ret (unsigned only when the caller cannot be identified). Every refused record
+from an authenticated operator is quarantined with its reason in the same transaction as the
+records of the same push that were accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.time import utc_now
+from app.ingest.quarantine import quarantine
+from app.ingest.tcec import mapper
+from app.ingest.tcec.crypto import ChannelSecrets
+from app.ingest.tcec.envelope import decrypt_payload, parse_timestamp, seal_response
+from app.ingest.tcec.envelope import verify_request_signature as verify_signature
+from app.ingest.tcec.ret import Ret, TcecError
+from app.ingest.tcec.wire import (
+    ChargeOrderInfo,
+    EquipChargeStatus,
+    NotificationStationStatusRequest,
+    NotificationStatus,
+    QueryTokenRequest,
+    StationInfo,
+    parse_wire,
+)
+from app.jurisdictions.errors import AreaNotFound
+from app.operators import service as operators_service
+from app.operators.service import Channel
+from app.operators.vault import SecretVault
+from app.piles import service as piles_service
+from app.piles.errors import UnknownOperator
+from app.sessions import service as sessions_service
+from app.sessions.schemas import SessionOutcome
+from app.status import service as status_service
+from app.status.schemas import Outcome
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    ret: Ret
+    msg: str
+    payload: Any | None
+
+
+@dataclass(frozen=True, slots=True)
+class PushContext:
+    session: AsyncSession
+    settings: Settings
+    channel: Channel
+    envelope: dict[str, str]
+    received_at: datetime
+
+    async def refuse(self, interface: str, reason: str, payload: Any) -> Answer:
+        await quarantine(
+            self.session,
+            operator_pk=self.channel.operator_pk,
+            source=f"tcec:{interface}",
+            reason=reason,
+            payload=payload,
+            received_at=self.received_at,
+        )
+        return Answer(Ret.BAD_DATA, reason, None)
+
+
+Handler = Callable[[PushContext, Any], Awaitable[Answer]]
+
+
+async def receive(
+    database: Database,
+    vault: SecretVault,
+    settings: Settings,
+    *,
+    interface: str,
+    body: bytes,
+    authorization: str | None,
+) -> dict[str, Any]:
+    """Answer one T/CEC request to the hub with its (signed) response envelope."""
+    received_at = utc_now()
+    channel: Channel | None = None
+    try:
+        parsed = _parse_body(body)
+        async with database.session() as session:
+            channel = await _caller(session, vault, parsed)
+        _, envelope = verify_signature(parsed, lambda oid: _secrets_for(channel, oid))
+        assert channel is not None  # verify_signature refused an unknown caller
+        secrets = channel.secrets
+        if interface != "query_token":
+            await _check_token(database, channel, authorization)
+        async with database.session(write=True) as session:
+            context = PushContext(session, settings, channel, envelope, received_at)
+            answer = await _dispatch(context, interface, envelope, secrets)
+        return seal_response(answer.ret, answer.msg, answer.payload, secrets)
+    except TcecError as error:
+        log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
+        if channel is None:
+            return {"Ret": int(error.ret), "Msg": error.msg, "Data": "", "Sig": ""}
+        return seal_response(error.ret, error.msg, None, channel.secrets)
+
+
+def _parse_body(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise TcecError(Ret.BAD_ENVELOPE, "request body is not JSON") from None
+
+
+async def _caller(session: AsyncSession, vault: SecretVault, parsed: Any) -> Channel | None:
+    operator_id = parsed.get("OperatorID") if isinstance(parsed, dict) else None
+    if not isinstance(operator_id, str):
+        return None
+    return await operators_service.inbound_channel(session, vault, operator_id)
+
+
+def _secrets_for(channel: Channel | None, operator_id: str) -> ChannelSecrets | None:
+    return channel.secrets if channel is not None and channel.operator_id == operator_id else None
+
+
+async def _check_token(database: Database, channel: Channel, authorization: str | None) -> None:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TcecError(Ret.BAD_TOKEN, "missing Bearer token")
+    async with database.session() as session:
+        valid = await operators_service.token_is_valid(session, channel, token.strip())
+    if not valid:
+        raise TcecError(Ret.BAD_TOKEN, "token unknown or expired")
+
+
+async def _dispatch(
+    context: PushContext, interface: str, envelope: dict[str, str], secrets: ChannelSecrets
+) -> Answer:
+    handler = HANDLERS.get(interface)
+    if handler is None:
+        raise TcecError(Ret.BAD_ENVELOPE, f"unknown interface {interface}")
+    try:
+        payload = decrypt_payload(envelope, secrets)
+    except TcecError as error:
+        # The caller is authenticated: keep what it sent (still encrypted) for diagnosis.
+        return await context.refuse(interface, error.msg, {"Data": envelope["Data"]})
+    try:
+        return await handler(context, payload)
+    except TcecError as error:
+        return await context.refuse(interface, error.msg, payload)
+
+
+async def _query_token(context: PushContext, payload: Any) -> Answer:
+    request = parse_wire(QueryTokenRequest, payload)
+    grant = await operators_service.issue_token(
+        context.session,
+        context.channel if request.operator_id == context.channel.operator_id else None,
+        operator_secret=request.operator_secret,
+        ttl=context.settings.operator_token_ttl,
+    )
+    return Answer(
+        Ret.OK,
+        "",
+        {
+            "OperatorID": request.operator_id,
+            "SuccStat": 0 if grant.access_token else 1,
+            "AccessToken": grant.access_token,
+            "TokenAvailableTime": grant.available_seconds,
+            "FailReason": int(grant.fail_reason),
+        },
+    )
+
+
+async def _station_status(context: PushContext, payload: Any) -> Answer:
+    request = parse_wire(NotificationStationStatusRequest, payload)
+    observed_at = parse_timestamp(context.envelope["TimeStamp"])
+    _refuse_future(context, observed_at)
+    reports = [
+        mapper.status_report(
+            info,
+            operator_id=context.channel.operator_id,
+            observed_at=observed_at,
+            received_at=context.received_at,
+        )
+        for info in request.connector_status_info
+    ]
+    results = await status_service.record_status_reports(
+        context.session, reports, rules=context.settings.colour, now=context.received_at
+    )
+    refused = [r.reason or "rejected" for r in results if r.outcome is Outcome.REJECTED]
+    if refused:
+        return await context.refuse("notification_stationStatus", "; ".join(refused), payload)
+    ignored = all(r.outcome in (Outcome.DUPLICATE, Outcome.STALE) for r in results)
+    status = NotificationStatus.IGNORED if ignored else NotificationStatus.ACCEPTED
+    return Answer(Ret.OK, "", {"Status": int(status)})
+
+
+async def _charge_order(context: PushContext, payload: Any) -> Answer:
+    order = parse_wire(ChargeOrderInfo, payload)
+    record = mapper.charge_order_record(
+        order, operator_id=context.channel.operator_id, received_at=context.received_at
+    )
+    (result,) = await sessions_service.record_charge_orders(
+        context.session, [record], now=context.received_at
+    )
+    if result.outcome is SessionOutcome.REJECTED:
+        return await context.refuse(
+            "notification_charge_order_info", result.reason or "rejected", payload
+        )
+    return Answer(
+        Ret.OK,
+        "",
+        {
+            "StartChargeSeq": order.start_charge_seq,
+            "ConnectorID": order.connector_id,
+            "ConfirmResult": 0,
+        },
+    )
+
+
+async def _charge_status(context: PushContext, payload: Any) -> Answer:
+    status = parse_wire(EquipChargeStatus, payload)
+    report = mapper.charge_status_report(
+        status, operator_id=context.channel.operator_id, received_at=context.received_at
+    )
+    _refuse_future(context, report.observed_at)
+    (result,) = await status_service.record_status_reports(
+        context.session, [report], rules=context.settings.colour, now=context.received_at
+    )
+    if result.outcome is Outcome.REJECTED:
+        return await context.refuse(
+            "notification_equip_charge_status", result.reason or "rejected", payload
+        )
+    return Answer(Ret.OK, "", {"StartChargeSeq": status.start_charge_seq, "SuccStat": 0})
+
+
+async def _station_info(context: PushContext, payload: Any) -> Answer:
+    info = parse_wire(StationInfo, payload)
+    if info.operator_id != context.channel.operator_id:
+        raise TcecError(Ret.BAD_DATA, "StationInfo OperatorID is not the caller's")
+    record = mapper.station_record(info, jurisdiction_code=info.area_code)
+    try:
+        await piles_service.register_station(context.session, record)
+    except (AreaNotFound, UnknownOperator) as error:
+        raise TcecError(Ret.BAD_DATA, error.detail) from None
+    return Answer(Ret.OK, "", {"Status": int(NotificationStatus.ACCEPTED)})
+
+
+def _refuse_future(context: PushContext, observed_at: datetime) -> None:
+    if observed_at > context.received_at + context.settings.max_clock_skew:
+        raise TcecError(Ret.BAD_DATA, "TimeStamp is in the future")
+
+
+HANDLERS: dict[str, Handler] = {
+    "query_token": _query_token,
+    "notification_stationStatus": _station_status,
+    "notification_charge_order_info": _charge_order,
+    "notification_equip_charge_status": _charge_status,
+    "notification_stationInfo": _station_info,
+}

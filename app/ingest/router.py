@@ -1,0 +1,85 @@
+"""T/CEC 102 endpoints for operators (operator → hub), under /evcs/v1/.
+
+Operators authenticate with the protocol's own token flow (query_token), not OAuth. Every
+answer is HTTP 200 with a Ret envelope, as the protocol requires.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, Field
+
+from app.core.deps import ContextDep
+from app.ingest import push
+
+router = APIRouter(prefix="/evcs/v1", tags=["tcec"])
+
+# Bigger bodies than this are not status or order pushes; refuse before parsing them.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class TcecRequest(BaseModel):
+    """The T/CEC 102 request envelope (S1 §6.4.1); Data is Base64 AES-128-CBC ciphertext."""
+
+    OperatorID: str = Field(examples=["MA002TMQX"])
+    Data: str
+    TimeStamp: str = Field(examples=["20261126120000"], description="yyyyMMddHHmmss")
+    Seq: str = Field(examples=["0001"])
+    Sig: str = Field(description="HMAC-MD5(SigSecret, OperatorID+Data+TimeStamp+Seq), upper hex")
+
+
+class TcecResponse(BaseModel):
+    """The T/CEC 102 response envelope (S1 §6.4.2); Sig = HMAC-MD5(SigSecret, Ret+Msg+Data)."""
+
+    Ret: int = Field(description="0 ok, -1 busy, 4001 Sig, 4002 token, 4003 envelope, 4004 data")
+    Msg: str
+    Data: str
+    Sig: str
+
+
+def _endpoint(interface: str) -> Any:
+    async def endpoint(
+        request: Request,
+        context: ContextDep,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return {"Ret": 4003, "Msg": "request body too large", "Data": "", "Sig": ""}
+        return await push.receive(
+            context.database,
+            context.vault,
+            context.settings,
+            interface=interface,
+            body=body,
+            authorization=authorization,
+        )
+
+    endpoint.__name__ = interface
+    endpoint.__doc__ = _DESCRIPTIONS[interface]
+    return endpoint
+
+
+_DESCRIPTIONS = {
+    "query_token": "Get an AccessToken with the OperatorSecret the hub assigned (S1 App. A).",
+    "notification_stationStatus": "Push a connector status change (S2 §6.3).",
+    "notification_charge_order_info": "Push a finished charge order (S3 §6.9).",
+    "notification_equip_charge_status": "Push live charging status of an order (S3 §6.6).",
+    "notification_stationInfo": "Push a station's information with its equipment.",
+}
+
+for _interface in _DESCRIPTIONS:
+    router.add_api_route(
+        f"/{_interface}",
+        _endpoint(_interface),
+        methods=["POST"],
+        response_model=TcecResponse,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": TcecRequest.model_json_schema()}},
+            }
+        },
+    )

@@ -1,0 +1,309 @@
+"""Operators pushing to the hub over T/CEC 102: every check, every answer, nothing lost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import func
+from sqlmodel import SQLModel, select
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.time import utc_now
+from app.ingest.tcec.crypto import ChannelSecrets
+from app.ingest.tcec.envelope import format_timestamp, open_response, seal_request
+from app.models import ChargingSession, ConnectorStatus, QuarantineRecord, StatusChange
+from app.operators import service as operators_service
+from app.operators.schemas import OperatorOnboard
+
+pytestmark = pytest.mark.asyncio
+
+OPERATOR = "MA002TMQX"
+INBOUND = {
+    "operator_secret": "operator-secret-0123456789abcdef",
+    "data_secret": "a1b2c3d4e5f6g7h8",
+    "data_secret_iv": "0011223344556677",
+    "sig_secret": "sig-secret-for-pushes",
+}
+OUTBOUND = {
+    "operator_secret": "hub-secret-0123456789abcdef",
+    "data_secret": "h8g7f6e5d4c3b2a1",
+    "data_secret_iv": "7766554433221100",
+    "sig_secret": "sig-secret-for-pulls",
+}
+SECRETS = ChannelSecrets(
+    data_secret=INBOUND["data_secret"],
+    data_secret_iv=INBOUND["data_secret_iv"],
+    sig_secret=INBOUND["sig_secret"],
+)
+CONNECTOR = "310105MA002TMQX0001011"  # 新泾三村, pile 1 (demo catalogue)
+
+
+@pytest_asyncio.fixture
+async def operator(demo_registry: Database, app: Any) -> Database:
+    async with demo_registry.session(write=True) as session:
+        await operators_service.onboard_operator(
+            session,
+            app.state.context.vault,
+            OperatorOnboard.model_validate(
+                {
+                    "operator_id": OPERATOR,
+                    "name": "国网电动汽车服务有限公司",
+                    "base_url": "http://127.0.0.1:9/evcs/v1/",
+                    "inbound": INBOUND,
+                    "outbound": OUTBOUND,
+                }
+            ),
+        )
+    return demo_registry
+
+
+class Operator:
+    """The operator's side of the conversation, built on the codec alone."""
+
+    def __init__(self, client: httpx.AsyncClient, secrets: ChannelSecrets = SECRETS) -> None:
+        self.client, self.secrets, self.seq, self.token = client, secrets, 0, ""
+
+    def envelope(self, payload: Any, *, at: datetime | None = None) -> dict[str, str]:
+        self.seq += 1
+        return seal_request(
+            OPERATOR,
+            payload,
+            self.secrets,
+            timestamp=format_timestamp(at or utc_now()),
+            seq=f"{self.seq:04d}",
+        )
+
+    async def post(self, interface: str, body: Any, *, token: str | None = None) -> httpx.Response:
+        bearer = token if token is not None else self.token
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        return await self.client.post(f"/evcs/v1/{interface}", json=body, headers=headers)
+
+    async def call(self, interface: str, payload: Any, **kwargs: Any) -> tuple[int, str, Any]:
+        response = await self.post(interface, self.envelope(payload, at=kwargs.pop("at", None)))
+        assert response.status_code == 200
+        return open_response(response.json(), self.secrets)
+
+    async def login(self, secret: str = INBOUND["operator_secret"]) -> dict[str, Any]:
+        ret, _, data = await self.call(
+            "query_token", {"OperatorID": OPERATOR, "OperatorSecret": secret}
+        )
+        assert ret == 0
+        self.token = data["AccessToken"]
+        return dict(data)
+
+
+@pytest_asyncio.fixture
+async def peer(client: httpx.AsyncClient, operator: Database) -> AsyncIterator[Operator]:
+    peer = Operator(client)
+    await peer.login()
+    yield peer
+
+
+async def count(database: Database, model: type[SQLModel]) -> int:
+    async with database.session() as session:
+        return (await session.exec(select(func.count()).select_from(model))).one()
+
+
+def status(code: int, connector: str = CONNECTOR) -> dict[str, Any]:
+    return {"ConnectorStatusInfo": {"ConnectorID": connector, "Status": code}}
+
+
+def order(seq: str = "MA002TMQX202611260000000001", **overrides: Any) -> dict[str, Any]:
+    start = utc_now() - timedelta(hours=3)
+    local = "%Y-%m-%d %H:%M:%S"
+    body = {
+        "StartChargeSeq": seq,
+        "ConnectorID": CONNECTOR,
+        "StartTime": (start + timedelta(hours=8)).strftime(local),
+        "EndTime": (start + timedelta(hours=10)).strftime(local),
+        "TotalPower": 12.5,
+        "TotalElecMoney": 3.86,
+        "TotalSeviceMoney": 10.0,
+        "TotalMoney": 13.86,
+        "StopReason": 0,
+    }
+    return {**body, **overrides}
+
+
+class TestTokenFlow:
+    async def test_token_is_issued_for_the_right_secret(
+        self, client: httpx.AsyncClient, operator: Database, settings: Settings
+    ) -> None:
+        grant = await Operator(client).login()
+        assert grant["SuccStat"] == 0
+        assert grant["FailReason"] == 0
+        assert grant["TokenAvailableTime"] == int(settings.operator_token_ttl.total_seconds())
+        assert len(grant["AccessToken"]) >= 32
+
+    async def test_wrong_secret_gets_fail_reason_2(
+        self, client: httpx.AsyncClient, operator: Database
+    ) -> None:
+        ret, _, data = await Operator(client).call(
+            "query_token", {"OperatorID": OPERATOR, "OperatorSecret": "wrong"}
+        )
+        assert ret == 0
+        assert data["SuccStat"] == 1
+        assert data["FailReason"] == 2
+        assert data["AccessToken"] == ""
+
+    async def test_push_without_or_with_a_bad_token_is_4002(self, peer: Operator) -> None:
+        for token in ("", "not-a-token"):
+            response = await peer.post(
+                "notification_stationStatus", peer.envelope(status(1)), token=token
+            )
+            assert open_response(response.json(), SECRETS)[0] == 4002
+
+
+class TestProtocolChecks:
+    async def test_missing_envelope_fields_are_4003(self, peer: Operator) -> None:
+        envelope = peer.envelope(status(1))
+        for field in ("OperatorID", "Data", "TimeStamp", "Seq", "Sig"):
+            broken = {k: v for k, v in envelope.items() if k != field}
+            body = (await peer.post("notification_stationStatus", broken)).json()
+            assert body["Ret"] == 4003, field
+
+    async def test_non_json_body_is_4003(self, peer: Operator) -> None:
+        response = await peer.client.post(
+            "/evcs/v1/notification_stationStatus",
+            content=b"{not json",
+            headers={"Authorization": f"Bearer {peer.token}"},
+        )
+        assert response.status_code == 200
+        assert response.json()["Ret"] == 4003
+
+    async def test_wrong_signature_and_unknown_operator_are_4001(self, peer: Operator) -> None:
+        envelope = peer.envelope(status(1))
+        tampered = {**envelope, "Sig": "0" * 32}
+        assert (await peer.post("notification_stationStatus", tampered)).json()["Ret"] == 4001
+        stranger = {**envelope, "OperatorID": "XXXXXXXXX"}
+        answer = (await peer.post("notification_stationStatus", stranger)).json()
+        assert answer["Ret"] == 4001
+        assert answer["Sig"] == ""  # nobody to sign for
+
+    async def test_undecryptable_or_non_json_data_is_4004_and_quarantined(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        wrong_key = ChannelSecrets(
+            data_secret="zzzzzzzzzzzzzzzz",
+            data_secret_iv=SECRETS.data_secret_iv,
+            sig_secret=SECRETS.sig_secret,
+        )
+        for secrets in (wrong_key,):
+            sealed = Operator(peer.client, secrets).envelope(status(1))
+            answer = (await peer.post("notification_stationStatus", sealed)).json()
+            assert open_response(answer, SECRETS)[0] == 4004
+        assert await count(operator, QuarantineRecord) == 1
+        assert await count(operator, StatusChange) == 0
+
+
+class TestStationStatus:
+    async def test_a_fault_push_is_recorded_and_colours_the_board(
+        self, peer: Operator, client: httpx.AsyncClient, operator: Database
+    ) -> None:
+        ret, msg, data = await peer.call("notification_stationStatus", status(255))
+        assert (ret, msg, data) == (0, "", {"Status": 0})
+        board = (await client.get("/v1/board", params={"area": "310105011001"})).json()
+        pile = next(p for p in board["piles"] if p["equipment_id"] == CONNECTOR[:-1])
+        assert pile["colour"] == "yellow"
+        async with operator.session() as session:
+            sources = (await session.exec(select(ConnectorStatus.source))).all()
+        assert "tcec" in sources
+
+    async def test_a_repeated_push_is_ignored(self, peer: Operator) -> None:
+        at = utc_now()
+        assert (await peer.call("notification_stationStatus", status(3), at=at))[2] == {"Status": 0}
+        assert (await peer.call("notification_stationStatus", status(3), at=at))[2] == {"Status": 1}
+
+    @pytest.mark.parametrize(
+        ("payload", "reason"),
+        [
+            (status(1, "NOPE"), "unknown connector NOPE"),
+            (status(7), "unknown Status"),
+            ({"ConnectorStatusInfo": {"Status": 1}}, "ConnectorID"),
+        ],
+    )
+    async def test_bad_records_are_4004_quarantined_and_stored_nowhere_else(
+        self, peer: Operator, operator: Database, payload: dict[str, Any], reason: str
+    ) -> None:
+        history = await count(operator, StatusChange)
+        ret, msg, _ = await peer.call("notification_stationStatus", payload)
+        assert ret == 4004
+        assert reason in msg
+        assert await count(operator, StatusChange) == history
+        async with operator.session() as session:
+            record = (await session.exec(select(QuarantineRecord))).one()
+        assert reason in record.reason
+        assert record.source == "tcec:notification_stationStatus"
+
+    async def test_a_timestamp_far_in_the_future_is_refused(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        ret, msg, _ = await peer.call(
+            "notification_stationStatus", status(255), at=utc_now() + timedelta(minutes=11)
+        )
+        assert ret == 4004
+        assert "future" in msg
+        assert await count(operator, QuarantineRecord) == 1
+
+
+class TestChargeOrders:
+    async def test_an_order_becomes_one_session_however_often_it_is_sent(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        for _ in range(3):
+            ret, _, data = await peer.call("notification_charge_order_info", order())
+            assert ret == 0
+            assert data["ConfirmResult"] == 0
+        async with operator.session() as session:
+            stored = (await session.exec(select(ChargingSession))).one()
+        assert stored.energy_wh == 12_500
+        assert stored.total_money_fen == 1386
+        assert stored.start_charge_seq == "MA002TMQX202611260000000001"
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"TotalPower": -1},
+            {"TotalPower": 1000},  # 1 MWh in 2 h on a 7 kW pile
+            {"StartTime": "2026-11-26 12:00:00", "EndTime": "2026-11-26 11:00:00"},
+            {"StartTime": "2099-01-01 00:00:00", "EndTime": "2099-01-01 01:00:00"},
+        ],
+    )
+    async def test_absurd_orders_are_quarantined(
+        self, peer: Operator, operator: Database, overrides: dict[str, Any]
+    ) -> None:
+        ret, _, _ = await peer.call("notification_charge_order_info", order(**overrides))
+        assert ret == 4004
+        assert await count(operator, ChargingSession) == 0
+        assert await count(operator, QuarantineRecord) == 1
+
+
+async def test_station_info_push_registers_and_keeps_the_community(
+    peer: Operator, client: httpx.AsyncClient
+) -> None:
+    info = {
+        "StationID": "310105MA002TMQX0001",
+        "OperatorID": OPERATOR,
+        "StationName": "新泾三村 共享充电站（更新）",
+        "AreaCode": "310105",
+        "StationType": 1,
+        "StationStatus": 50,
+        "EquipmentInfos": [
+            {
+                "EquipmentID": "310105MA002TMQX000109",
+                "EquipmentType": 2,
+                "Power": 7.0,
+                "ConnectorInfos": [{"ConnectorID": "310105MA002TMQX0001091", "ConnectorType": 3}],
+            }
+        ],
+    }
+    ret, _, data = await peer.call("notification_stationInfo", info)
+    assert (ret, data) == (0, {"Status": 0})
+    board = (await client.get("/v1/board", params={"area": "310105011001"})).json()
+    assert board["area"]["counts"]["total"] == 9  # 8 piles plus the new one, same community
