@@ -1,4 +1,4 @@
-"""Background jobs: for now the colour sweep that applies the time-based board rules.
+"""Background jobs: the colour sweep (time-based board rules) and the ingest schedule.
 
 `pilehub worker` runs this loop in its own process; `pilehub demo` runs it inside the API
 process (the embedded default has one process).
@@ -7,15 +7,28 @@ process (the embedded default has one process).
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import structlog
 
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import utc_now
+from app.ingest.runner import pull_due_operators
+from app.operators.vault import SecretVault
 from app.status import service as status_service
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Job:
+    name: str
+    interval: float
+    run: Callable[[], Awaitable[object]]
+    due_at: float = 0.0
 
 
 async def sweep_once(database: Database, settings: Settings) -> int:
@@ -23,19 +36,43 @@ async def sweep_once(database: Database, settings: Settings) -> int:
         return await status_service.sweep_colours(session, rules=settings.colour, now=utc_now())
 
 
+def jobs_for(database: Database, settings: Settings) -> list[Job]:
+    vault = SecretVault(settings.secret_key.get_secret_value())
+    return [
+        Job(
+            "colour-sweep",
+            settings.colour_sweep_interval.total_seconds(),
+            lambda: sweep_once(database, settings),
+        ),
+        Job(
+            "ingest",
+            settings.ingest_tick_interval.total_seconds(),
+            lambda: pull_due_operators(database, vault, settings),
+        ),
+    ]
+
+
 async def run_worker(database: Database, settings: Settings, stop: asyncio.Event) -> None:
-    interval = settings.colour_sweep_interval.total_seconds()
-    log.info("worker started", colour_sweep_seconds=interval)
+    jobs = jobs_for(database, settings)
+    log.info("worker started", jobs={job.name: job.interval for job in jobs})
     while not stop.is_set():
+        for job in jobs:
+            if time.monotonic() >= job.due_at:
+                await _run(job)
+                job.due_at = time.monotonic() + job.interval
+        next_due = min(job.due_at for job in jobs) - time.monotonic()
         try:
-            changed = await sweep_once(database, settings)
-            if changed:
-                log.info("colour sweep", piles_changed=changed)
-        except Exception:
-            # A failed sweep is retried at the next tick; the loop itself must not die.
-            log.exception("colour sweep failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            await asyncio.wait_for(stop.wait(), timeout=max(next_due, 0.05))
         except TimeoutError:
             pass
     log.info("worker stopped")
+
+
+async def _run(job: Job) -> None:
+    try:
+        result = await job.run()
+        if isinstance(result, int) and result:
+            log.info("job done", job=job.name, changed=result)
+    except Exception:
+        # A failed run is retried at its next tick; the loop itself must not die.
+        log.exception("job failed", job=job.name)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     colour: ColourRules = ColourRules()
     # How often the worker re-evaluates time-dependent colours (offline grace, 24 h fault).
     colour_sweep_interval: timedelta = timedelta(seconds=30)
+    # How often the worker looks for operators due for a pull (each has its own interval).
+    ingest_tick_interval: timedelta = timedelta(seconds=10)
     # The city the hub serves; until OAuth2 lands every caller sees this whole area.
     city_code: str = "310000"
     # How far behind the change log a board or map snapshot may be in each API process.

@@ -95,6 +95,14 @@ def _public(operator: Operator, connection: OperatorConnection) -> OperatorPubli
     )
 
 
+async def pull_interval(session: AsyncSession, operator_id: str) -> timedelta:
+    """How often the hub pulls this operator."""
+    found = await repository.get_connection(session, operator_id)
+    if found is None:
+        raise OperatorNotConnected(f"Operator {operator_id} is not connected.")
+    return timedelta(seconds=found[1].pull_interval_seconds)
+
+
 async def inbound_channel(
     session: AsyncSession, vault: SecretVault, operator_id: str
 ) -> Channel | None:

@@ -158,3 +158,13 @@ async def operator_pks(session: AsyncSession, operator_ids: Iterable[str]) -> di
         )
     )
     return {operator_id: pk for operator_id, pk in result.all() if pk is not None}
+
+
+async def station_ids_of(session: AsyncSession, operator_pk: int) -> list[str]:
+    """Every StationID the hub knows for an operator, in id order."""
+    result = await session.exec(
+        select(Station.station_id)
+        .where(Station.operator_pk == operator_pk)
+        .order_by(col(Station.id))
+    )
+    return list(result.all())

@@ -265,3 +265,8 @@ async def list_all_piles(session: AsyncSession, principal: Principal) -> list[Pi
     """Every pile the principal may see, in id order (for seeding and small areas)."""
     rows = await repository.list_visible(session, principal, area_path=principal.area_path)
     return await _public(session, rows)
+
+
+async def station_ids_of(session: AsyncSession, operator_pk: int) -> list[str]:
+    """The StationIDs registered for an operator (what the hub asks it about)."""
+    return await repository.station_ids_of(session, operator_pk)

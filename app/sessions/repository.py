@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.db import execute, upsert_insert
-from app.models import ChargingSession, Connector, Jurisdiction, Pile
+from app.core.time import LOCAL_TZ
+from app.models import ChargingSession, Connector, Jurisdiction, Pile, Station
 
 SessionKey = tuple[int, str]
 """(operator pk, StartChargeSeq): the identity of a charge order."""
@@ -114,3 +117,24 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[
     ).returning(table.c.id, table.c.operator_pk, table.c.start_charge_seq)
     result = await execute(session, statement, list(rows))
     return {(row.operator_pk, row.start_charge_seq): row.id for row in result.all()}
+
+
+async def station_day_energy(
+    session: AsyncSession, operator_pk: int, station_id: str, day: date
+) -> int:
+    """Sum of energy_wh of the station's sessions that started on `day` (Asia/Shanghai)."""
+    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+    end = start + timedelta(days=1)
+    result = await session.exec(
+        select(func.coalesce(func.sum(ChargingSession.energy_wh), 0))
+        .join(Connector, col(Connector.id) == ChargingSession.connector_pk)
+        .join(Pile, col(Pile.id) == Connector.pile_pk)
+        .join(Station, col(Station.id) == Pile.station_pk)
+        .where(
+            Station.operator_pk == operator_pk,
+            Station.station_id == station_id,
+            col(ChargingSession.start_at) >= start,
+            col(ChargingSession.start_at) < end,
+        )
+    )
+    return int(result.one())
