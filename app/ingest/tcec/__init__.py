@@ -1,14 +1,15 @@
-"""T/CEC 102 (中电联互联互通) codec: a pure adapter, no database and no HTTP.
+"""T/CEC 102 (中电联互联互通): a pure codec (no database, no HTTP) and the HTTP client.
 
     ret.py       Ret codes and TcecError (what to answer a partner)
     crypto.py    AES-128-CBC Data and HMAC-MD5 Sig primitives, ChannelSecrets
     envelope.py  request/response envelopes: shape, Sig, Data; TimeStamp and Seq
     wire.py      pydantic models of the decrypted Data, liberal in, strict out
     mapper.py    wire models -> StationRecord / StatusReport / ChargeOrderRecord
+    client.py    TcecClient: httpx, token cache, retries, deadlines (both directions)
 
 A receiver runs `envelope.verify_request_signature` (4003, 4001), checks the bearer token
 (4002), then `envelope.decrypt_payload` (4004), `wire.parse_wire` and a `mapper` function, and
-answers with `envelope.seal_response`. The reference is /work/shared/reference/tcec102.md.
+answers with `envelope.seal_response`. The reference is shared/reference/tcec102.md.
 """
 
 from app.ingest.tcec.crypto import ChannelSecrets
