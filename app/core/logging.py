@@ -55,8 +55,9 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    # Migration chatter ("Context impl SQLiteImpl") is noise at INFO; keep it for DEBUG.
-    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    # Migration chatter and httpx's line per request are noise at INFO; keep them for DEBUG.
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(max(root.level, logging.WARNING))
 
 
 def _identity(_logger: Any, _name: str, event: Any) -> Any:

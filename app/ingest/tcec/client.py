@@ -426,7 +426,7 @@ class TcecClient:
             "ret": stats.ret,
         }
         if stats.error is None:
-            log.info("tcec.call", **fields)
+            log.debug("tcec.call", **fields)
         else:
             reason = str(stats.error) if isinstance(stats.error, FeedError) else ""
             log.warning(
