@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from pathlib import Path
 
 import typer
 import uvicorn
@@ -85,12 +86,66 @@ def worker() -> None:
 def demo(
     port: int | None = typer.Option(None, help="Port (default 8000)."),
     serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Serve after seeding."),
+    simulator_port: int = typer.Option(9100, help="Port of the State Grid simulator."),
+    simulator: bool = typer.Option(
+        True, "--simulator/--no-simulator", help="Feed the hub from the simulator."
+    ),
+    speed: float = typer.Option(60.0, help="Simulated seconds per real second."),
 ) -> None:
-    """Migrate, load the Beixinjing demo, print a summary and serve it with the worker."""
+    """Migrate, load the Beixinjing demo, print a summary and serve it with the worker and
+    the State Grid simulator."""
     from app.demo.runner import run_demo
 
     settings = load_settings()
-    asyncio.run(run_demo(settings, console, port=port or settings.port, serve=serve_api))
+    asyncio.run(
+        run_demo(
+            settings,
+            console,
+            port=port or settings.port,
+            serve=serve_api,
+            simulator_port=simulator_port if simulator else None,
+            speed=speed,
+        )
+    )
+
+
+simulate_cli = typer.Typer(help="Simulated operator platforms.", no_args_is_help=True)
+cli.add_typer(simulate_cli, name="simulate")
+
+
+@simulate_cli.command("stategrid")
+def simulate_stategrid(
+    hub_url: str = typer.Option(
+        "http://127.0.0.1:8000/evcs/v1/", help="The hub's T/CEC interface root."
+    ),
+    port: int = typer.Option(9100, help="Port the simulated platform listens on."),
+    seed: int = typer.Option(2022, help="Random seed (same seed, same history)."),
+    speed: float = typer.Option(60.0, help="Simulated seconds per real second."),
+    backfill_days: int = typer.Option(30, help="Days of charge orders to send first."),
+    ledger: Path | None = typer.Option(None, help="Append everything sent to this JSONL file."),
+) -> None:
+    """Run a T/CEC 102 State Grid platform for the demo piles that pushes to the hub."""
+    from app.simulator.runner import run_simulator
+
+    settings = load_settings()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_simulator(
+            hub_url=hub_url,
+            port=port,
+            seed=seed,
+            speed=speed,
+            backfill_days=backfill_days,
+            ledger_path=ledger,
+            stop=stop,
+            hub_operator_id=settings.hub_operator_id,
+        )
+
+    asyncio.run(run())
 
 
 def main() -> None:

@@ -144,7 +144,7 @@ async def test_readyz_reports_the_migrated_schema(
 @pytest.fixture
 def json_log() -> Iterator[io.StringIO]:
     """Root logging rendered as JSON lines into a buffer; the test configuration restored after."""
-    configure_logging(level="INFO", json=True)
+    configure_logging(level="INFO", json=True, cache=False)
     (handler,) = logging.getLogger().handlers
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
@@ -152,7 +152,7 @@ def json_log() -> Iterator[io.StringIO]:
     try:
         yield buffer
     finally:
-        configure_logging(level="WARNING", json=False)
+        configure_logging(level="WARNING", json=False, cache=False)
 
 
 @pytest_asyncio.fixture

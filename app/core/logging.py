@@ -19,7 +19,12 @@ REQUEST_ID_HEADER = b"x-request-id"
 _access = structlog.get_logger("pilehub.access")
 
 
-def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
+def configure_logging(*, level: str = "INFO", json: bool = False, cache: bool = True) -> None:
+    """Route structlog and the standard library through one renderer.
+
+    `cache` freezes each logger's configuration on first use (faster); tests that capture
+    logs later in the same process pass False.
+    """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -35,7 +40,7 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,

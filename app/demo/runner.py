@@ -1,4 +1,5 @@
-"""`pilehub demo`: one process with migrations, demo data, the API and the worker loop."""
+"""`pilehub demo`: one process with migrations, demo data, the API, the worker loop and the
+State Grid simulator, connected to the hub over T/CEC 102 on loopback like a real operator."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import city_principal
 from app.core.config import Settings
@@ -15,26 +17,61 @@ from app.core.migrations import upgrade
 from app.demo.seed import seed_demo
 from app.jurisdictions import service as jurisdictions_service
 from app.main import create_app
+from app.operators import service as operators_service
+from app.operators.schemas import OperatorOnboard
+from app.operators.vault import SecretVault
+from app.simulator.credentials import (
+    STATE_GRID_NAME,
+    STATE_GRID_OPERATOR_ID,
+    onboarding_document,
+)
+from app.simulator.runner import run_simulator
 from app.worker import run_worker
 
 BEIXINJING = "310105011"
 
 
-async def run_demo(settings: Settings, console: Console, *, port: int, serve: bool) -> None:
+async def run_demo(
+    settings: Settings,
+    console: Console,
+    *,
+    port: int,
+    serve: bool,
+    simulator_port: int | None,
+    speed: float = 60.0,
+) -> None:
+    """Set up and (with `serve`) run the demo. Without a simulator, statuses are synthetic."""
     database = Database(settings.database_url)
     try:
         await upgrade(database.engine)
         async with database.session(write=True) as session:
-            await seed_demo(session, settings)
-        await _print_summary(database, settings, console, port)
+            await seed_demo(session, settings, statuses=simulator_port is None)
+            if simulator_port is not None:
+                await _connect_simulator(session, settings, simulator_port)
+        await _print_summary(database, settings, console, port, simulator_port)
         if serve:
-            await _serve(database, settings, port)
+            await _serve(database, settings, port, simulator_port, speed)
     finally:
         await database.dispose()
 
 
+async def _connect_simulator(session: AsyncSession, settings: Settings, port: int) -> None:
+    """Onboard the simulator as operator MA002TMQX, as `pilehub operators add` would."""
+    data = OperatorOnboard.model_validate(
+        {
+            "operator_id": STATE_GRID_OPERATOR_ID,
+            "name": STATE_GRID_NAME,
+            "base_url": f"http://{settings.host}:{port}/evcs/v1/",
+            "pull_interval_seconds": 60,
+            **onboarding_document(),
+        }
+    )
+    vault = SecretVault(settings.secret_key.get_secret_value())
+    await operators_service.onboard_operator(session, vault, data, replace=True)
+
+
 async def _print_summary(
-    database: Database, settings: Settings, console: Console, port: int
+    database: Database, settings: Settings, console: Console, port: int, simulator_port: int | None
 ) -> None:
     principal = city_principal(settings.city_code)
     async with database.session() as session:
@@ -72,25 +109,52 @@ async def _print_summary(
     base = f"http://{settings.host}:{port}"
     console.print(
         "Beixinjing's three communities and their pile counts are from the district's report; "
-        "units marked (synthetic) are invented neighbours. "
-        "Station and pile ids, positions and every status are synthetic until the State Grid "
-        "simulator feeds real ones."
+        "units marked (synthetic) are invented neighbours; station and pile ids and positions "
+        "are synthetic."
     )
+    if simulator_port is not None:
+        console.print(
+            f"State Grid simulator (synthetic operator MA002TMQX) on "
+            f"http://{settings.host}:{simulator_port}/evcs/v1/ pushes statuses and charge "
+            "orders (30 days of backfill first) over T/CEC 102; the hub pulls it every minute. "
+            "Colours fill in as its first pushes arrive."
+        )
+    else:
+        console.print("No simulator: every status shown is synthetic.")
     console.print(f"Board:  {base}/v1/board?area={BEIXINJING}")
     console.print(f"Map:    {base}/v1/map?area={BEIXINJING}")
     console.print(f"Piles:  {base}/v1/piles?area={BEIXINJING}")
     console.print(f"API docs: {base}/docs   Database: {settings.database_url}")
 
 
-async def _serve(database: Database, settings: Settings, port: int) -> None:
+async def _serve(
+    database: Database,
+    settings: Settings,
+    port: int,
+    simulator_port: int | None,
+    speed: float,
+) -> None:
     app = create_app(settings, database=database)
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.host, port=port, log_config=None, access_log=False)
     )
     stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(database, settings, stop))
+    tasks = [asyncio.create_task(run_worker(database, settings, stop))]
+    if simulator_port is not None:
+        tasks.append(
+            asyncio.create_task(
+                run_simulator(
+                    hub_url=f"http://{settings.host}:{port}/evcs/v1/",
+                    host=settings.host,
+                    port=simulator_port,
+                    speed=speed,
+                    stop=stop,
+                    hub_operator_id=settings.hub_operator_id,
+                )
+            )
+        )
     try:
         await server.serve()
     finally:
         stop.set()
-        await worker
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -148,7 +148,7 @@ async def pull_status(context: PullContext) -> None:
             except TcecError as error:
                 await context.refuse(session, "query_station_status", error.msg, dump_wire(info))
         results = await status_service.record_status_reports(
-            session, reports, rules=context.settings.colour, now=polled_at
+            session, reports, rules=context.settings.colour, now=polled_at, polled=True
         )
         for report, result in zip(reports, results, strict=True):
             context.counts[result.outcome.value] += 1

@@ -33,6 +33,10 @@ class CurrentState:
 @dataclass
 class BatchFold:
     current: dict[int, CurrentState]
+    # False for polled statuses: a poll that agrees with the current state only confirms it.
+    # Polls carry the hub's clock, not the operator's, so advancing the state's time with
+    # them would make the operator's own (correctly stamped) pushes look late.
+    advance_unchanged: bool = True
     history: list[dict[str, Any]] = field(default_factory=list)
     # Late reports (index of the report, its history row): kept unless already stored.
     late: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
@@ -75,6 +79,8 @@ class BatchFold:
         if incoming < existing.key():
             return self._late(index, row)
         changed = existing.state != state.value
+        if not changed and not self.advance_unchanged:
+            return Outcome.UNCHANGED
         existing.observed_at, existing.received_at = report.observed_at, received_at
         existing.raw_code, existing.source, existing.dirty = report.code, report.source, True
         if not changed:

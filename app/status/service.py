@@ -40,11 +40,13 @@ async def record_status_reports(
     *,
     rules: ColourRules,
     now: datetime | None = None,
+    polled: bool = False,
 ) -> list[RecordResult]:
     """Record a batch of connector status reports; one result per report, in order.
 
     Out-of-order and duplicate reports never move a state backwards: a report applies only
-    if its (operator time, severity) is newer than the current one.
+    if its (operator time, severity) is newer than the current one. `polled` reports (from
+    query_station_status, timed by the hub) correct a state but never just re-date it.
     """
     now = now or utc_now()
     results: list[RecordResult | None] = [None] * len(reports)
@@ -54,7 +56,8 @@ async def record_status_reports(
         {
             pk: CurrentState(r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source)
             for pk, r in stored.items()
-        }
+        },
+        advance_unchanged=not polled,
     )
     events: list[dict[str, Any]] = []
     changed_piles: set[int] = set()

@@ -277,3 +277,16 @@ class TestColourRulesOverTime:
                     session, principal, pile_id=pile_id, flagged=flagged, note="t", rules=RULES
                 )
             assert await pile_colour(database) == expected
+
+
+async def test_a_poll_that_agrees_does_not_redate_the_state(database: Database) -> None:
+    (cid,) = await new_pile(database)
+    await record(database, report(cid, 3))
+    async with database.session(write=True) as session:
+        (result,) = await service.record_status_reports(
+            session, [report(cid, 3, minutes=60)], rules=RULES, polled=True
+        )
+    assert result.outcome is Outcome.UNCHANGED
+    assert (await current(database, cid)).observed_at == T0
+    # ... so the operator's own later push (stamped before the poll) still applies.
+    assert await record(database, report(cid, 1, minutes=30)) == [Outcome.CHANGED]

@@ -1,0 +1,458 @@
+"""The State Grid fleet on a simulated clock: pure, no I/O, the same for the same seed.
+
+Each connector of `demo_catalogue(seed)` gets its own random streams (seeded from the seed and
+its ConnectorID), which yield its visits and faults (`behaviour.episodes`) and its offline
+blips (`behaviour.blips`). The connector's status is derived from them:
+
+    visit   1 available → 2 occupied (plugged, scanning or waiting for the valley timer)
+            → 3 charging → 2 occupied (finished, still plugged) → 1 available
+    fault   1 → 255 → 1 (repaired)
+    blip    x → 0 offline → the status underneath (a blip during a fault is not seen)
+
+and a charge order closes at the end of charging. Because every stream is per connector and
+lazily consumed, `step(now)` gives the same events however often it is called.
+
+The streams start at a fixed epoch (2022-01-01, the report's year) whatever the window, so a
+session has the same StartChargeSeq in every run that sees it: a restarted simulator re-sends
+orders the hub already holds (duplicates, or corrections where the scaling moved) instead of
+inventing new ones. Fast-forwarding four years costs about half a second.
+
+`backfill(days, end)` runs the streams over the `days` before `end`, then scales the energy
+of each community's finished sessions (one factor per community, capped per session by what
+its car could draw before leaving) so the community's total is its `monthly_kwh` × days / 30
+to the cent; the live simulation continues from `end` with the state the history left (a
+session charging across `end` is cut there: its order only counts what is charged after).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import chain
+
+from app.core.time import LOCAL_TZ
+from app.demo.seed import DemoCommunity, demo_catalogue
+from app.piles.schemas import StationRecord
+from app.simulator.behaviour import (
+    DEFAULT_BEHAVIOUR,
+    GUIDED_OFF_PEAK,
+    Behaviour,
+    Blip,
+    Episode,
+    Fault,
+    Visit,
+    blips,
+    episodes,
+)
+from app.simulator.orders import CENT, ChargeOrder, OrderBook, build_order, share_out
+from app.simulator.tariff import Tariff
+
+AVAILABLE, OCCUPIED, CHARGING, OFFLINE, FAULTED = 1, 2, 3, 0, 255
+REPORT_MONTH_DAYS = 30  # monthly_kwh is "近一个月"
+EPOCH = datetime(2022, 1, 1, tzinfo=LOCAL_TZ)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorSpec:
+    number: int  # 1-based position in the catalogue; the last 4 digits of StartChargeSeq
+    connector_id: str
+    equipment_id: str
+    station_id: str
+    community_code: str
+    community_name: str
+    power_kw: float
+    daily_sessions: float
+    guided: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    at: datetime
+    connector_id: str
+    station_id: str
+    status: int
+    previous: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFinished:
+    at: datetime
+    order: ChargeOrder
+
+
+Event = StatusChange | OrderFinished
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorStatus:
+    connector_id: str
+    station_id: str
+    status: int
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    """A change of the connector's underlying status, maybe closing an order."""
+
+    at: datetime
+    status: int
+    visit: Visit | None = None  # set on the point that ends charging
+
+
+def _points(episode: Episode) -> list[_Point]:
+    if isinstance(episode, Fault):
+        return [_Point(episode.start, FAULTED), _Point(episode.end, AVAILABLE)]
+    return [
+        _Point(episode.plug_in, OCCUPIED),
+        _Point(episode.charge_start, CHARGING),
+        _Point(episode.charge_end, OCCUPIED, episode),
+        _Point(episode.departure, AVAILABLE),
+    ]
+
+
+class _ConnectorSim:
+    """One connector: merges its status points with its blips into observed changes."""
+
+    def __init__(
+        self,
+        spec: ConnectorSpec,
+        start: datetime,
+        episodes_: Iterator[Episode],
+        blips_: Iterator[Blip],
+        *,
+        operator_id: str,
+        tariff: Tariff,
+    ) -> None:
+        self.spec = spec
+        self._episodes = episodes_
+        self._blips = blips_
+        self._points: deque[_Point] = deque()
+        self._blip = next(blips_)
+        self._in_blip = False
+        self._underlying = AVAILABLE
+        self._operator_id = operator_id
+        self._tariff = tariff
+        self.status = AVAILABLE
+        self.since = start
+
+    def _next_point(self) -> _Point:
+        while not self._points:
+            self._points.extend(_points(next(self._episodes)))
+        return self._points[0]
+
+    def advance(self, until: datetime) -> list[Event]:
+        """Every event up to and including `until`, in order."""
+        events: list[Event] = []
+        while True:
+            point = self._next_point()
+            edge = self._blip.end if self._in_blip else self._blip.start
+            if point.at <= edge:  # on a tie the status change comes first
+                if point.at > until:
+                    return events
+                self._points.popleft()
+                self._underlying = point.status
+                if not self._in_blip:
+                    self._observe(point.at, point.status, events)
+                if point.visit is not None:
+                    events.append(OrderFinished(point.at, self._order(point.visit)))
+            else:
+                if edge > until:
+                    return events
+                if self._in_blip:
+                    self._in_blip = False
+                    self._blip = next(self._blips)
+                    self._observe(edge, self._underlying, events)
+                elif self._underlying == FAULTED:
+                    self._blip = next(self._blips)  # the link drop hides behind the fault
+                else:
+                    self._in_blip = True
+                    self._observe(edge, OFFLINE, events)
+
+    def _observe(self, at: datetime, status: int, events: list[Event]) -> None:
+        if status == self.status:
+            return
+        events.append(
+            StatusChange(at, self.spec.connector_id, self.spec.station_id, status, self.status)
+        )
+        self.status, self.since = status, at
+
+    def _order(self, visit: Visit) -> ChargeOrder:
+        spec = self.spec
+        return build_order(
+            operator_id=self._operator_id,
+            connector_number=spec.number,
+            connector_id=spec.connector_id,
+            station_id=spec.station_id,
+            community_code=spec.community_code,
+            visit=visit,
+            tariff=self._tariff,
+        )
+
+
+def connector_specs(
+    catalogue: Sequence[tuple[DemoCommunity, StationRecord]],
+    behaviour: Behaviour = DEFAULT_BEHAVIOUR,
+) -> list[ConnectorSpec]:
+    """Every connector of the catalogue, with the arrival rate its community's energy needs."""
+    specs: list[ConnectorSpec] = []
+    for community, station in catalogue:
+        connectors = [(e, c) for e in station.equipment for c in e.connectors]
+        daily_kwh = community.monthly_kwh / REPORT_MONTH_DAYS / max(1, len(connectors))
+        for equipment, connector in connectors:
+            specs.append(
+                ConnectorSpec(
+                    number=len(specs) + 1,
+                    connector_id=connector.connector_id,
+                    equipment_id=equipment.equipment_id,
+                    station_id=station.station_id,
+                    community_code=community.code,
+                    community_name=community.name,
+                    power_kw=connector.power_kw or equipment.power_kw,
+                    daily_sessions=arrival_rate(daily_kwh, behaviour),
+                    guided=community.name in GUIDED_OFF_PEAK,
+                )
+            )
+    return specs
+
+
+def arrival_rate(daily_kwh: float, behaviour: Behaviour = DEFAULT_BEHAVIOUR) -> float:
+    """Cars per day a connector must see to charge `daily_kwh`: a car only plugs in while the
+    connector is free, so the rate is raised by the share of the day it is busy (an M/G/1/1
+    loss queue: served = λ / (1 + λ × stay))."""
+    served = daily_kwh / behaviour.mean_session_kwh
+    busy = served * behaviour.mean_stay_days
+    if busy >= 0.95:
+        raise ValueError(f"{daily_kwh} kWh a day does not fit on one connector")
+    return served / (1 - busy)
+
+
+def community_targets(
+    catalogue: Sequence[tuple[DemoCommunity, StationRecord]], days: float
+) -> dict[str, Decimal]:
+    """kWh each community should charge over `days`: its monthly figure pro rata."""
+    return {
+        community.code: (
+            Decimal(community.monthly_kwh) * Decimal(str(days)) / REPORT_MONTH_DAYS
+        ).quantize(CENT)
+        for community, _ in catalogue
+    }
+
+
+class FleetModel:
+    """The fleet. Start it with `backfill(days, end)` (history, then live from `end`) or
+    `start(at)` (live from `at`, no orders before it); then call `step(now)`."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 2022,
+        catalogue: Sequence[tuple[DemoCommunity, StationRecord]] | None = None,
+        tariff: Tariff | None = None,
+        behaviour: Behaviour = DEFAULT_BEHAVIOUR,
+        epoch: datetime = EPOCH,
+    ) -> None:
+        self.seed = seed
+        self.epoch = epoch
+        self.catalogue = list(catalogue if catalogue is not None else demo_catalogue(seed))
+        self.operator_id = self.catalogue[0][1].operator_id
+        self.tariff = tariff or _demo_tariff()
+        self.behaviour = behaviour
+        self.specs = connector_specs(self.catalogue, behaviour)
+        self.orders = OrderBook()
+        self._sims: list[_ConnectorSim] = []
+        self._now: datetime | None = None
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            raise RuntimeError("the model has not started: call backfill() or start()")
+        return self._now
+
+    @property
+    def started(self) -> bool:
+        return self._now is not None
+
+    def _episodes(self, spec: ConnectorSpec, until: datetime) -> Iterator[Episode]:
+        rng = random.Random(f"{self.seed}:{spec.connector_id}:episodes")
+        return episodes(
+            rng,
+            min(self.epoch, until),
+            daily_rate=spec.daily_sessions,
+            rated_kw=spec.power_kw,
+            guided=spec.guided,
+            behaviour=self.behaviour,
+        )
+
+    def _sim(
+        self, spec: ConnectorSpec, begin: datetime, source: Iterable[Episode]
+    ) -> _ConnectorSim:
+        rng = random.Random(f"{self.seed}:{spec.connector_id}:blips")
+        blips_ = (b for b in blips(rng, min(self.epoch, begin), self.behaviour) if b.end > begin)
+        return _ConnectorSim(
+            spec, begin, iter(source), blips_, operator_id=self.operator_id, tariff=self.tariff
+        )
+
+    def start(self, at: datetime) -> None:
+        """Live from `at`, without history (a session under way at `at` goes on)."""
+        self._require_fresh()
+        self._sims = []
+        for spec in self.specs:
+            past, rest = _history(self._episodes(spec, at), at, at, cut=False)
+            sim = self._sim(spec, at, chain(past, rest))
+            sim.advance(at)  # the state at `at`; what happened before is not reported
+            self._sims.append(sim)
+        self._now = at
+
+    def backfill(self, *, days: float = 30, end: datetime) -> list[ChargeOrder]:
+        """The orders of sessions charged within the `days` before `end`, each community's
+        energy scaled to its target; afterwards the live simulation continues from `end`."""
+        self._require_fresh()
+        begin = end - timedelta(days=days)
+        history: list[list[Episode]] = []
+        rests: list[Iterator[Episode]] = []
+        for spec in self.specs:
+            past, rest = _history(self._episodes(spec, begin), begin, end, cut=True)
+            history.append(past)
+            rests.append(rest)
+        targets = community_targets(self.catalogue, days)
+        scaled = _scale(self.specs, history, targets, begin, end, self.behaviour)
+        self._sims = [
+            self._sim(spec, begin, chain(past, rest))
+            for spec, past, rest in zip(self.specs, scaled, rests, strict=True)
+        ]
+        orders = [
+            event.order
+            for sim in self._sims
+            for event in sim.advance(end)
+            if isinstance(event, OrderFinished) and event.order.start >= begin
+        ]
+        orders.sort(key=lambda o: (o.end, o.start_charge_seq))
+        self.orders.add(orders)
+        self._now = end
+        return orders
+
+    def step(self, now: datetime) -> list[Event]:
+        """Advance to `now`: status changes and closed orders since the last step, in time
+        order (per connector in causal order)."""
+        if now <= self.now:
+            return []
+        tagged: list[tuple[datetime, int, int, Event]] = []
+        for sim in self._sims:
+            for index, event in enumerate(sim.advance(now)):
+                tagged.append((event.at, sim.spec.number, index, event))
+        tagged.sort(key=lambda item: item[:3])
+        events = [item[3] for item in tagged]
+        self.orders.add(e.order for e in events if isinstance(e, OrderFinished))
+        self._now = now
+        return events
+
+    def statuses(self) -> list[ConnectorStatus]:
+        """Every connector's current status, in catalogue order."""
+        if self._now is None:
+            raise RuntimeError("the model has not started: call backfill() or start()")
+        return [
+            ConnectorStatus(s.spec.connector_id, s.spec.station_id, s.status, s.since)
+            for s in self._sims
+        ]
+
+    def _require_fresh(self) -> None:
+        if self._now is not None:
+            raise RuntimeError("the model has already started")
+
+
+def _demo_tariff() -> Tariff:
+    from app.demo.seed import DemoFacts  # reads the packaged beixinjing.yaml
+
+    return Tariff.from_config(DemoFacts.load().raw["time_of_use_default"])
+
+
+def _span(episode: Episode) -> tuple[datetime, datetime]:
+    if isinstance(episode, Fault):
+        return episode.start, episode.end
+    return episode.plug_in, episode.departure
+
+
+def _history(
+    source: Iterator[Episode], begin: datetime, end: datetime, *, cut: bool
+) -> tuple[list[Episode], Iterator[Episode]]:
+    """The episodes under way between `begin` and `end`, and an iterator of the later ones.
+
+    With `cut`, a session charging across `end` is cut there: history keeps none of it and the
+    live simulation delivers the rest, so an order never straddles the backfill's edge.
+    """
+    past: list[Episode] = []
+    for episode in source:
+        starts, ends = _span(episode)
+        if ends <= begin:
+            continue
+        if starts >= end:
+            return past, chain([episode], source)
+        if cut and isinstance(episode, Visit) and episode.charge_start < end < episode.charge_end:
+            episode = episode.starting_at(end)
+        past.append(episode)
+    return past, iter(())  # pragma: no cover - the streams are endless
+
+
+def _scale(
+    specs: Sequence[ConnectorSpec],
+    history: Sequence[list[Episode]],
+    targets: dict[str, Decimal],
+    begin: datetime,
+    end: datetime,
+    behaviour: Behaviour,
+) -> list[list[Episode]]:
+    """History with each community's sessions inside the window scaled to hit its target."""
+    closed: dict[str, list[tuple[int, int]]] = {}  # community -> (connector index, episode index)
+    for i, (spec, past) in enumerate(zip(specs, history, strict=True)):
+        for j, episode in enumerate(past):
+            if (
+                isinstance(episode, Visit)
+                and episode.charge_start >= begin
+                and episode.charge_end <= end
+            ):
+                closed.setdefault(spec.community_code, []).append((i, j))
+    result = [list(past) for past in history]
+    for community, where in closed.items():
+        visits = [_visit(result, i, j) for i, j in where]
+        caps = [v.capacity_kwh(end, behaviour) for v in visits]
+        energies = _fill([float(v.energy_kwh) for v in visits], caps, float(targets[community]))
+        shares = _cents(energies, targets[community], caps)
+        for (i, j), visit, share, cap in zip(where, visits, shares, caps, strict=True):
+            result[i][j] = visit.with_energy(share, full=visit.full and float(share) < cap - 0.01)
+    return result
+
+
+def _visit(history: list[list[Episode]], i: int, j: int) -> Visit:
+    episode = history[i][j]
+    assert isinstance(episode, Visit)
+    return episode
+
+
+def _fill(energies: list[float], caps: list[float], target: float) -> list[float]:
+    """min(f × e, cap) for the factor f that makes the sum `target` (bisection; all at their
+    caps when even that falls short)."""
+    reachable = [c if e > 0 else 0.0 for e, c in zip(energies, caps, strict=True)]
+    if sum(reachable) <= target:
+        return reachable
+    low, high = 0.0, 1.0
+    while sum(min(high * e, c) for e, c in zip(energies, caps, strict=True)) < target:
+        high *= 2
+    for _ in range(100):
+        mid = (low + high) / 2
+        if sum(min(mid * e, c) for e, c in zip(energies, caps, strict=True)) < target:
+            low = mid
+        else:
+            high = mid
+    return [min(high * e, c) for e, c in zip(energies, caps, strict=True)]
+
+
+def _cents(energies: list[float], target: Decimal, caps: list[float]) -> list[Decimal]:
+    """Whole 0.01 kWh per session, summing to `target` when the caps allow, each ≥ 0.01."""
+    total = min(target, Decimal(str(sum(caps))).quantize(CENT))
+    shares = share_out(total, energies) if sum(energies) > 0 else [CENT] * len(energies)
+    return [max(share, CENT) for share in shares]

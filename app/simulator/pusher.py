@@ -1,0 +1,217 @@
+"""Pushing to the hub (operator → hub) with the shared T/CEC client, losing nothing.
+
+At start: `notification_stationStatus` for every connector (the state the history left,
+stamped with when that status began),
+then `notification_charge_order_info` for every backfilled order in time order, a bounded
+number in flight. Then, each tick, every status change and every closed order of the step.
+
+The client retries what is worth retrying within one call (transport errors, 5xx, Ret -1,
+a token refresh on 4002). What still fails waits in the pending queue and is retried every
+`retry_interval` seconds, so nothing is lost while the hub is down (or has not onboarded the
+simulator yet). After one failure the rest queue without being tried until the next retry
+round, which sends the queue in order and stops trying again at its first failure:
+
+* an order is retried until the hub answers it; the hub deduplicates by StartChargeSeq;
+* a status waits per connector, and only the newest one is kept (the older ones are
+  recorded as superseded): a status carries no time of its own, the hub dates it by the
+  envelope TimeStamp, so re-sending old ones late would only replay stale states; while a
+  connector has a status waiting, its newer changes join the queue instead of overtaking it.
+
+Ret 4004 from the hub is final (it will never take that record): recorded as refused and
+dropped. Each push is stamped with the simulated time of its event (`clock.stamped`), which
+the hub takes as the observation time of a status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import structlog
+
+from app.ingest.errors import FeedError, FeedProtocolError
+from app.ingest.tcec.ret import Ret
+from app.ingest.tcec.wire import (
+    ConnectorStatusInfo,
+    NotificationStationStatusRequest,
+    dump_wire,
+)
+from app.simulator.ledger import CHARGE_ORDER, STATION_STATUS, Kind, Outcome
+from app.simulator.model import Event, OrderFinished, StatusChange
+from app.simulator.orders import ChargeOrder
+from app.simulator.state import Push, SimulatorState
+
+log = structlog.get_logger(__name__)
+
+
+class Notifier(Protocol):
+    """What the pusher needs of `TcecClient`."""
+
+    async def notify(self, interface: str, payload: Any) -> Any: ...
+
+
+def status_push(connector_id: str, status: int, at: datetime) -> Push:
+    request = NotificationStationStatusRequest(
+        connector_status_info=[ConnectorStatusInfo(connector_id=connector_id, status=status)]
+    )
+    return Push(STATION_STATUS, dump_wire(request), at, connector_id)
+
+
+def order_push(order: ChargeOrder) -> Push:
+    return Push(CHARGE_ORDER, order.wire_payload(), order.end, order.start_charge_seq)
+
+
+def _outcome(interface: str, result: Any) -> Outcome:
+    if not isinstance(result, dict):
+        return Outcome.DISPUTED if interface == CHARGE_ORDER else Outcome.IGNORED
+    if interface == CHARGE_ORDER:
+        return Outcome.DELIVERED if result.get("ConfirmResult") == 0 else Outcome.DISPUTED
+    return Outcome.DELIVERED if result.get("Status") == 0 else Outcome.IGNORED
+
+
+class Pusher:
+    def __init__(
+        self,
+        state: SimulatorState,
+        notifier: Notifier,
+        *,
+        concurrency: int = 8,
+        tick: float = 0.5,
+        retry_interval: float = 5.0,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.state = state
+        self.notifier = notifier
+        self.tick = tick
+        self.retry_interval = retry_interval
+        self._slots = asyncio.Semaphore(concurrency)
+        self._last_retry = time.monotonic()
+        # Set when a push found no usable answer; later pushes queue without trying (each try
+        # would spend the client's retries) until the next retry round probes the hub again.
+        self._hub_unavailable = False
+
+    # --- one push -------------------------------------------------------------------------
+
+    async def _send(self, push: Push) -> bool:
+        """Deliver one push; True when it is settled (accepted, ignored or refused for good),
+        False when it should be retried. Every attempt made is recorded."""
+        state = self.state
+        ret: int | None = None
+        result: Any = None
+        msg = ""
+        async with self._slots:
+            if self._hub_unavailable:
+                return False  # not sent, so not in the ledger; it waits in the queue
+            try:
+                with state.clock.stamped(push.at):
+                    result = await self.notifier.notify(push.interface, push.payload)
+                ret, outcome = int(Ret.OK), _outcome(push.interface, result)
+            except FeedProtocolError as error:
+                final = error.from_peer and error.ret == Ret.BAD_DATA
+                ret, msg = error.ret, str(error)
+                outcome = Outcome.REFUSED if final else Outcome.FAILED
+            except FeedError as error:
+                msg, outcome = str(error), Outcome.FAILED
+        state.ledger.record(
+            kind=Kind.PUSH,
+            interface=push.interface,
+            outcome=outcome,
+            payload=push.payload,
+            ret=ret,
+            msg=msg,
+            result=result,
+            sim_time=state.clock.now(),
+            wall_time=state.wall(),
+        )
+        if outcome is Outcome.FAILED:
+            self._hub_unavailable = True
+            log.info("simulator.push_failed", interface=push.interface, key=push.key, reason=msg)
+        return outcome is not Outcome.FAILED
+
+    def _supersede(self, old: Push) -> None:
+        self.state.ledger.record(
+            kind=Kind.PUSH,
+            interface=old.interface,
+            outcome=Outcome.SUPERSEDED,
+            payload=old.payload,
+            ret=None,
+            msg="a newer status of the connector replaces it",
+            sim_time=self.state.clock.now(),
+            wall_time=self.state.wall(),
+        )
+
+    def _queue_status(self, push: Push) -> None:
+        queued = self.state.pending.statuses.get(push.key)
+        if queued is not None and queued is not push:
+            self._supersede(queued)
+        self.state.pending.statuses[push.key] = push
+
+    # --- batches --------------------------------------------------------------------------
+
+    async def _status(self, push: Push) -> None:
+        if push.key in self.state.pending.statuses:
+            self._queue_status(push)  # wait behind the one already waiting, never overtake
+        elif not await self._send(push):
+            self._queue_status(push)
+
+    async def _order(self, push: Push) -> None:
+        if not await self._send(push):
+            self.state.pending.orders[push.key] = push
+
+    async def push_orders(self, orders: Sequence[ChargeOrder]) -> None:
+        """In time order (started in that order), at most `concurrency` in flight."""
+        await asyncio.gather(*(self._order(order_push(o)) for o in orders))
+
+    async def push_initial(self, orders: Sequence[ChargeOrder]) -> None:
+        """Every connector's status, then the backfilled orders."""
+        # Stamped with when each status began, oldest first: the hub dates a status by the
+        # TimeStamp, so a fault already open for 30 h shows red at once, as it should. One
+        # status per connector, so they may go side by side (started oldest first).
+        began = sorted(self.state.model.statuses(), key=lambda s: s.since)
+        await asyncio.gather(
+            *(self._status(status_push(s.connector_id, s.status, s.since)) for s in began)
+        )
+        await self.push_orders(sorted(orders, key=lambda o: (o.end, o.start_charge_seq)))
+
+    async def push_events(self, events: Sequence[Event]) -> None:
+        """One by one in time order. The client's TimeStamps never go back (SeqCounter), so
+        sending concurrently could stamp an earlier change with a later second, and two
+        changes of one connector with the same second, which the hub cannot order."""
+        for event in events:
+            if isinstance(event, StatusChange):
+                await self._status(status_push(event.connector_id, event.status, event.at))
+            elif isinstance(event, OrderFinished):
+                await self._order(order_push(event.order))
+
+    async def retry_pending(self) -> None:
+        """One more try for everything waiting; what fails again keeps waiting."""
+        pending = self.state.pending
+        self._last_retry = time.monotonic()
+        self._hub_unavailable = False
+        statuses, pending.statuses = dict(pending.statuses), {}
+        orders, pending.orders = dict(pending.orders), {}
+        for push in sorted(statuses.values(), key=lambda p: p.at):
+            await self._status(push)
+        await asyncio.gather(*(self._order(p) for p in sorted(orders.values(), key=lambda p: p.at)))
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def run_once(self) -> None:
+        """One tick: step the model, push what happened, maybe retry what waits."""
+        self.state.advance()
+        await self.push_events(self.state.drain())
+        if self.state.pending and time.monotonic() - self._last_retry >= self.retry_interval:
+            await self.retry_pending()
+
+    async def run(self, stop: asyncio.Event, initial_orders: Sequence[ChargeOrder] = ()) -> None:
+        await self.push_initial(initial_orders)
+        while not stop.is_set():
+            await self.run_once()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.tick)
+            except TimeoutError:
+                pass

@@ -1,0 +1,129 @@
+"""The hub pulling from an operator (the State Grid simulator's app, in process)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import stamina
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.ingest.runner import pull_operator
+from app.models import Connector, ConnectorStatus, IngestCheckpoint, IngestRun, QuarantineRecord
+from app.operators import service as operators_service
+from app.operators.schemas import OperatorOnboard
+from app.operators.vault import SecretVault
+from app.simulator.app import create_simulator_app
+from app.simulator.credentials import STATE_GRID_OPERATOR_ID, onboarding_document
+from app.simulator.runner import build_state
+from app.simulator.state import SimulatorState
+from app.status.codes import state_for_tcec_code
+from tests.ingest.tcec.faults import Fault, FaultyTransport
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture(autouse=True)
+def no_backoff() -> Iterator[None]:
+    with stamina.set_testing(True, attempts=100, cap=True):
+        yield
+
+
+@pytest_asyncio.fixture
+async def vault(demo_registry: Database, settings: Settings) -> SecretVault:
+    vault = SecretVault(settings.secret_key.get_secret_value())
+    async with demo_registry.session(write=True) as session:
+        await operators_service.onboard_operator(
+            session,
+            vault,
+            OperatorOnboard.model_validate(
+                {
+                    "operator_id": STATE_GRID_OPERATOR_ID,
+                    "name": "国网电动汽车服务有限公司",
+                    "base_url": "http://simulator.test/evcs/v1/",
+                    **onboarding_document(),
+                }
+            ),
+        )
+    return vault
+
+
+@pytest.fixture
+def simulator() -> SimulatorState:
+    state, _orders = build_state(seed=7, speed=60.0, backfill_days=2, hub_operator_id="PILEHUB01")
+    return state
+
+
+def transport(state: SimulatorState) -> httpx.AsyncBaseTransport:
+    return httpx.ASGITransport(app=create_simulator_app(state))
+
+
+async def hub_statuses(database: Database) -> dict[str, str]:
+    async with database.session() as session:
+        rows = await session.exec(
+            select(Connector.connector_id, ConnectorStatus.status).join(
+                ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id
+            )
+        )
+        return dict(rows.all())
+
+
+async def test_a_pull_brings_the_hub_to_the_operators_state(
+    demo_registry: Database, settings: Settings, vault: SecretVault, simulator: SimulatorState
+) -> None:
+    runs = await pull_operator(
+        demo_registry,
+        vault,
+        settings,
+        STATE_GRID_OPERATOR_ID,
+        transport=transport(simulator),
+        force=True,
+    )
+    assert {run.kind: run.status for run in runs} == {
+        "stations": "ok",
+        "status": "ok",
+        "stats": "ok",
+    }
+    expected = {s.connector_id: state_for_tcec_code(s.status) for s in simulator.model.statuses()}
+    assert await hub_statuses(demo_registry) == {k: v.value for k, v in expected.items() if v}
+    async with demo_registry.session() as session:
+        stored = (await session.exec(select(IngestRun))).all()
+        kinds = set((await session.exec(select(IngestCheckpoint.kind))).all())
+    assert {run.kind for run in stored} == {"stations", "status", "stats"}
+    assert all(run.finished_at is not None for run in stored)
+    assert {"stations_last_query", "last_pull", "stats_day"} <= kinds
+
+
+async def test_a_second_pull_is_not_due_and_a_forced_one_changes_nothing(
+    demo_registry: Database, settings: Settings, vault: SecretVault, simulator: SimulatorState
+) -> None:
+    args: dict[str, Any] = {"transport": transport(simulator)}
+    await pull_operator(demo_registry, vault, settings, STATE_GRID_OPERATOR_ID, force=True, **args)
+    assert await pull_operator(demo_registry, vault, settings, STATE_GRID_OPERATOR_ID, **args) == []
+    before = await hub_statuses(demo_registry)
+    again = await pull_operator(
+        demo_registry, vault, settings, STATE_GRID_OPERATOR_ID, force=True, **args
+    )
+    status_run = next(run for run in again if run.kind == "status")
+    assert status_run.counts.get("changed", 0) == 0
+    assert await hub_statuses(demo_registry) == before
+
+
+async def test_a_failing_operator_is_a_failed_run_and_nothing_half_stored(
+    demo_registry: Database, settings: Settings, vault: SecretVault, simulator: SimulatorState
+) -> None:
+    faulty = FaultyTransport(transport(simulator), script=[Fault.SERVER_ERROR] * 50)
+    runs = await pull_operator(
+        demo_registry, vault, settings, STATE_GRID_OPERATOR_ID, transport=faulty, force=True
+    )
+    assert {run.status for run in runs} == {"failed"}
+    assert all(run.error for run in runs)
+    assert await hub_statuses(demo_registry) == {}
+    async with demo_registry.session() as session:
+        assert (await session.exec(select(func.count()).select_from(QuarantineRecord))).one() == 0

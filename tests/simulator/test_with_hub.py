@@ -1,0 +1,100 @@
+"""The simulator pushing into the real hub receivers (ASGI), through the real client."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from app.core.db import Database
+from app.core.time import utc_now
+from app.ingest.tcec.client import ClientLimits, TcecClient
+from app.models import ChargingSession, Connector, ConnectorStatus
+from app.operators import service as operators_service
+from app.operators.schemas import OperatorOnboard
+from app.simulator.clock import SimClock
+from app.simulator.credentials import (
+    DEMO_CREDENTIALS,
+    STATE_GRID_NAME,
+    onboarding_document,
+)
+from app.simulator.ledger import Outcome
+from app.simulator.model import FleetModel
+from app.simulator.pusher import Pusher
+from app.simulator.state import SimulatorState
+from app.status.codes import TCEC_STATES
+from tests.simulator.conftest import SEED, Catalogue
+
+pytestmark = pytest.mark.asyncio
+
+
+class Controlled:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+async def test_the_hub_takes_everything_the_simulator_sends(
+    app: Any, demo_registry: Database, catalogue: Catalogue
+) -> None:
+    async with demo_registry.session(write=True) as session:
+        await operators_service.onboard_operator(
+            session,
+            app.state.context.vault,
+            OperatorOnboard.model_validate(
+                {
+                    "operator_id": DEMO_CREDENTIALS.operator_id,
+                    "name": STATE_GRID_NAME,
+                    "base_url": "http://127.0.0.1:9/evcs/v1/",
+                    **onboarding_document(),
+                }
+            ),
+        )
+    origin = (utc_now() - timedelta(hours=8)).replace(microsecond=0)
+    # a recent epoch spares the fast-forward from 2022 (the hub needs recent times)
+    model = FleetModel(seed=SEED, catalogue=catalogue, epoch=origin - timedelta(days=3))
+    orders = model.backfill(days=1, end=origin)
+    ticks = Controlled()
+    clock = SimClock(origin=origin, speed=3600, monotonic=ticks)  # a second is an hour
+    state = SimulatorState(model=model, clock=clock)
+    inbound = DEMO_CREDENTIALS.inbound
+    async with TcecClient(
+        base_url="http://pilehub.test/evcs/v1/",
+        operator_id=DEMO_CREDENTIALS.operator_id,
+        secrets=inbound.secrets,
+        operator_secret=inbound.operator_secret,
+        transport=httpx.ASGITransport(app=app),
+        limits=ClientLimits(attempts=1, deadline=10),
+        clock=clock.stamp,
+    ) as client:
+        pusher = Pusher(state, client, retry_interval=0)
+        await pusher.push_initial(orders)
+        for _ in range(3):
+            ticks.seconds += 1  # a simulated hour
+            await pusher.run_once()
+
+    counts = state.ledger.counts()
+    assert set(counts["notification_charge_order_info"]) == {"delivered"}, counts
+    assert set(counts["notification_stationStatus"]) <= {"delivered", "ignored"}, counts
+    assert not state.pending
+    async with demo_registry.session() as session:
+        seqs = set((await session.exec(select(ChargingSession.start_charge_seq))).all())
+        rows = (
+            await session.exec(
+                select(Connector.connector_id, ConnectorStatus.raw_code).join(
+                    ConnectorStatus,
+                    ConnectorStatus.connector_pk == Connector.id,  # type: ignore[arg-type]
+                )
+            )
+        ).all()
+    assert seqs == state.ledger.delivered_orders()
+    assert len(seqs) > len(orders)  # live orders too
+    hub_status = dict(rows)
+    assert hub_status == {s.connector_id: s.status for s in state.model.statuses()}
+    assert all(code in TCEC_STATES for code in hub_status.values())
+    assert Outcome.REFUSED.value not in str(counts)
