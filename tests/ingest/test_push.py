@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from sqlmodel import SQLModel, select
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import utc_now
-from app.ingest.tcec.crypto import ChannelSecrets
+from app.ingest.tcec.crypto import ChannelSecrets, encrypt_data, sign
 from app.ingest.tcec.envelope import format_timestamp, open_response, seal_request
 from app.models import ChargingSession, ConnectorStatus, QuarantineRecord, StatusChange
 from app.operators import service as operators_service
@@ -194,12 +195,20 @@ class TestProtocolChecks:
             data_secret_iv=SECRETS.data_secret_iv,
             sig_secret=SECRETS.sig_secret,
         )
-        for secrets in (wrong_key,):
-            sealed = Operator(peer.client, secrets).envelope(status(1))
-            answer = (await peer.post("notification_stationStatus", sealed)).json()
+        sealed = Operator(peer.client, wrong_key).envelope(status(1))
+        bad_base64 = resigned(peer.envelope(status(1)), data="!!not base64!!")
+        not_json = resigned(peer.envelope(status(1)), data=encrypt_data(b"{'Status': 1,", SECRETS))
+        for envelope in (sealed, bad_base64, not_json):
+            answer = (await peer.post("notification_stationStatus", envelope)).json()
             assert open_response(answer, SECRETS)[0] == 4004
-        assert await count(operator, QuarantineRecord) == 1
+        assert await count(operator, QuarantineRecord) == 3
         assert await count(operator, StatusChange) == 0
+
+
+def resigned(envelope: dict[str, str], *, data: str) -> dict[str, str]:
+    """The envelope with other Data and a valid Sig over it (only Data is wrong)."""
+    parts = (envelope["OperatorID"], data, envelope["TimeStamp"], envelope["Seq"])
+    return {**envelope, "Data": data, "Sig": sign(SECRETS.sig_secret, *parts)}
 
 
 class TestStationStatus:
@@ -307,3 +316,30 @@ async def test_station_info_push_registers_and_keeps_the_community(
     assert (ret, data) == (0, {"Status": 0})
     board = (await client.get("/v1/board", params={"area": "310105011001"})).json()
     assert board["area"]["counts"]["total"] == 9  # 8 piles plus the new one, same community
+
+
+async def test_reads_keep_serving_while_operators_send_garbage(
+    peer: Operator, client: httpx.AsyncClient
+) -> None:
+    envelope = peer.envelope(status(1))
+    garbage: list[Any] = [
+        b"{not json",
+        {**envelope, "Sig": "0" * 32},
+        {k: v for k, v in envelope.items() if k != "Data"},
+        resigned(envelope, data="!!"),
+        peer.envelope(status(9)),
+        peer.envelope(order(TotalPower=-5)),
+    ]
+
+    async def send(body: Any) -> int:
+        if isinstance(body, bytes):
+            response = await peer.client.post("/evcs/v1/notification_stationStatus", content=body)
+        else:
+            response = await peer.post("notification_stationStatus", body)
+        return response.status_code
+
+    async def read() -> int:
+        return (await client.get("/v1/board", params={"area": "310105011"})).status_code
+
+    results = await asyncio.gather(*(send(b) for b in garbage * 3), *(read() for _ in range(10)))
+    assert set(results) == {200}
