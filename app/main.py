@@ -18,6 +18,7 @@ from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
 from app.health.router import router as health_router
 from app.ingest.router import router as tcec_router
+from app.operators.cache import OperatorCache
 from app.operators.vault import SecretVault
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database=database or Database(settings.database_url, echo=settings.database_echo),
         snapshots=SnapshotCache(max_age=settings.snapshot_max_age.total_seconds()),
         vault=SecretVault(settings.secret_key.get_secret_value()),
+        operators=OperatorCache(ttl=settings.operator_cache_ttl.total_seconds()),
     )
 
     @asynccontextmanager

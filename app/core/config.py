@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     operator_token_ttl: timedelta = Field(
         default=timedelta(hours=2), gt=timedelta(0), le=timedelta(days=7)
     )
+    # How long each API process trusts a cached operator key or confirmed token; a changed
+    # secret or a new connection takes effect everywhere within this.
+    operator_cache_ttl: timedelta = timedelta(seconds=30)
     # Reports stamped further than this in the future are refused (clock skew allowance).
     max_clock_skew: timedelta = timedelta(minutes=10)
 

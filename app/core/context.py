@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.snapshots import SnapshotCache
+from app.operators.cache import OperatorCache
 from app.operators.vault import SecretVault
 
 
@@ -16,3 +17,5 @@ class AppContext:
     database: Database
     snapshots: SnapshotCache
     vault: SecretVault
+    # Operator keys and live tokens for the T/CEC receivers (see app/operators/cache.py).
+    operators: OperatorCache

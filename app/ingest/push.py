@@ -38,6 +38,7 @@ from app.ingest.tcec.wire import (
 )
 from app.jurisdictions.errors import AreaNotFound
 from app.operators import service as operators_service
+from app.operators.cache import OperatorCache
 from app.operators.service import Channel
 from app.operators.vault import SecretVault
 from app.piles import service as piles_service
@@ -88,19 +89,19 @@ async def receive(
     interface: str,
     body: bytes,
     authorization: str | None,
+    cache: OperatorCache,
 ) -> dict[str, Any]:
     """Answer one T/CEC request to the hub with its (signed) response envelope."""
     received_at = utc_now()
     channel: Channel | None = None
     try:
         parsed = _parse_body(body)
-        async with database.session() as session:
-            channel = await _caller(session, vault, parsed)
+        channel = await _caller(database, vault, cache, parsed)
         _, envelope = verify_signature(parsed, lambda oid: _secrets_for(channel, oid))
         assert channel is not None  # verify_signature refused an unknown caller
         secrets = channel.secrets
         if interface != "query_token":
-            await _check_token(database, channel, authorization)
+            await _check_token(database, cache, channel, authorization)
         async with database.session(write=True) as session:
             context = PushContext(session, settings, channel, envelope, received_at)
             answer = await _dispatch(context, interface, envelope, secrets)
@@ -119,24 +120,37 @@ def _parse_body(body: bytes) -> Any:
         raise TcecError(Ret.BAD_ENVELOPE, "request body is not JSON") from None
 
 
-async def _caller(session: AsyncSession, vault: SecretVault, parsed: Any) -> Channel | None:
+async def _caller(
+    database: Database, vault: SecretVault, cache: OperatorCache, parsed: Any
+) -> Channel | None:
     operator_id = parsed.get("OperatorID") if isinstance(parsed, dict) else None
-    if not isinstance(operator_id, str):
+    if not isinstance(operator_id, str) or len(operator_id) > 32:
         return None
-    return await operators_service.inbound_channel(session, vault, operator_id)
+
+    async def load() -> Channel | None:
+        async with database.session() as session:
+            return await operators_service.inbound_channel(session, vault, operator_id)
+
+    return await cache.channel(operator_id, load)
 
 
 def _secrets_for(channel: Channel | None, operator_id: str) -> ChannelSecrets | None:
     return channel.secrets if channel is not None and channel.operator_id == operator_id else None
 
 
-async def _check_token(database: Database, channel: Channel, authorization: str | None) -> None:
+async def _check_token(
+    database: Database, cache: OperatorCache, channel: Channel, authorization: str | None
+) -> None:
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise TcecError(Ret.BAD_TOKEN, "missing Bearer token")
-    async with database.session() as session:
-        valid = await operators_service.token_is_valid(session, channel, token.strip())
-    if not valid:
+
+    async def expiry() -> datetime | None:
+        async with database.session() as session:
+            return await operators_service.token_expiry(session, channel, token)
+
+    if not await cache.token_is_valid(channel, token, expiry):
         raise TcecError(Ret.BAD_TOKEN, "token unknown or expired")
 
 

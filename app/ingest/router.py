@@ -55,6 +55,7 @@ def _endpoint(interface: str) -> Any:
             interface=interface,
             body=body,
             authorization=authorization,
+            cache=context.operators,
         )
 
     endpoint.__name__ = interface

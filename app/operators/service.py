@@ -161,7 +161,7 @@ async def issue_token(
         session,
         OperatorToken(
             operator_pk=channel.operator_pk,
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             issued_at=now,
             expires_at=now + ttl,
         ),
@@ -169,18 +169,20 @@ async def issue_token(
     return TokenGrant(FailReason.NONE, token, int(ttl.total_seconds()))
 
 
-async def token_is_valid(
+async def token_expiry(
     session: AsyncSession, channel: Channel, token: str, *, now: datetime | None = None
-) -> bool:
-    """Whether `token` is a live AccessToken issued to this operator."""
-    row = await repository.find_token(session, _hash(token))
-    return (
-        row is not None
-        and row.operator_pk == channel.operator_pk
-        and row.expires_at > (now or utc_now())
-    )
+) -> datetime | None:
+    """When `token` expires, if it is a live AccessToken issued to this operator."""
+    row = await repository.find_token(session, token_hash(token))
+    if (
+        row is None
+        or row.operator_pk != channel.operator_pk
+        or row.expires_at <= (now or utc_now())
+    ):
+        return None
+    return row.expires_at
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
     # Tokens are random (256 bits), so a plain hash is enough to keep them useless if leaked.
     return hashlib.sha256(token.encode()).hexdigest()
