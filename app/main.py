@@ -20,6 +20,7 @@ from app.health.router import router as health_router
 from app.ingest.router import router as tcec_router
 from app.operators.cache import OperatorCache
 from app.operators.vault import SecretVault
+from app.status.batcher import StatusBatcher
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -30,13 +31,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """The app; a `database` passed in stays owned (and disposed) by the caller."""
     settings = settings or get_settings()
     owned = database is None
+    # Creating the engine opens no connection; the first query does.
+    database = database or Database(settings.database_url, echo=settings.database_echo)
     context = AppContext(
         settings=settings,
-        # Creating the engine opens no connection; the first query does.
-        database=database or Database(settings.database_url, echo=settings.database_echo),
+        database=database,
         snapshots=SnapshotCache(max_age=settings.snapshot_max_age.total_seconds()),
         vault=SecretVault(settings.secret_key.get_secret_value()),
         operators=OperatorCache(ttl=settings.operator_cache_ttl.total_seconds()),
+        status_batcher=StatusBatcher(database, settings.colour),
     )
 
     @asynccontextmanager

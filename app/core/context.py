@@ -9,6 +9,7 @@ from app.core.db import Database
 from app.core.snapshots import SnapshotCache
 from app.operators.cache import OperatorCache
 from app.operators.vault import SecretVault
+from app.status.batcher import StatusBatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +20,5 @@ class AppContext:
     vault: SecretVault
     # Operator keys and live tokens for the T/CEC receivers (see app/operators/cache.py).
     operators: OperatorCache
+    # Group commit of pushed statuses (see app/status/batcher.py).
+    status_batcher: StatusBatcher

@@ -45,7 +45,7 @@ from app.piles import service as piles_service
 from app.piles.errors import UnknownOperator
 from app.sessions import service as sessions_service
 from app.sessions.schemas import SessionOutcome
-from app.status import service as status_service
+from app.status.batcher import StatusBatcher
 from app.status.schemas import Outcome
 
 log = structlog.get_logger(__name__)
@@ -65,6 +65,7 @@ class PushContext:
     channel: Channel
     envelope: dict[str, str]
     received_at: datetime
+    statuses: StatusBatcher
 
     async def refuse(self, interface: str, reason: str, payload: Any) -> Answer:
         await quarantine(
@@ -90,6 +91,7 @@ async def receive(
     body: bytes,
     authorization: str | None,
     cache: OperatorCache,
+    statuses: StatusBatcher,
 ) -> dict[str, Any]:
     """Answer one T/CEC request to the hub with its (signed) response envelope."""
     received_at = utc_now()
@@ -103,7 +105,7 @@ async def receive(
         if interface != "query_token":
             await _check_token(database, cache, channel, authorization)
         async with database.session(write=True) as session:
-            context = PushContext(session, settings, channel, envelope, received_at)
+            context = PushContext(session, settings, channel, envelope, received_at, statuses)
             answer = await _dispatch(context, interface, envelope, secrets)
         return seal_response(answer.ret, answer.msg, answer.payload, secrets)
     except TcecError as error:
@@ -205,9 +207,8 @@ async def _station_status(context: PushContext, payload: Any) -> Answer:
         )
         for info in request.connector_status_info
     ]
-    results = await status_service.record_status_reports(
-        context.session, reports, rules=context.settings.colour, now=context.received_at
-    )
+    # Not in this request's transaction: the batcher writes concurrent pushes together.
+    results = await context.statuses.record(reports)
     refused = [r.reason or "rejected" for r in results if r.outcome is Outcome.REJECTED]
     if refused:
         return await context.refuse("notification_stationStatus", "; ".join(refused), payload)
@@ -245,9 +246,7 @@ async def _charge_status(context: PushContext, payload: Any) -> Answer:
         status, operator_id=context.channel.operator_id, received_at=context.received_at
     )
     _refuse_future(context, report.observed_at)
-    (result,) = await status_service.record_status_reports(
-        context.session, [report], rules=context.settings.colour, now=context.received_at
-    )
+    (result,) = await context.statuses.record([report])
     if result.outcome is Outcome.REJECTED:
         return await context.refuse(
             "notification_equip_charge_status", result.reason or "rejected", payload

@@ -56,6 +56,7 @@ def _endpoint(interface: str) -> Any:
             body=body,
             authorization=authorization,
             cache=context.operators,
+            statuses=context.status_batcher,
         )
 
     endpoint.__name__ = interface
