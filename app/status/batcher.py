@@ -21,7 +21,7 @@ from app.status.schemas import RecordResult, StatusReport
 
 
 @dataclass
-class _Waiting:
+class PendingReports:
     reports: list[StatusReport]
     done: asyncio.Future[list[RecordResult]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -31,12 +31,12 @@ class _Waiting:
 class StatusBatcher:
     def __init__(self, database: Database, rules: ColourRules, *, max_batch: int = 1000) -> None:
         self._database, self._rules, self._max_batch = database, rules, max_batch
-        self._waiting: list[_Waiting] = []
+        self._waiting: list[PendingReports] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, reports: list[StatusReport]) -> list[RecordResult]:
         """Record these reports (in some batch); their results, in order."""
-        waiting = _Waiting(reports)
+        waiting = PendingReports(reports)
         self._waiting.append(waiting)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
@@ -45,7 +45,7 @@ class StatusBatcher:
     async def _write_all(self) -> None:
         # Runs until nothing is waiting, then ends: no idle task outlives the traffic.
         while self._waiting:
-            batch: list[_Waiting] = []
+            batch: list[PendingReports] = []
             size = 0
             while self._waiting and (
                 not batch or size + len(self._waiting[0].reports) <= self._max_batch
@@ -55,7 +55,7 @@ class StatusBatcher:
                 size += len(waiting.reports)
             await self._write(batch)
 
-    async def _write(self, batch: list[_Waiting]) -> None:
+    async def _write(self, batch: list[PendingReports]) -> None:
         reports = [report for waiting in batch for report in waiting.reports]
         try:
             async with self._database.session(write=True) as session:

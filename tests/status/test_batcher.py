@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.core.config import ColourRules
 from app.core.db import Database
 from app.models import ChangeEvent, StatusChange
-from app.status.batcher import StatusBatcher, _Waiting
+from app.status.batcher import PendingReports, StatusBatcher
 from app.status.schemas import Outcome, StatusReport
 from tests.fixtures.factories import OPERATOR, create_pile
 
@@ -35,7 +35,7 @@ class CountingBatcher(StatusBatcher):
         super().__init__(database, rules)
         self.batches: list[int] = []
 
-    async def _write(self, batch: list[_Waiting]) -> None:
+    async def _write(self, batch: list[PendingReports]) -> None:
         self.batches.append(len(batch))
         await super()._write(batch)
 
