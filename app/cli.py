@@ -25,6 +25,15 @@ def load_settings() -> Settings:
     return settings
 
 
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so long-running commands stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 @cli.command()
 def migrate() -> None:
     """Upgrade the database schema to the newest migration."""
@@ -70,10 +79,7 @@ def worker() -> None:
 
     async def run() -> None:
         database = Database(settings.database_url)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = _stop_on_signals()
         try:
             await run_worker(database, settings, stop)
         finally:
@@ -130,10 +136,7 @@ def simulate_stategrid(
     settings = load_settings()
 
     async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = _stop_on_signals()
         await run_simulator(
             hub_url=hub_url,
             port=port,
