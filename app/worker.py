@@ -48,6 +48,7 @@ def jobs_for(database: Database, settings: Settings) -> list[Job]:
             "ingest",
             settings.ingest_tick_interval.total_seconds(),
             lambda: pull_due_operators(database, vault, settings),
+            due_at=time.monotonic() + settings.ingest_start_delay.total_seconds(),
         ),
     ]
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     colour_sweep_interval: timedelta = timedelta(seconds=30)
     # How often the worker looks for operators due for a pull (each has its own interval).
     ingest_tick_interval: timedelta = timedelta(seconds=10)
+    # Wait this long after the worker starts before the first pull (the demo lets the
+    # simulator's first pushes land first; see app/demo/runner.py).
+    ingest_start_delay: timedelta = timedelta(0)
     # The city the hub serves; until OAuth2 lands every caller sees this whole area.
     city_code: str = "310000"
     # How far behind the change log a board or map snapshot may be in each API process.

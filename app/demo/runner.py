@@ -4,6 +4,7 @@ State Grid simulator, connected to the hub over T/CEC 102 on loopback like a rea
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import uvicorn
 from rich.console import Console
@@ -139,6 +140,11 @@ async def _serve(
         uvicorn.Config(app, host=settings.host, port=port, log_config=None, access_log=False)
     )
     stop = asyncio.Event()
+    if simulator_port is not None:
+        # The simulator's clock replays today from midnight, behind the wall clock, and a
+        # pull is dated by the hub's clock: pulling before its first pushes land would make
+        # them look late until it catches up. Let them land first.
+        settings = settings.model_copy(update={"ingest_start_delay": timedelta(seconds=60)})
     tasks = [asyncio.create_task(run_worker(database, settings, stop))]
     if simulator_port is not None:
         tasks.append(

@@ -81,6 +81,10 @@ async def run_pull(context: PullContext, kind: str) -> IngestRun:
         log.warning(
             "pull failed", operator=context.channel.operator_id, kind=kind, error=str(error)
         )
+    except Exception as error:
+        # A database error must not leave the run "running" forever; the worker goes on.
+        run.status, run.error = "failed", f"{type(error).__name__}: {error}"[:500]
+        log.exception("pull failed", operator=context.channel.operator_id, kind=kind)
     run.finished_at, run.counts = utc_now(), dict(context.counts)
     async with context.database.session(write=True) as session:
         session.add(run)
