@@ -141,9 +141,8 @@ async def _serve(
     )
     stop = asyncio.Event()
     if simulator_port is not None:
-        # The simulator's clock replays today from midnight, behind the wall clock, and a
-        # pull is dated by the hub's clock: pulling before its first pushes land would make
-        # them look late until it catches up. Let them land first.
+        # Let the simulator's first pushes and its 30 days of orders land before the first
+        # pull, so the first daily reconciliation compares complete days.
         settings = settings.model_copy(update={"ingest_start_delay": timedelta(seconds=60)})
     tasks = [asyncio.create_task(run_worker(database, settings, stop))]
     if simulator_port is not None:

@@ -38,6 +38,8 @@ from app.status.schemas import Outcome
 log = structlog.get_logger(__name__)
 
 STATIONS_CHECKPOINT = "stations_last_query"
+# Marks statuses learnt by polling, as opposed to the operator's own (timed) pushes.
+POLL_SOURCE = "tcec:pull"
 PAGE_SIZE = 50
 
 
@@ -148,6 +150,7 @@ async def pull_status(context: PullContext) -> None:
                     operator_id=context.channel.operator_id,
                     observed_at=polled_at,
                     received_at=polled_at,
+                    source=POLL_SOURCE,
                 )
             except TcecError as error:
                 await context.refuse(session, "query_station_status", error.msg, dump_wire(info))

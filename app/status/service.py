@@ -46,7 +46,8 @@ async def record_status_reports(
 
     Out-of-order and duplicate reports never move a state backwards: a report applies only
     if its (operator time, severity) is newer than the current one. `polled` reports (from
-    query_station_status, timed by the hub) correct a state but never just re-date it.
+    query_station_status, timed only by the hub) fill gaps and correct states but never
+    outrank the operator's own pushes (see app/status/fold.py).
     """
     now = now or utc_now()
     results: list[RecordResult | None] = [None] * len(reports)
@@ -57,7 +58,7 @@ async def record_status_reports(
             pk: CurrentState(r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source)
             for pk, r in stored.items()
         },
-        advance_unchanged=not polled,
+        polled=polled,
     )
     events: list[dict[str, Any]] = []
     changed_piles: set[int] = set()

@@ -34,6 +34,7 @@ from sqlmodel import col, select
 
 from app.core.db import Database, execute
 from app.core.time import utc_now
+from app.ingest.pull import POLL_SOURCE
 from app.ingest.runner import STATS_DAY
 from app.ingest.tcec.client import TcecClient
 from app.ingest.tcec.wire import StationInfo
@@ -275,29 +276,27 @@ class HubStatus:
     raw_code: int
     observed_at: datetime
     received_at: datetime
+    source: str
 
     @property
     def from_poll(self) -> bool:
-        """A pull writes the poll time as both times; a push's observed_at is its envelope
-        TimeStamp (whole seconds) and its received_at the hub's clock."""
-        return self.observed_at == self.received_at
+        """Statuses learnt by polling are marked as such (app/ingest/pull.py POLL_SOURCE)."""
+        return self.source == POLL_SOURCE
 
 
 async def hub_statuses(database: Database, operator_pk: int) -> dict[str, HubStatus]:
     async with database.session() as session:
         rows = (
             await session.exec(
-                select(
-                    Connector.connector_id,
-                    ConnectorStatus.raw_code,
-                    ConnectorStatus.observed_at,
-                    ConnectorStatus.received_at,
-                )
-                .join(ConnectorStatus, col(ConnectorStatus.connector_pk) == col(Connector.id))
+                select(ConnectorStatus, Connector.connector_id)
+                .join(Connector, col(ConnectorStatus.connector_pk) == col(Connector.id))
                 .where(Connector.operator_pk == operator_pk)
             )
         ).all()
-    return {cid: HubStatus(code, observed, received) for cid, code, observed, received in rows}
+    return {
+        cid: HubStatus(row.raw_code, row.observed_at, row.received_at, row.source)
+        for row, cid in rows
+    }
 
 
 async def connector_ids(database: Database, operator_pk: int) -> set[str]:
@@ -422,15 +421,14 @@ async def test_simulator_to_hub_over_loopback_loses_nothing(backend: str, tmp_pa
 
     Statuses, the rule asserted for each connector (both sides are exact, nothing is skipped):
 
-    * The hub's row was written by a push (its observed_at is the envelope TimeStamp, unlike
-      a poll's, where observed_at = received_at = the poll time): it holds the ledger's final
+    * The hub's row was written by a push (source "tcec"): it holds the ledger's final
       status, the last status push the hub answered Ret 0 to. Pushes of one connector are
       sent one at a time, so the ledger has them in the order the hub applied them.
-    * The row was written by a pull: a poll that disagrees with the hub corrects it to the
-      simulator's state and dates it with the hub's clock (app/status/fold.py), so pushes
-      stamped with an earlier simulated time are then answered "ignored" (Status 1). Its
-      status is then the one the simulator answered to that poll: the last
-      query_station_status answer in the ledger before the row's observed_at.
+    * The row was written by a pull (source "tcec:pull"): a poll that disagrees with the hub
+      corrects it to the simulator's state (app/status/fold.py), ordered just after the
+      state it replaced, so no later push has arrived since. Its status is then the one the
+      simulator answered to that poll: the last query_station_status answer in the ledger
+      before the row's received_at (the poll time).
 
     The worker starts after the initial pushes are in, so most rows come from pushes; which
     connectors a poll corrects depends on timing and is printed, not asserted.
@@ -478,8 +476,8 @@ async def test_simulator_to_hub_over_loopback_loses_nothing(backend: str, tmp_pa
         corrected_by_poll: list[str] = []
         for connector_id, row in hub.items():
             if row.from_poll:
-                polls = [a for a in answers if a.wall_time <= row.observed_at]
-                assert polls, f"{connector_id} polled at {row.observed_at}, no answer before"
+                polls = [a for a in answers if a.wall_time <= row.received_at]
+                assert polls, f"{connector_id} polled at {row.received_at}, no answer before"
                 expected[connector_id] = answered_statuses(polls[-1])[connector_id]
                 corrected_by_poll.append(connector_id)
             else:

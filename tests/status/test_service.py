@@ -290,3 +290,34 @@ async def test_a_poll_that_agrees_does_not_redate_the_state(database: Database) 
     assert (await current(database, cid)).observed_at == T0
     # ... so the operator's own later push (stamped before the poll) still applies.
     assert await record(database, report(cid, 1, minutes=30)) == [Outcome.CHANGED]
+
+
+async def poll(database: Database, *reports: StatusReport) -> list[Outcome]:
+    async with database.session(write=True) as session:
+        results = await service.record_status_reports(
+            session, list(reports), rules=RULES, now=T0 + timedelta(hours=1), polled=True
+        )
+    return [r.outcome for r in results]
+
+
+async def test_a_poll_corrects_a_state_without_outranking_later_pushes(
+    database: Database,
+) -> None:
+    (cid,) = await new_pile(database)
+    await record(database, report(cid, 255))  # operator time T0
+    assert await poll(database, report(cid, 1, minutes=60)) == [Outcome.CHANGED]
+    state = await current(database, cid)
+    assert state.status == "available"
+    assert state.since == T0 + timedelta(minutes=60)  # began at the latest at the poll
+    # A push the operator stamped after its last known report, though before the poll,
+    # is newer evidence than the poll and applies.
+    assert await record(database, report(cid, 3, minutes=30)) == [Outcome.CHANGED]
+    assert (await current(database, cid)).status == "charging"
+
+
+async def test_a_state_first_learnt_by_polling_yields_to_any_push(database: Database) -> None:
+    (cid,) = await new_pile(database)
+    assert await poll(database, report(cid, 255, minutes=60)) == [Outcome.CHANGED]
+    assert await pile_colour(database) == "yellow"
+    assert await record(database, report(cid, 1)) == [Outcome.CHANGED]  # stamped before the poll
+    assert (await current(database, cid)).status == "available"

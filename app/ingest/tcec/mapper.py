@@ -196,11 +196,22 @@ def status_report(
 
 
 def station_status_reports(
-    info: StationStatusInfo, *, operator_id: str, observed_at: datetime, received_at: datetime
+    info: StationStatusInfo,
+    *,
+    operator_id: str,
+    observed_at: datetime,
+    received_at: datetime,
+    source: str = SOURCE,
 ) -> list[StatusReport]:
     """Every connector of a StationStatusInfo (query_station_status, S2 §4.7)."""
     return [
-        status_report(c, operator_id=operator_id, observed_at=observed_at, received_at=received_at)
+        status_report(
+            c,
+            operator_id=operator_id,
+            observed_at=observed_at,
+            received_at=received_at,
+            source=source,
+        )
         for c in info.connector_status_infos
     ]
 
