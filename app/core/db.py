@@ -75,7 +75,10 @@ class Database:
         async with factory() as session:
             try:
                 yield session
-                await session.commit()
+                # A session that ran nothing has nothing to commit; committing would still
+                # BEGIN (on SQLite writers, IMMEDIATE: the write lock) and COMMIT.
+                if session.in_transaction():
+                    await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
