@@ -43,6 +43,7 @@ pytest: $(SYNCED)
 
 bench: $(SYNCED)
 	$(BIN)/python bench/board.py
+	$(BIN)/python bench/ingest.py
 
 fmt: $(SYNCED)
 	$(BIN)/ruff format .
