@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, TypeVar
 
 import orjson
 from fastapi import Query
 from pydantic import BaseModel
 
 from app.core.errors import BadRequest
+
+T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -25,6 +27,19 @@ class MalformedCursor(BadRequest):
 class PageParams(BaseModel):
     after_id: int | None
     limit: int
+
+    @property
+    def fetch_limit(self) -> int:
+        # One row more than a page: its presence says whether there is a next page.
+        return self.limit + 1
+
+    def cut(self, rows: Sequence[T]) -> tuple[Sequence[T], bool]:
+        """The page's rows (from `fetch_limit` fetched) and whether more follow."""
+        return rows[: self.limit], len(rows) > self.limit
+
+
+def next_cursor(last_id: int | None, more: bool) -> str | None:
+    return encode_cursor(last_id) if more and last_id is not None else None
 
 
 def encode_cursor(after_id: int) -> str:

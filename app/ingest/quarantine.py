@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.pagination import PageParams, encode_cursor
+from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.ingest import repository
 from app.ingest.schemas import QuarantinePage, QuarantinePublic
@@ -42,8 +42,9 @@ async def list_quarantine(
 ) -> QuarantinePage:
     """List refused records, newest first."""
     rows = await repository.list_quarantine(
-        session, operator_id=operator_id, before_id=page.after_id, limit=page.limit + 1
+        session, operator_id=operator_id, before_id=page.after_id, limit=page.fetch_limit
     )
+    shown, more = page.cut(rows)
     items = [
         QuarantinePublic(
             id=record.id or 0,
@@ -53,7 +54,7 @@ async def list_quarantine(
             payload=record.payload,
             received_at=record.received_at,
         )
-        for record, operator_id_ in rows[: page.limit]
+        for record, operator_id_ in shown
     ]
-    more = len(rows) > page.limit
-    return QuarantinePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    last = items[-1].id if items else None
+    return QuarantinePage(items=items, next_cursor=next_cursor(last, more))

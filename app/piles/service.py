@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.pagination import PageParams, encode_cursor
+from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.events import repository as events_repository
 from app.geo import gcj02_to_wgs84
@@ -189,11 +189,11 @@ async def list_piles(
         colour=colour.value if colour else None,
         community_id=community_id,
         after_id=page.after_id,
-        limit=page.limit + 1,
+        limit=page.fetch_limit,
     )
-    items = await _public(session, rows[: page.limit])
-    more = len(rows) > page.limit
-    return PilePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    shown, more = page.cut(rows)
+    items = await _public(session, shown)
+    return PilePage(items=items, next_cursor=next_cursor(items[-1].id if items else None, more))
 
 
 async def get_pile(session: AsyncSession, principal: Principal, *, pile_id: int) -> PilePublic:

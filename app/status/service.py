@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.config import ColourRules
-from app.core.pagination import PageParams, encode_cursor
+from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.events import repository as events_repository
 from app.piles import repository as piles_repository
@@ -246,15 +246,14 @@ async def connector_history(
     if connector is None or connector.id is None:
         raise ConnectorNotFound(f"No connector {connector_id} in your area.")
     rows = await repository.history_page(
-        session, connector.id, before_id=page.after_id, limit=page.limit + 1
+        session, connector.id, before_id=page.after_id, limit=page.fetch_limit
     )
-    items = [StatusChangePublic.model_validate(row, from_attributes=True) for row in rows]
-    more = len(items) > page.limit
-    items = items[: page.limit]
+    shown, more = page.cut(rows)
+    items = [StatusChangePublic.model_validate(row, from_attributes=True) for row in shown]
     return StatusHistoryPage(
         connector_id=connector.id,
         items=items,
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        next_cursor=next_cursor(items[-1].id if items else None, more),
     )
 
 
