@@ -16,6 +16,7 @@ from app.models import (
     Connector,
     ConnectorStatus,
     Jurisdiction,
+    Operator,
     Pile,
     StatusChange,
 )
@@ -23,16 +24,22 @@ from app.status.codes import ConnectorState
 
 
 async def connector_keys(
-    session: AsyncSession, operator_pk: int, connector_ids: Iterable[str]
-) -> dict[str, tuple[int, int]]:
-    """connector_id -> (connector pk, pile pk) for one operator."""
+    session: AsyncSession, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(OperatorID, ConnectorID) -> (connector pk, pile pk), in one query for a batch."""
     result = await session.exec(
-        select(Connector.connector_id, col(Connector.id), Connector.pile_pk).where(
-            Connector.operator_pk == operator_pk,
-            col(Connector.connector_id).in_(set(connector_ids)),
+        select(Operator.operator_id, Connector.connector_id, col(Connector.id), Connector.pile_pk)
+        .join(Operator, col(Operator.id) == Connector.operator_pk)
+        .where(
+            col(Operator.operator_id).in_({operator_id for operator_id, _ in wanted}),
+            col(Connector.connector_id).in_({connector_id for _, connector_id in wanted}),
         )
     )
-    return {cid: (pk, pile) for cid, pk, pile in result.all() if pk is not None}
+    return {
+        (operator_id, cid): (pk, pile)
+        for operator_id, cid, pk, pile in result.all()
+        if pk is not None and (operator_id, cid) in wanted
+    }
 
 
 async def current(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, Any]:

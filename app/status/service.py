@@ -115,30 +115,28 @@ async def _resolve_connectors(
     session: AsyncSession, reports: Sequence[StatusReport], results: list[RecordResult | None]
 ) -> dict[int, tuple[int, int]]:
     """Map report index -> (connector pk, pile pk); mark unresolvable reports rejected."""
-    operators = await piles_repository.operator_pks(session, {r.operator_id for r in reports})
-    wanted: dict[int, set[str]] = defaultdict(set)
-    for report in reports:
-        if report.operator_id in operators:
-            wanted[operators[report.operator_id]].add(report.connector_id)
-    known: dict[tuple[int, str], tuple[int, int]] = {}
-    for wanted_operator, connector_ids in wanted.items():
-        found = await repository.connector_keys(session, wanted_operator, connector_ids)
-        known.update({(wanted_operator, cid): key for cid, key in found.items()})
+    known = await repository.connector_keys(
+        session, {(r.operator_id, r.connector_id) for r in reports}
+    )
+    # Only a miss needs to know whether the operator exists (for the reason given).
+    missing = {r.operator_id for r in reports if (r.operator_id, r.connector_id) not in known}
+    operators = {operator_id for operator_id, _ in known}
+    if missing - operators:
+        operators |= set(await piles_repository.operator_pks(session, missing - operators))
     keys: dict[int, tuple[int, int]] = {}
     for index, report in enumerate(reports):
-        operator_pk = operators.get(report.operator_id)
-        if operator_pk is None:
+        if report.operator_id not in operators:
             results[index] = RecordResult(
                 Outcome.REJECTED, f"unknown operator {report.operator_id}"
             )
         elif state_for_tcec_code(report.code) is None:
             results[index] = RecordResult(Outcome.REJECTED, f"unknown status code {report.code}")
-        elif (operator_pk, report.connector_id) not in known:
+        elif (report.operator_id, report.connector_id) not in known:
             results[index] = RecordResult(
                 Outcome.REJECTED, f"unknown connector {report.connector_id}"
             )
         else:
-            keys[index] = known[(operator_pk, report.connector_id)]
+            keys[index] = known[(report.operator_id, report.connector_id)]
     return keys
 
 
