@@ -80,8 +80,8 @@ async def record_status_reports(
     area_paths = {pile.id: pile.path for pile in piles}
     for event in events:
         event["area_path"] = area_paths[event["payload"]["pile_id"]]
+    await _refresh_colours(session, piles, rules=rules, now=now, floor=None, events=events)
     await events_repository.insert(session, events)
-    await _refresh_colours(session, piles, rules=rules, now=now, floor=None)
     final = [result for result in results if result is not None]
     assert len(final) == len(reports), "every report is resolved or rejected"
     return final
@@ -176,7 +176,12 @@ async def refresh_pile_colours(
     if not pile_pks:
         return 0
     piles = await repository.piles_for_colour(session, pile_pks)
-    return await _refresh_colours(session, piles, rules=rules, now=now, floor=floor)
+    events: list[dict[str, Any]] = []
+    changed = await _refresh_colours(
+        session, piles, rules=rules, now=now, floor=floor, events=events
+    )
+    await events_repository.insert(session, events)
+    return changed
 
 
 async def _refresh_colours(
@@ -186,7 +191,10 @@ async def _refresh_colours(
     rules: ColourRules,
     now: datetime,
     floor: datetime | None,
+    events: list[dict[str, Any]],
 ) -> int:
+    """Derive and store colours; append a `pile.colour` event per change to `events` (the
+    caller writes all of a transaction's events in one statement)."""
     if not piles:
         return 0
     pile_pks = [pile.id for pile in piles]
@@ -194,8 +202,8 @@ async def _refresh_colours(
     for pile_pk, state, since in await repository.connector_states(session, pile_pks):
         views[pile_pk].append(ConnectorView(ConnectorState(state), since))
     faults = await repository.fault_counts(session, pile_pks, now - rules.repeated_fault_window)
-    events: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    changed = 0
     for pile in piles:
         derived = derive_pile_colour(
             views[pile.id],
@@ -208,6 +216,7 @@ async def _refresh_colours(
         )
         if derived.colour.value == pile.colour:
             continue
+        changed += 1
         updates.append({"pile_pk": pile.id, "colour": derived.colour.value, "since": derived.since})
         events.append(
             {
@@ -226,8 +235,7 @@ async def _refresh_colours(
             }
         )
     await repository.set_pile_colours(session, updates)
-    await events_repository.insert(session, events)
-    return len(events)
+    return changed
 
 
 async def sweep_colours(session: AsyncSession, *, rules: ColourRules, now: datetime) -> int:
@@ -271,16 +279,14 @@ async def set_maintenance(
     now = utc_now()
     piles = await repository.piles_for_colour(session, {pile_id})
     # Logged even when the colour stays (a red pile flagged): boards show the flag too.
-    await events_repository.insert(
-        session,
-        [
-            {
-                "occurred_at": now,
-                "kind": "pile.maintenance",
-                "subject": f"pile:{pile_id}",
-                "area_path": piles[0].path,
-                "payload": {"pile_id": pile_id, "maintenance": flagged, "note": note},
-            }
-        ],
-    )
-    await _refresh_colours(session, piles, rules=rules, now=now, floor=now)
+    events: list[dict[str, Any]] = [
+        {
+            "occurred_at": now,
+            "kind": "pile.maintenance",
+            "subject": f"pile:{pile_id}",
+            "area_path": piles[0].path,
+            "payload": {"pile_id": pile_id, "maintenance": flagged, "note": note},
+        }
+    ]
+    await _refresh_colours(session, piles, rules=rules, now=now, floor=now, events=events)
+    await events_repository.insert(session, events)
