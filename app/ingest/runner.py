@@ -69,8 +69,7 @@ async def pull_operator(
             channel = await operators_service.outbound_channel(session, vault, operator_id)
             last = await repository.get_checkpoint(session, channel.operator_pk, LAST_PULL)
             stats_day = await repository.get_checkpoint(session, channel.operator_pk, STATS_DAY)
-            interval = await operators_service.pull_interval(session, operator_id)
-        if not force and last and datetime.fromisoformat(last) + interval > now:
+        if not force and last and datetime.fromisoformat(last) + channel.pull_interval > now:
             return []
         today = now.astimezone(LOCAL_TZ).date().isoformat()
         kinds = ["stations", "status"] + (["stats"] if stats_day != today else [])

@@ -45,6 +45,7 @@ class Channel:
     operator_secret: str
     secrets: ChannelSecrets
     base_url: str
+    pull_interval: timedelta
 
     def __repr__(self) -> str:
         return f"Channel({self.operator_id}, ***)"
@@ -95,14 +96,6 @@ def _public(operator: Operator, connection: OperatorConnection) -> OperatorPubli
     )
 
 
-async def pull_interval(session: AsyncSession, operator_id: str) -> timedelta:
-    """How often the hub pulls this operator."""
-    found = await repository.get_connection(session, operator_id)
-    if found is None:
-        raise OperatorNotConnected(f"Operator {operator_id} is not connected.")
-    return timedelta(seconds=found[1].pull_interval_seconds)
-
-
 async def inbound_channel(
     session: AsyncSession, vault: SecretVault, operator_id: str
 ) -> Channel | None:
@@ -138,6 +131,7 @@ async def _channel(
             sig_secret=plain["sig_secret"],
         ),
         base_url=connection.base_url,
+        pull_interval=timedelta(seconds=connection.pull_interval_seconds),
     )
 
 

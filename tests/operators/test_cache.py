@@ -20,6 +20,7 @@ CHANNEL = Channel(
     operator_secret="s",
     secrets=ChannelSecrets(data_secret="a" * 16, data_secret_iv="b" * 16, sig_secret="c"),
     base_url="http://x/",
+    pull_interval=timedelta(minutes=5),
 )
 
 
@@ -82,6 +83,7 @@ async def test_a_token_of_another_operator_is_not_taken_from_the_cache() -> None
         operator_secret="s",
         secrets=CHANNEL.secrets,
         base_url="http://y/",
+        pull_interval=timedelta(minutes=5),
     )
 
     async def live() -> datetime | None:
