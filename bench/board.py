@@ -34,6 +34,7 @@ from common import (
     SCRATCH,
     STREET,
     WRK,
+    benchmark_arguments,
     environment,
     postgres_url,
     report,
@@ -167,12 +168,7 @@ async def bench_ingest(url: str, seeded: list[tuple[str, int]], total: int) -> t
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="postgresql+asyncpg://.../<new db>; default SQLite")
-    parser.add_argument("--piles", type=int, default=1000)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
-    parser.add_argument("--rounds", type=int, default=5, help="app/bare pairs; median is kept")
-    parser.add_argument("--connections", type=int, default=32)
+    parser = benchmark_arguments(__doc__ or "", rounds=5)
     parser.add_argument("--reports", type=int, default=20_000, help="status reports to ingest")
     args = parser.parse_args()
     if WRK is None:

@@ -7,6 +7,7 @@ directory is first on sys.path).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import multiprocessing
@@ -47,6 +48,17 @@ SCRATCH = sa.Table(
     *(sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
       for c in SQLModel.metadata.tables["status_change"].columns),
 )  # fmt: skip
+
+
+def benchmark_arguments(doc: str, *, rounds: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: where, how big, how long, how many times."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--database-url", help="postgresql+asyncpg://.../<new db>; default SQLite")
+    parser.add_argument("--piles", type=int, default=1000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=rounds, help="app/bare pairs; median is kept")
+    parser.add_argument("--connections", type=int, default=32)
+    return parser
 
 
 def catalogue(piles: int, stations: int = COMMUNITIES) -> list[StationRecord]:

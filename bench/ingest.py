@@ -41,6 +41,7 @@ from common import (
     OPERATOR,
     SCRATCH,
     WRK,
+    benchmark_arguments,
     catalogue,
     environment,
     postgres_url,
@@ -487,12 +488,7 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="postgresql+asyncpg://.../<new db>; default SQLite")
-    parser.add_argument("--piles", type=int, default=1000)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="app/bare pairs; median is kept")
-    parser.add_argument("--connections", type=int, default=32)
+    parser = benchmark_arguments(__doc__ or "", rounds=3)
     parser.add_argument("--stations", type=int, default=500, help="stations the pull asks about")
     args = parser.parse_args()
     if WRK is None:
