@@ -101,13 +101,12 @@ async def receive(
         channel = await _caller(database, vault, cache, parsed)
         _, envelope = verify_signature(parsed, lambda oid: _secrets_for(channel, oid))
         assert channel is not None  # verify_signature refused an unknown caller
-        secrets = channel.secrets
         if interface != "query_token":
             await _check_token(database, cache, channel, authorization)
         async with database.session(write=True) as session:
             context = PushContext(session, settings, channel, envelope, received_at, statuses)
-            answer = await _dispatch(context, interface, envelope, secrets)
-        return seal_response(answer.ret, answer.msg, answer.payload, secrets)
+            answer = await _dispatch(context, interface)
+        return seal_response(answer.ret, answer.msg, answer.payload, channel.secrets)
     except TcecError as error:
         log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
         if channel is None:
@@ -156,17 +155,15 @@ async def _check_token(
         raise TcecError(Ret.BAD_TOKEN, "token unknown or expired")
 
 
-async def _dispatch(
-    context: PushContext, interface: str, envelope: dict[str, str], secrets: ChannelSecrets
-) -> Answer:
+async def _dispatch(context: PushContext, interface: str) -> Answer:
     handler = HANDLERS.get(interface)
     if handler is None:
         raise TcecError(Ret.BAD_ENVELOPE, f"unknown interface {interface}")
     try:
-        payload = decrypt_payload(envelope, secrets)
+        payload = decrypt_payload(context.envelope, context.channel.secrets)
     except TcecError as error:
         # The caller is authenticated: keep what it sent (still encrypted) for diagnosis.
-        return await context.refuse(interface, error.msg, {"Data": envelope["Data"]})
+        return await context.refuse(interface, error.msg, {"Data": context.envelope["Data"]})
     try:
         return await handler(context, payload)
     except TcecError as error:
