@@ -14,10 +14,14 @@ from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
 
+# Built once (the table, not the ORM entity): events are appended by every status batch.
+_INSERT = sa_insert(ChangeEvent.__table__)  # type: ignore[attr-defined]
+
+
 async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Append events (dicts of ChangeEvent columns) in one executemany."""
     if rows:
-        await execute(session, sa_insert(ChangeEvent), rows)
+        await execute(session, _INSERT, rows)
 
 
 async def latest_id(session: AsyncSession) -> int:

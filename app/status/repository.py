@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.db import execute, upsert_insert
+from app.core.db import execute
 from app.models import (
     Connector,
     ConnectorStatus,
@@ -22,35 +25,109 @@ from app.models import (
 )
 from app.status.codes import ConnectorState
 
+# The statements of a status batch are built once: building a SQLAlchemy expression costs
+# more than running it, and a batch runs them for every few pushes.
+_STATUS = ConnectorStatus.__table__  # type: ignore[attr-defined]
+_PILE = Pile.__table__  # type: ignore[attr-defined]
+_CURRENT_COLUMNS = ("status", "raw_code", "observed_at", "received_at", "since", "source")
 
-async def connector_keys(
-    session: AsyncSession, wanted: set[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """(OperatorID, ConnectorID) -> (connector pk, pile pk), in one query for a batch."""
-    result = await session.exec(
-        select(Operator.operator_id, Connector.connector_id, col(Connector.id), Connector.pile_pk)
-        .join(Operator, col(Operator.id) == Connector.operator_pk)
-        .where(
-            col(Operator.operator_id).in_({operator_id for operator_id, _ in wanted}),
-            col(Connector.connector_id).in_({connector_id for _, connector_id in wanted}),
-        )
+_KNOWN_CONNECTORS = (
+    sa.select(
+        col(Operator.operator_id).label("operator_code"),
+        col(Connector.connector_id).label("operator_connector_id"),
+        col(Connector.id).label("pk"),
+        col(Connector.pile_pk).label("pile"),
+        *_STATUS.c,
     )
-    return {
-        (operator_id, cid): (pk, pile)
-        for operator_id, cid, pk, pile in result.all()
-        if pk is not None and (operator_id, cid) in wanted
-    }
+    .join(Operator, col(Operator.id) == Connector.operator_pk)
+    .outerjoin(_STATUS, _STATUS.c.connector_pk == Connector.id)
+    .where(
+        col(Operator.operator_id).in_(bindparam("operators", expanding=True)),
+        col(Connector.connector_id).in_(bindparam("connectors", expanding=True)),
+    )
+)
+
+_RECENT_FAULTS = (
+    sa.select(col(Connector.pile_pk).label("pile_pk"), func.count().label("count"))
+    .join(StatusChange, col(StatusChange.connector_pk) == Connector.id)
+    .where(
+        col(Connector.pile_pk).in_(bindparam("piles", expanding=True)),
+        col(StatusChange.status) == ConnectorState.FAULTED.value,
+        col(StatusChange.applied).is_(True),
+        col(StatusChange.observed_at) >= bindparam("faults_since"),
+    )
+    .group_by(col(Connector.pile_pk))
+    .subquery()
+)
+_COLOUR_INPUTS = (
+    sa.select(
+        col(Pile.id),
+        col(Pile.equipment_id),
+        col(Pile.colour),
+        col(Pile.colour_since),
+        col(Pile.maintenance),
+        col(Jurisdiction.path),
+        col(Jurisdiction.code),
+        func.coalesce(_RECENT_FAULTS.c.count, 0).label("recent_faults"),
+        col(ConnectorStatus.status),
+        col(ConnectorStatus.since),
+    )
+    .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
+    .outerjoin(Connector, col(Connector.pile_pk) == Pile.id)
+    .outerjoin(ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id)
+    .outerjoin(_RECENT_FAULTS, _RECENT_FAULTS.c.pile_pk == Pile.id)
+    .where(col(Pile.id).in_(bindparam("piles", expanding=True)))
+)
+
+_INSERT_HISTORY = insert(StatusChange.__table__)  # type: ignore[attr-defined]
 
 
-async def current(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, Any]:
-    """Current status rows (plain rows, not ORM objects: they are upserted in bulk)."""
+def _upsert_current(dialect_insert: Any) -> Any:
+    statement = dialect_insert(_STATUS)
+    return statement.on_conflict_do_update(
+        index_elements=["connector_pk"],
+        set_={name: statement.excluded[name] for name in _CURRENT_COLUMNS},
+    )
+
+
+_UPSERT_CURRENT = {
+    "postgresql": _upsert_current(postgresql_insert),
+    "sqlite": _upsert_current(sqlite_insert),
+}
+
+_SET_PILE_COLOURS = (
+    update(_PILE)
+    .where(_PILE.c.id == bindparam("pile_pk"))
+    .values(colour=bindparam("colour"), colour_since=bindparam("since"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownConnector:
+    connector_pk: int
+    pile_pk: int
+    current: Any | None  # the connector_status row, None if it never reported
+
+
+async def known_connectors(
+    session: AsyncSession, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], KnownConnector]:
+    """(OperatorID, ConnectorID) -> keys and current status row, in one query for a batch."""
     result = await execute(
         session,
-        select(ConnectorStatus.__table__).where(  # type: ignore[attr-defined]
-            col(ConnectorStatus.connector_pk).in_(set(connector_pks))
-        ),
+        _KNOWN_CONNECTORS,
+        {
+            "operators": list({operator_id for operator_id, _ in wanted}),
+            "connectors": list({connector_id for _, connector_id in wanted}),
+        },
     )
-    return {row.connector_pk: row for row in result.all()}
+    known: dict[tuple[str, str], KnownConnector] = {}
+    for row in result.all():
+        key = (row.operator_code, row.operator_connector_id)
+        if key in wanted:
+            current = row if row.connector_pk is not None else None
+            known[key] = KnownConnector(row.pk, row.pile, current)
+    return known
 
 
 async def history_keys(
@@ -68,83 +145,55 @@ async def history_keys(
 
 async def insert_history(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await execute(session, insert(StatusChange), rows)
+        await execute(session, _INSERT_HISTORY, rows)
 
 
 async def upsert_current(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    statement = upsert_insert(session, ConnectorStatus)
-    statement = statement.on_conflict_do_update(
-        index_elements=["connector_pk"],
-        set_={
-            name: statement.excluded[name]
-            for name in ("status", "raw_code", "observed_at", "received_at", "since", "source")
-        },
-    )
-    await execute(session, statement, rows)
+    if rows:
+        await execute(session, _UPSERT_CURRENT[session.get_bind().dialect.name], rows)
 
 
-async def piles_for_colour(session: AsyncSession, pile_pks: Iterable[int]) -> Sequence[Any]:
-    """Rows of (pile, community path) for the piles whose colour is being derived."""
-    result = await execute(
-        session,
-        sa.select(
-            col(Pile.id),
-            col(Pile.equipment_id),
-            col(Pile.colour),
-            col(Pile.colour_since),
-            col(Pile.maintenance),
-            col(Jurisdiction.path),
-            col(Jurisdiction.code),
-        )
-        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-        .where(col(Pile.id).in_(set(pile_pks))),
-    )
-    return result.all()
+@dataclass(slots=True)
+class PileColourInputs:
+    """What the colour rules need about one pile, and where it sits (for its events)."""
+
+    id: int
+    equipment_id: str
+    colour: str
+    colour_since: datetime | None
+    maintenance: bool
+    path: str
+    code: str
+    recent_faults: int
+    connectors: list[tuple[str, datetime]] = field(default_factory=list)  # (state, since)
 
 
-async def connector_states(
-    session: AsyncSession, pile_pks: Iterable[int]
-) -> Sequence[tuple[int, str, datetime]]:
-    """(pile pk, state, since) of every connector that has reported, for the given piles."""
-    result = await session.exec(
-        select(Connector.pile_pk, ConnectorStatus.status, ConnectorStatus.since)
-        .join(ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id)
-        .where(col(Connector.pile_pk).in_(set(pile_pks)))
-    )
-    return result.all()
-
-
-async def fault_counts(
-    session: AsyncSession, pile_pks: Iterable[int], since: datetime
-) -> dict[int, int]:
-    """Faults that began on each pile since `since` (applied changes into `faulted`)."""
-    result = await session.exec(
-        select(Connector.pile_pk, func.count())
-        .join(StatusChange, col(StatusChange.connector_pk) == Connector.id)
-        .where(
-            col(Connector.pile_pk).in_(set(pile_pks)),
-            StatusChange.status == ConnectorState.FAULTED.value,
-            col(StatusChange.applied).is_(True),
-            col(StatusChange.observed_at) >= since,
-        )
-        .group_by(col(Connector.pile_pk))
-    )
-    return dict(result.all())
+async def colour_inputs(
+    session: AsyncSession, pile_pks: Iterable[int], *, faults_since: datetime
+) -> list[PileColourInputs]:
+    """The given piles with their community, reported connector states and recent faults:
+    one query (a row per connector) for a batch, whatever its size."""
+    wanted = list(set(pile_pks))
+    if not wanted:
+        return []
+    result = await execute(session, _COLOUR_INPUTS, {"piles": wanted, "faults_since": faults_since})
+    piles: dict[int, PileColourInputs] = {}
+    for row in result.all():
+        pile = piles.get(row.id)
+        if pile is None:
+            pile = piles[row.id] = PileColourInputs(
+                row.id, row.equipment_id, row.colour, row.colour_since, row.maintenance,
+                row.path, row.code, row.recent_faults,
+            )  # fmt: skip
+        if row.status is not None:
+            pile.connectors.append((row.status, row.since))
+    return list(piles.values())
 
 
 async def set_pile_colours(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Bulk update of {pile_pk, colour, since} rows (one executemany)."""
-    if not rows:
-        return
-    table = Pile.__table__  # type: ignore[attr-defined]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("pile_pk"))
-        .values(colour=bindparam("colour"), colour_since=bindparam("since"))
-    )
-    await execute(session, statement, rows)
+    if rows:
+        await execute(session, _SET_PILE_COLOURS, rows)
 
 
 async def piles_with_time_rules(session: AsyncSession) -> list[int]:

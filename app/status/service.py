@@ -6,7 +6,6 @@ size: the hub has to keep up with a city's 2 million status changes a day.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from app.status.codes import ConnectorState, state_for_tcec_code
 from app.status.colour import ConnectorView, derive_pile_colour
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState
+from app.status.repository import KnownConnector, PileColourInputs
 from app.status.schemas import (
     Outcome,
     RecordResult,
@@ -52,11 +52,13 @@ async def record_status_reports(
     now = now or utc_now()
     results: list[RecordResult | None] = [None] * len(reports)
     keys = await _resolve_connectors(session, reports, results)
-    stored = await repository.current(session, {k[0] for k in keys.values()})
     fold = BatchFold(
         {
-            pk: CurrentState(r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source)
-            for pk, r in stored.items()
+            known.connector_pk: CurrentState(
+                r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source
+            )
+            for known in keys.values()
+            if (r := known.current) is not None
         },
         polled=polled,
     )
@@ -64,7 +66,7 @@ async def record_status_reports(
     changed_piles: set[int] = set()
     for index in sorted(keys, key=lambda i: reports[i].observed_at):
         report = reports[index]
-        connector_pk, pile_pk = keys[index]
+        connector_pk, pile_pk = keys[index].connector_pk, keys[index].pile_pk
         state = state_for_tcec_code(report.code)
         assert state is not None  # unknown codes were rejected in _resolve_connectors
         outcome = fold.apply(index, connector_pk, report, state, report.received_at or now)
@@ -76,7 +78,9 @@ async def record_status_reports(
         results[index] = RecordResult(Outcome.DUPLICATE)
     await repository.insert_history(session, fold.history + [row for _, row in fold.late])
     await repository.upsert_current(session, fold.dirty_rows())
-    piles = await repository.piles_for_colour(session, changed_piles)
+    piles = await repository.colour_inputs(
+        session, changed_piles, faults_since=now - rules.repeated_fault_window
+    )
     area_paths = {pile.id: pile.path for pile in piles}
     for event in events:
         event["area_path"] = area_paths[event["payload"]["pile_id"]]
@@ -113,9 +117,9 @@ async def record_status_report(
 
 async def _resolve_connectors(
     session: AsyncSession, reports: Sequence[StatusReport], results: list[RecordResult | None]
-) -> dict[int, tuple[int, int]]:
-    """Map report index -> (connector pk, pile pk); mark unresolvable reports rejected."""
-    known = await repository.connector_keys(
+) -> dict[int, KnownConnector]:
+    """Map report index -> its connector (keys, current state); mark the others rejected."""
+    known = await repository.known_connectors(
         session, {(r.operator_id, r.connector_id) for r in reports}
     )
     # Only a miss needs to know whether the operator exists (for the reason given).
@@ -123,7 +127,7 @@ async def _resolve_connectors(
     operators = {operator_id for operator_id, _ in known}
     if missing - operators:
         operators |= set(await piles_repository.operator_pks(session, missing - operators))
-    keys: dict[int, tuple[int, int]] = {}
+    keys: dict[int, KnownConnector] = {}
     for index, report in enumerate(reports):
         if report.operator_id not in operators:
             results[index] = RecordResult(
@@ -175,7 +179,9 @@ async def refresh_pile_colours(
     """Re-derive the colour of the given piles; store and log each change. Returns the count."""
     if not pile_pks:
         return 0
-    piles = await repository.piles_for_colour(session, pile_pks)
+    piles = await repository.colour_inputs(
+        session, pile_pks, faults_since=now - rules.repeated_fault_window
+    )
     events: list[dict[str, Any]] = []
     changed = await _refresh_colours(
         session, piles, rules=rules, now=now, floor=floor, events=events
@@ -186,7 +192,7 @@ async def refresh_pile_colours(
 
 async def _refresh_colours(
     session: AsyncSession,
-    piles: Sequence[Any],
+    piles: Sequence[PileColourInputs],
     *,
     rules: ColourRules,
     now: datetime,
@@ -195,21 +201,14 @@ async def _refresh_colours(
 ) -> int:
     """Derive and store colours; append a `pile.colour` event per change to `events` (the
     caller writes all of a transaction's events in one statement)."""
-    if not piles:
-        return 0
-    pile_pks = [pile.id for pile in piles]
-    views: dict[int, list[ConnectorView]] = defaultdict(list)
-    for pile_pk, state, since in await repository.connector_states(session, pile_pks):
-        views[pile_pk].append(ConnectorView(ConnectorState(state), since))
-    faults = await repository.fault_counts(session, pile_pks, now - rules.repeated_fault_window)
     updates: list[dict[str, Any]] = []
     changed = 0
     for pile in piles:
         derived = derive_pile_colour(
-            views[pile.id],
+            [ConnectorView(ConnectorState(state), since) for state, since in pile.connectors],
             maintenance=pile.maintenance,
             now=now,
-            recent_faults=faults.get(pile.id, 0),
+            recent_faults=pile.recent_faults,
             rules=rules,
             previous_since=pile.colour_since,
             floor=floor,
@@ -277,7 +276,9 @@ async def set_maintenance(
         raise PileNotFound(f"No pile {pile_id} in your area.")
     await piles_repository.set_maintenance(session, pile_id, flagged=flagged, note=note)
     now = utc_now()
-    piles = await repository.piles_for_colour(session, {pile_id})
+    piles = await repository.colour_inputs(
+        session, {pile_id}, faults_since=now - rules.repeated_fault_window
+    )
     # Logged even when the colour stays (a red pile flagged): boards show the flag too.
     events: list[dict[str, Any]] = [
         {
