@@ -13,7 +13,6 @@ from app.core.db import execute
 from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
-
 # Built once (the table, not the ORM entity): events are appended by every status batch.
 _INSERT = sa_insert(ChangeEvent.__table__)  # type: ignore[attr-defined]
 

@@ -60,7 +60,10 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class PushContext:
-    session: AsyncSession
+    database: Database
+    # The push's own transaction, for handlers that write through it; None for status
+    # pushes, which the batcher writes in its own transactions.
+    session: AsyncSession | None
     settings: Settings
     channel: Channel
     envelope: dict[str, str]
@@ -68,15 +71,29 @@ class PushContext:
     statuses: StatusBatcher
 
     async def refuse(self, interface: str, reason: str, payload: Any) -> Answer:
+        if self.session is not None:
+            await self._quarantine(self.session, interface, reason, payload)
+        else:
+            async with self.database.session(write=True) as session:
+                await self._quarantine(session, interface, reason, payload)
+        return Answer(Ret.BAD_DATA, reason, None)
+
+    async def _quarantine(
+        self, session: AsyncSession, interface: str, reason: str, payload: Any
+    ) -> None:
         await quarantine(
-            self.session,
+            session,
             operator_pk=self.channel.operator_pk,
             source=f"tcec:{interface}",
             reason=reason,
             payload=payload,
             received_at=self.received_at,
         )
-        return Answer(Ret.BAD_DATA, reason, None)
+
+    @property
+    def write_session(self) -> AsyncSession:
+        assert self.session is not None, "this interface is dispatched without a session"
+        return self.session
 
 
 Handler = Callable[[PushContext, Any], Awaitable[Answer]]
@@ -103,9 +120,17 @@ async def receive(
         assert channel is not None  # verify_signature refused an unknown caller
         if interface != "query_token":
             await _check_token(database, cache, channel, authorization)
-        async with database.session(write=True) as session:
-            context = PushContext(session, settings, channel, envelope, received_at, statuses)
+        if interface in BATCHED:
+            context = PushContext(
+                database, None, settings, channel, envelope, received_at, statuses
+            )
             answer = await _dispatch(context, interface)
+        else:
+            async with database.session(write=True) as session:
+                context = PushContext(
+                    database, session, settings, channel, envelope, received_at, statuses
+                )
+                answer = await _dispatch(context, interface)
         return seal_response(answer.ret, answer.msg, answer.payload, channel.secrets)
     except TcecError as error:
         log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
@@ -173,7 +198,7 @@ async def _dispatch(context: PushContext, interface: str) -> Answer:
 async def _query_token(context: PushContext, payload: Any) -> Answer:
     request = parse_wire(QueryTokenRequest, payload)
     grant = await operators_service.issue_token(
-        context.session,
+        context.write_session,
         context.channel if request.operator_id == context.channel.operator_id else None,
         operator_secret=request.operator_secret,
         ttl=context.settings.operator_token_ttl,
@@ -220,7 +245,7 @@ async def _charge_order(context: PushContext, payload: Any) -> Answer:
         order, operator_id=context.channel.operator_id, received_at=context.received_at
     )
     (result,) = await sessions_service.record_charge_orders(
-        context.session, [record], now=context.received_at
+        context.write_session, [record], now=context.received_at
     )
     if result.outcome is SessionOutcome.REJECTED:
         return await context.refuse(
@@ -257,7 +282,7 @@ async def _station_info(context: PushContext, payload: Any) -> Answer:
         raise TcecError(Ret.BAD_DATA, "StationInfo OperatorID is not the caller's")
     record = mapper.station_record(info, jurisdiction_code=info.area_code)
     try:
-        await piles_service.register_station(context.session, record)
+        await piles_service.register_station(context.write_session, record)
     except (AreaNotFound, UnknownOperator) as error:
         raise TcecError(Ret.BAD_DATA, error.detail) from None
     return Answer(Ret.OK, "", {"Status": int(NotificationStatus.ACCEPTED)})
@@ -268,6 +293,8 @@ def _refuse_future(context: PushContext, observed_at: datetime) -> None:
         raise TcecError(Ret.BAD_DATA, "TimeStamp is in the future")
 
 
+# Interfaces whose records go through the status batcher, not the push's own transaction.
+BATCHED = frozenset({"notification_stationStatus", "notification_equip_charge_status"})
 HANDLERS: dict[str, Handler] = {
     "query_token": _query_token,
     "notification_stationStatus": _station_status,
