@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.auth.admin_router import router as clients_router
 from app.board.router import router as board_router
 from app.jurisdictions.router import router as jurisdictions_router
 from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.status.router import router as status_router
 
-V1_ROUTERS = [board_router, jurisdictions_router, piles_router, status_router, operators_router]
+V1_ROUTERS = [
+    board_router,
+    jurisdictions_router,
+    piles_router,
+    status_router,
+    operators_router,
+    clients_router,
+]
 
 
 def include_v1(app: FastAPI) -> None:

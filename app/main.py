@@ -10,6 +10,10 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api import include_v1
+from app.auth.ratelimit import RateLimiter
+from app.auth.router import router as oauth_router
+from app.auth.state import AuthState
+from app.auth.verifier import TokenVerifier
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
 from app.core.db import Database
@@ -33,13 +37,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owned = database is None
     # Creating the engine opens no connection; the first query does.
     database = database or Database(settings.database_url, echo=settings.database_echo)
+    vault = SecretVault(settings.secret_key.get_secret_value())
     context = AppContext(
         settings=settings,
         database=database,
         snapshots=SnapshotCache(max_age=settings.snapshot_max_age.total_seconds()),
-        vault=SecretVault(settings.secret_key.get_secret_value()),
+        vault=vault,
         operators=OperatorCache(ttl=settings.operator_cache_ttl.total_seconds()),
         status_batcher=StatusBatcher(database, settings.colour),
+        auth=AuthState(
+            database, vault, refresh_every=settings.auth_refresh_interval.total_seconds()
+        ),
+        tokens=TokenVerifier(settings),
+        api_limiter=RateLimiter(settings.api_rate),
+        token_limiter=RateLimiter(settings.token_rate),
     )
 
     @asynccontextmanager
@@ -64,6 +75,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_problem_handlers(app)
     include_v1(app)
     app.include_router(tcec_router)
+    app.include_router(oauth_router)
     app.include_router(health_router)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     return app

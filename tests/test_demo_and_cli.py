@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -53,6 +54,7 @@ def test_demo_then_serve_over_real_http(tmp_path: Path) -> None:
         **os.environ,
         "PILEHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
         "PILEHUB_LOG_LEVEL": "WARNING",
+        "PILEHUB_DEMO_CLIENTS_FILE": str(tmp_path / "demo-clients.json"),
     }
     seeded = subprocess.run(
         [PILEHUB, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=120
@@ -77,10 +79,25 @@ def test_demo_then_serve_over_real_http(tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
             time.sleep(0.2)
-        board = httpx.get(f"{base}/v1/board", params={"area": "310105011"}, timeout=5).json()
+        assert httpx.get(f"{base}/v1/board", timeout=5).status_code == 401
+        clients = {c["tier"]: c for c in json.loads((tmp_path / "demo-clients.json").read_text())}
+        assert set(clients) == {"city", "district", "street", "vendor"}
+        assert clients["district"]["area"] == "310105"
+        city = clients["city"]
+        grant = httpx.post(
+            f"{base}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(city["client_id"], city["client_secret"]),
+            timeout=5,
+        )
+        assert grant.status_code == 200, grant.text
+        headers = {"Authorization": f"Bearer {grant.json()['access_token']}"}
+        board = httpx.get(
+            f"{base}/v1/board", params={"area": "310105011"}, headers=headers, timeout=5
+        ).json()
         assert board["area"]["counts"]["total"] == 17
         assert [c["counts"]["total"] for c in board["children"]] == [8, 3, 6]
-        features = httpx.get(f"{base}/v1/map", timeout=5).json()["features"]
+        features = httpx.get(f"{base}/v1/map", headers=headers, timeout=5).json()["features"]
         assert len(features) == 17 + 22
     finally:
         server.terminate()

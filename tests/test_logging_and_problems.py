@@ -18,6 +18,7 @@ from app.core.db import Database
 from app.core.logging import configure_logging
 from app.health.service import head_revision
 from app.main import create_app
+from tests.fixtures.auth import mint_token
 from tests.fixtures.problems import assert_problem
 
 pytestmark = pytest.mark.asyncio
@@ -161,7 +162,10 @@ async def logging_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings.model_copy(update={"access_log": True}), database=database)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://pilehub.test") as client:
+    headers = {"Authorization": f"Bearer {await mint_token(app)}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://pilehub.test", headers=headers
+    ) as client:
         yield client
 
 

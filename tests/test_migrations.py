@@ -19,6 +19,11 @@ from tests.fixtures.databases import fresh_database_url
 pytestmark = pytest.mark.asyncio
 
 TABLES = {
+    "api_client",
+    "audit_record",
+    "revoked_token",
+    "signing_key",
+    "used_assertion",
     "change_event",
     "charging_session",
     "connector",

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.auth.deps import PrincipalDep, current_principal
+from app.auth.deps import StatusRead, guard
 from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.board import service
 from app.board.schemas import Board, PileFeatureCollection
 from app.core.context import AppContext
@@ -18,6 +19,7 @@ from app.core.problem import problem_responses
 from app.core.snapshots import Snapshot
 
 router = APIRouter(tags=["board"], route_class=SnapshotRoute)
+_status_reader = guard(Scope.STATUS_READ)  # the fast path checks what StatusRead checks
 
 AREA_PATTERN = r"^[0-9]{6,12}$"
 _AREA = re.compile(AREA_PATTERN)
@@ -37,7 +39,7 @@ def _fast_path(peek: Peek, media_type: str) -> FastPath:
         if len(params) > (area is not None) or (area is not None and not _AREA.fullmatch(area)):
             return None  # the full route judges everything else
         context = app_context(request)
-        snapshot = peek(context, await current_principal(request), area)
+        snapshot = peek(context, await _status_reader(request), area)
         if snapshot is None:
             return None
         return snapshot_response(request, snapshot, media_type=media_type)
@@ -61,7 +63,7 @@ def _peek_map(context: AppContext, principal: Principal, area: str | None) -> Sn
     responses=problem_responses(404, 422, ok=(Board, "application/json")),
 )
 @with_fast_path(_fast_path(_peek_board, "application/json"))
-async def get_board(request: Request, principal: PrincipalDep, area: AreaQuery = None) -> Response:
+async def get_board(request: Request, principal: StatusRead, area: AreaQuery = None) -> Response:
     """Get the big-screen board: counts by colour and each pile with its colour.
 
     Send the last `ETag` as `If-None-Match` to get 304 when nothing changed.
@@ -83,7 +85,7 @@ async def get_board(request: Request, principal: PrincipalDep, area: AreaQuery =
     responses=problem_responses(404, 422, ok=(PileFeatureCollection, "application/geo+json")),
 )
 @with_fast_path(_fast_path(_peek_map, "application/geo+json"))
-async def get_map(request: Request, principal: PrincipalDep, area: AreaQuery = None) -> Response:
+async def get_map(request: Request, principal: StatusRead, area: AreaQuery = None) -> Response:
     """Get the piles of an area as GeoJSON (WGS84), coloured by board colour."""
     context = app_context(request)
     snapshot = await service.map_json(

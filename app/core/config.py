@@ -32,6 +32,11 @@ class ColourRules(BaseModel):
 DEV_SECRET_KEY = "pilehub-development-only-key-change-me"
 
 
+class RateLimit(BaseModel):
+    per_second: float = Field(gt=0)
+    burst: int = Field(ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PILEHUB_",
@@ -57,7 +62,7 @@ class Settings(BaseSettings):
     # Wait this long after the worker starts before the first pull (the demo lets the
     # simulator's first pushes land first; see app/demo/runner.py).
     ingest_start_delay: timedelta = timedelta(0)
-    # The city the hub serves; until OAuth2 lands every caller sees this whole area.
+    # The city the hub serves: the root of every client's area.
     city_code: str = "310000"
     # How far behind the change log a board or map snapshot may be in each API process.
     snapshot_max_age: timedelta = timedelta(milliseconds=250)
@@ -77,6 +82,25 @@ class Settings(BaseSettings):
     operator_cache_ttl: timedelta = timedelta(seconds=30)
     # Reports stamped further than this in the future are refused (clock skew allowance).
     max_clock_skew: timedelta = timedelta(minutes=10)
+
+    # OAuth2 (the hub is its own authorization server). The issuer is the hub's public base
+    # URL as clients see it; tokens are for `token_audience` only.
+    issuer: str = "http://127.0.0.1:8000"
+    token_audience: str = "pilehub-api"
+    access_token_ttl: timedelta = Field(
+        default=timedelta(minutes=10), ge=timedelta(seconds=30), le=timedelta(minutes=10)
+    )
+    # Clock skew allowed on exp / nbf / iat of access tokens and client assertions.
+    token_leeway: timedelta = Field(default=timedelta(seconds=30), le=timedelta(seconds=60))
+    # How often each API process re-reads disabled clients, the token denylist and the
+    # signing keys: a revocation takes effect everywhere within this (the issue asks 15 s).
+    auth_refresh_interval: timedelta = Field(default=timedelta(seconds=5), le=timedelta(seconds=15))
+    # Requests per second (sustained, and burst) per client, at the token endpoint and on
+    # the API; beyond them 429 with Retry-After.
+    # Where `pilehub demo` writes its ready-made client credentials (for scripts).
+    demo_clients_file: Path = PROJECT_ROOT / "var" / "demo-clients.json"
+    token_rate: RateLimit = RateLimit(per_second=2.0, burst=10)
+    api_rate: RateLimit = RateLimit(per_second=50.0, burst=200)
 
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self) -> Settings:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.auth.ratelimit import RateLimiter
+from app.auth.state import AuthState
+from app.auth.verifier import TokenVerifier
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.snapshots import SnapshotCache
@@ -22,3 +25,8 @@ class AppContext:
     operators: OperatorCache
     # Group commit of pushed statuses (see app/status/batcher.py).
     status_batcher: StatusBatcher
+    # OAuth2: keys, denylist and disabled clients (refreshed), verified-token cache, limits.
+    auth: AuthState
+    tokens: TokenVerifier
+    api_limiter: RateLimiter
+    token_limiter: RateLimiter

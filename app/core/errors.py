@@ -2,9 +2,12 @@
 
 AppError
 ├── BadRequest          400  (malformed cursor, unparseable input)
+├── Unauthorized        401  (no, bad, expired or revoked access token; WWW-Authenticate)
+├── Forbidden           403  (a valid token without the route's scope)
 ├── NotFound            404  (unknown or out-of-area object: never 403, so nothing leaks)
 ├── Conflict            409
-└── Unprocessable       422  (request validation only, never business rules)
+├── Unprocessable       422  (request validation only, never business rules)
+└── TooManyRequests     429  (a client's rate limit; Retry-After)
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ class AppError(Exception):
     code: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extensions = extensions
 
 
@@ -45,3 +51,21 @@ class Unprocessable(AppError):
     status = 422
     code = "validation-error"
     title = "Request validation failed"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "insufficient-scope"
+    title = "Insufficient scope"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "rate-limited"
+    title = "Too many requests"

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.db import Database
+from app.core.db import Database, execute
 
 
 @asynccontextmanager
@@ -33,3 +34,13 @@ async def job_lock(database: Database, name: str) -> AsyncIterator[bool]:
             if acquired:
                 await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
             await connection.commit()
+
+
+async def transaction_lock(session: AsyncSession, name: str) -> None:
+    """Serialise this transaction with every other one taking the same lock, until it ends.
+
+    On SQLite a write transaction already holds the database's write lock from its BEGIN.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(name.encode()) - 2**31
+        await execute(session, text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

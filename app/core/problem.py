@@ -90,6 +90,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             code=exc.code,
             title=exc.title,
             detail=exc.detail,
+            headers=exc.headers,
             **exc.extensions,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 from rich.console import Console
@@ -15,6 +16,7 @@ from app.auth.principal import city_principal
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
+from app.demo.clients import ensure_demo_clients, write_credentials
 from app.demo.seed import seed_demo
 from app.jurisdictions import service as jurisdictions_service
 from app.main import create_app
@@ -49,7 +51,10 @@ async def run_demo(
             await seed_demo(session, settings, statuses=simulator_port is None)
             if simulator_port is not None:
                 await _connect_simulator(session, settings, simulator_port)
+            credentials = await ensure_demo_clients(session, settings)
+        write_credentials(settings.demo_clients_file, credentials)
         await _print_summary(database, settings, console, port, simulator_port)
+        _print_clients(console, settings, port, credentials)
         if serve:
             await _serve(database, settings, port, simulator_port, speed)
     finally:
@@ -126,6 +131,33 @@ async def _print_summary(
     console.print(f"Map:    {base}/v1/map?area={BEIXINJING}")
     console.print(f"Piles:  {base}/v1/piles?area={BEIXINJING}")
     console.print(f"API docs: {base}/docs   Database: {settings.database_url}")
+
+
+def _print_clients(
+    console: Console, settings: Settings, port: int, credentials: list[dict[str, Any]]
+) -> None:
+    table = Table(title="Demo OAuth2 clients (client_credentials; secrets shown only here)")
+    for column in ("tier", "area", "client_id", "client_secret"):
+        table.add_column(column)
+    for client in credentials:
+        table.add_row(client["tier"], client["area"], client["client_id"], client["client_secret"])
+    console.print(table)
+    console.print(f"Also written to {settings.demo_clients_file} (for scripts).")
+    street = next(client for client in credentials if client["tier"] == "street")
+    base = f"http://{settings.host}:{port}"
+    console.print("Get a token as the Beixinjing street office and read its board:")
+    console.print(
+        f"  TOKEN=$(curl -s -u '{street['client_id']}:{street['client_secret']}' "
+        f"-d grant_type=client_credentials {base}/oauth/token | "
+        "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        soft_wrap=True,
+        markup=False,
+    )
+    console.print(
+        f'  curl -H "Authorization: Bearer $TOKEN" "{base}/v1/board?area={BEIXINJING}"',
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 async def _serve(

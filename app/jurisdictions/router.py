@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.auth.deps import PrincipalDep
+from app.auth.deps import RegistryRead
 from app.core.deps import SessionDep
 from app.core.problem import problem_responses
 from app.jurisdictions import service
@@ -21,7 +21,7 @@ AreaCode = Annotated[str, Path(pattern=r"^[0-9]{6,12}$", description="GB/T 2260 
     responses=problem_responses(404, 422),
 )
 async def get_jurisdiction(
-    code: AreaCode, session: SessionDep, principal: PrincipalDep
+    code: AreaCode, session: SessionDep, principal: RegistryRead
 ) -> JurisdictionPublic:
     """Get an area, its children and the board colour counts of each."""
     return await service.get_jurisdiction(session, principal, code=code)

@@ -1,5 +1,6 @@
 """Every table model; importing this module registers them all on SQLModel.metadata."""
 
+from app.models.auth import ApiClient, AuditRecord, RevokedToken, SigningKey, UsedAssertion
 from app.models.base import BigIntKey
 from app.models.change_event import ChangeEvent
 from app.models.charging_session import ChargingSession
@@ -16,6 +17,11 @@ from app.models.station import Connector, Pile, Station
 from app.models.status import ConnectorStatus, StatusChange
 
 __all__ = [
+    "ApiClient",
+    "AuditRecord",
+    "RevokedToken",
+    "SigningKey",
+    "UsedAssertion",
     "BigIntKey",
     "ChangeEvent",
     "ChargingSession",

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.deps import PrincipalDep
+from app.auth.deps import OperatorsManage
 from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
 from app.core.problem import problem_responses
 from app.ingest import quarantine
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
     responses=problem_responses(409, 422),
 )
 async def onboard_operator(
-    data: OperatorOnboard, session: WriteSessionDep, context: ContextDep, principal: PrincipalDep
+    data: OperatorOnboard, session: WriteSessionDep, context: ContextDep, principal: OperatorsManage
 ) -> OperatorPublic:
     """Connect an operator platform: OperatorID, interface root, secrets for each direction.
 
@@ -32,7 +32,7 @@ async def onboard_operator(
 
 
 @router.get("/operators", response_model=list[OperatorPublic])
-async def list_operators(session: SessionDep, principal: PrincipalDep) -> list[OperatorPublic]:
+async def list_operators(session: SessionDep, principal: OperatorsManage) -> list[OperatorPublic]:
     """List connected operators."""
     return await service.list_operators(session)
 
@@ -40,7 +40,7 @@ async def list_operators(session: SessionDep, principal: PrincipalDep) -> list[O
 @router.get("/quarantine", response_model=QuarantinePage, responses=problem_responses(400, 422))
 async def list_quarantine(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: OperatorsManage,
     page: LogPageDep,
     operator_id: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{9}$")] = None,
 ) -> QuarantinePage:

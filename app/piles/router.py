@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.auth.deps import PrincipalDep
+from app.auth.deps import RegistryRead
 from app.core.deps import RegistryPageDep, SessionDep
 from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
@@ -18,7 +18,7 @@ router = APIRouter(tags=["piles"])
 @router.get("/piles", response_model=PilePage, responses=problem_responses(400, 404, 422))
 async def list_piles(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: RegistryRead,
     page: RegistryPageDep,
     area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
     colour: Annotated[Colour | None, Query(description="Only piles of this colour.")] = None,
@@ -36,7 +36,7 @@ async def list_piles(
 async def get_pile(
     pile_id: Annotated[int, Path(ge=1, le=MAX_REGISTRY_ID)],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: RegistryRead,
 ) -> PilePublic:
     """Get one pile with its connectors and their current status."""
     return await service.get_pile(session, principal, pile_id=pile_id)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.auth.deps import PrincipalDep
+from app.auth.deps import StatusRead
 from app.core.deps import LogPageDep, SessionDep
 from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
@@ -22,7 +22,7 @@ router = APIRouter(tags=["status"])
 async def get_connector_history(
     connector_id: Annotated[int, Path(ge=1, le=MAX_REGISTRY_ID)],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: StatusRead,
     page: LogPageDep,
 ) -> StatusHistoryPage:
     """List a connector's status changes, newest first (late reports marked not applied)."""

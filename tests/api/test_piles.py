@@ -26,6 +26,7 @@ from app.models import Jurisdiction, Pile
 from app.status import service as status_service
 from app.status.codes import ConnectorState, state_for_tcec_code
 from app.status.schemas import Outcome, StatusReport
+from tests.fixtures.auth import mint_token
 from tests.fixtures.problems import assert_problem
 
 pytestmark = pytest.mark.asyncio
@@ -123,8 +124,11 @@ async def lenient_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     Log entries are captured rather than rendered (a rendered traceback takes seconds).
     """
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    headers = {"Authorization": f"Bearer {await mint_token(app)}"}
     with structlog.testing.capture_logs():
-        async with httpx.AsyncClient(transport=transport, base_url="http://pilehub.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="https://pilehub.test", headers=headers
+        ) as client:
             yield client
 
 

@@ -1,0 +1,246 @@
+"""OAuth2 endpoints: token (RFC 6749 client_credentials), introspection (RFC 7662, resource
+servers only), revocation (RFC 7009, a client's own tokens), and the public metadata
+(RFC 8414) and JWKS. These are public by design: they authenticate clients themselves."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+import orjson
+import structlog
+from fastapi import APIRouter, Request
+from joserfc import jws
+from joserfc.errors import JoseError
+from starlette.responses import JSONResponse, Response
+
+from app.auth import repository, service
+from app.auth.keys import ALGORITHM
+from app.auth.ratelimit import retry_after
+from app.auth.scopes import Scope
+from app.auth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
+from app.auth.verifier import TokenRejected
+from app.core.context import AppContext
+from app.core.deps import app_context
+from app.core.time import utc_now
+from app.jurisdictions import repository as jurisdictions_repository
+from app.models import ApiClient, UsedAssertion
+
+log = structlog.get_logger(__name__)
+router = APIRouter(tags=["oauth2"])
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_MAX_FORM_BYTES = 16 * 1024
+
+
+def _oauth_error(status: int, error: str, description: str, **headers: str) -> JSONResponse:
+    body = {"error": error, "error_description": description}
+    return JSONResponse(body, status_code=status, headers={**NO_STORE, **headers})
+
+
+@router.post(
+    "/oauth/token",
+    summary="Get an access token (client_credentials)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "scope": {"type": "string"},
+                            "client_assertion_type": {"type": "string"},
+                            "client_assertion": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def token(request: Request) -> Response:
+    """Authenticate with HTTP Basic (client_secret_basic) or a signed client assertion
+    (private_key_jwt); the token is an ES256 JWT (`typ: at+jwt`) valid at most 10 minutes."""
+    context = app_context(request)
+    form = await _form(request)
+    if form is None:
+        return _oauth_error(400, "invalid_request", "expected a form body of at most 16 KB")
+    client_id = _claimed_client_id(request, form)
+    wait = context.token_limiter.acquire(f"token:{client_id or _peer(request)}")
+    if wait:
+        return _oauth_error(429, "slow_down", "too many token requests",
+                            **{"Retry-After": retry_after(wait)})  # fmt: skip
+    client = await _load_client(context, client_id) if client_id else None
+    snapshot = await context.auth.current()
+    response = token_response(
+        method=request.method, url=str(request.url), headers=request.headers, form=form,
+        client=client, settings=context.settings, keys=snapshot.keys,
+    )  # fmt: skip
+    if response.status_code == 200 and client is not None:
+        if client.row.auth_method == "private_key_jwt" and not await _first_use(context, form):
+            return _oauth_error(400, "invalid_client", "this client assertion was used before")
+        log.info("access token issued", client_id=client.row.client_id, tier=client.row.tier)
+    return response
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    body = await request.body()
+    if len(body) > _MAX_FORM_BYTES:
+        return None
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _claimed_client_id(request: Request, form: dict[str, str]) -> str | None:
+    """Who the caller says it is (authlib then proves it); only to load that one client."""
+    scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return unquote(decoded.partition(":")[0]) or None
+    if form.get("client_assertion_type") == ASSERTION_TYPE and form.get("client_assertion"):
+        try:
+            claims = orjson.loads(jws.extract_compact(form["client_assertion"].encode()).payload)
+        except (JoseError, orjson.JSONDecodeError, UnicodeError, ValueError):
+            return None
+        sub = claims.get("sub") if isinstance(claims, dict) else None
+        return sub if isinstance(sub, str) and len(sub) <= 40 else None
+    return None
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _load_client(context: AppContext, client_id: str) -> RegisteredClient | None:
+    async with context.database.session() as session:
+        row = await repository.get_client(session, client_id)
+        if row is None or row.disabled_at is not None:
+            return None
+        area = await jurisdictions_repository.get_by_code(session, row.area_code)
+    return RegisteredClient(row, area.path) if area is not None else None
+
+
+async def _first_use(context: AppContext, form: dict[str, str]) -> bool:
+    claims = orjson.loads(jws.extract_compact(form["client_assertion"].encode()).payload)
+    expires = claims.get("exp")
+    expires_at = utc_now() if not isinstance(expires, int) else _from_epoch(expires)
+    async with context.database.session(write=True) as session:
+        return await repository.claim_assertion(
+            session,
+            UsedAssertion(jti=str(claims["jti"]), client_id=str(claims["sub"]),
+                          expires_at=expires_at),
+            utc_now(),
+        )  # fmt: skip
+
+
+def _from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+async def _authenticated_caller(context: AppContext, request: Request) -> ApiClient | None:
+    """The calling client by client_secret_basic (introspection and revocation)."""
+    scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    async with context.database.session() as session:
+        row = await repository.get_client(session, unquote(client_id))
+    if (
+        row is None
+        or row.disabled_at is not None
+        or not service.secret_matches(row, unquote(secret))
+    ):
+        return None
+    return row
+
+
+@router.post("/oauth/introspect", summary="Introspect a token (resource servers only)")
+async def introspect(request: Request) -> Response:
+    """RFC 7662. Only clients registered as resource servers may ask (§4: no token scanning)."""
+    context = app_context(request)
+    caller = await _authenticated_caller(context, request)
+    if caller is None:
+        return _oauth_error(401, "invalid_client", "authenticate with client_secret_basic",
+                            **{"WWW-Authenticate": 'Basic realm="pilehub"'})  # fmt: skip
+    if not caller.resource_server:
+        return _oauth_error(403, "unauthorized_client", "only resource servers may introspect")
+    form = await _form(request) or {}
+    snapshot = await context.auth.current()
+    try:
+        verified = context.tokens.verify(form.get("token", ""), snapshot)
+    except TokenRejected:
+        return JSONResponse({"active": False}, headers=NO_STORE)
+    principal = verified.principal
+    body = {
+        "active": True, "client_id": principal.subject, "sub": principal.subject,
+        "scope": " ".join(sorted(principal.scopes)), "exp": verified.expires_at,
+        "iss": context.settings.issuer, "aud": context.settings.token_audience,
+        "jti": verified.jti, "token_type": "Bearer",
+        "tier": principal.tier.value, "area": principal.area_code,
+    }  # fmt: skip
+    return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post("/oauth/revoke", summary="Revoke one of your own access tokens")
+async def revoke(request: Request) -> Response:
+    """RFC 7009: the token's jti is denylisted until it expires; every API process refuses
+    it within the auth refresh interval. Answers 200 whatever the token was (§2.2)."""
+    context = app_context(request)
+    caller = await _authenticated_caller(context, request)
+    if caller is None:
+        return _oauth_error(401, "invalid_client", "authenticate with client_secret_basic",
+                            **{"WWW-Authenticate": 'Basic realm="pilehub"'})  # fmt: skip
+    form = await _form(request) or {}
+    snapshot = await context.auth.current()
+    try:
+        verified = context.tokens.verify(form.get("token", ""), snapshot)
+    except TokenRejected:
+        return Response(status_code=200, headers=NO_STORE)
+    if verified.principal.subject == caller.client_id:
+        async with context.database.session(write=True) as session:
+            await service.revoke_token(
+                session, jti=verified.jti, client_id=caller.client_id,
+                expires_at=_from_epoch(verified.expires_at),
+            )  # fmt: skip
+        context.auth.invalidate()
+    return Response(status_code=200, headers=NO_STORE)
+
+
+@router.get("/.well-known/oauth-authorization-server", summary="Authorization server metadata")
+async def metadata(request: Request) -> dict[str, Any]:
+    """RFC 8414."""
+    issuer = app_context(request).settings.issuer.rstrip("/")
+    return {
+        "issuer": app_context(request).settings.issuer,
+        "token_endpoint": f"{issuer}/oauth/token",
+        "introspection_endpoint": f"{issuer}/oauth/introspect",
+        "revocation_endpoint": f"{issuer}/oauth/revoke",
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "scopes_supported": sorted(str(scope) for scope in Scope),
+        "response_types_supported": [],
+        "access_token_signing_alg_values_supported": [ALGORITHM],
+    }
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys that sign access tokens")
+async def jwks(request: Request) -> Response:
+    """The next, current and previous keys (rotation without a gap)."""
+    snapshot = await app_context(request).auth.current()
+    return Response(orjson.dumps(snapshot.keys.jwks), media_type="application/jwk-set+json",
+                    headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
