@@ -1,0 +1,228 @@
+"""Benchmark the OAuth2 layer: the token endpoint, and what a bearer token costs a read.
+
+Token: POST /oauth/token (grant_type=client_credentials, client_secret_basic) on the real app
+under uvicorn in a spawned process (1 worker, no access log, as board.py), with the token and
+API rate limits raised out of the way. Each request loads the client, checks its secret and
+signs an ES256 at+jwt; there is no floor, the figures are requests/s and p99, every answer 200.
+
+Protected read: GET /v1/board?area=<street> with `Authorization: Bearer <token>` (a city
+client's token: scope check, rate limiter, verified-token cache, then the snapshot) versus
+GET /bench/board-open?area=<street>, a route mounted on the same app instance that calls the
+same board service with a fixed city principal and no auth at all; both answer the same
+snapshot bytes (checked), so the ratio authed/open is the price of the auth layer on a cache
+hit, and auth cost = 1 - ratio. wrk (one Lua script for all runs, counting non-200 answers)
+alternates token, authed and open runs in rounds; the median round (by ratio) is reported.
+
+    python bench/auth.py [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
+                         [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from common import STREET, WRK, benchmark_arguments, environment, postgres_url, seed, start
+from pydantic import SecretStr
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.auth.principal import city_principal
+from app.auth.scopes import Tier
+from app.auth.service import create_client
+from app.board.service import board_json
+from app.core.config import RateLimit, Settings
+from app.core.context import AppContext
+from app.core.db import Database
+from app.core.http import snapshot_response
+from app.main import create_app
+
+CITY, TOKEN_PATH = "310000", "/oauth/token"
+BOARD_PATH, OPEN_PATH = f"/v1/board?area={STREET}", f"/bench/board-open?area={STREET}"
+FORM, TARGET = "application/x-www-form-urlencoded", 0.15  # auth may cost at most 15%
+UNLIMITED = RateLimit(per_second=1e6, burst=10**6)
+LUA = r"""
+-- args: method, Authorization value, body, Content-Type ("-" for none)
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+
+function init(args)
+  local headers, body = {}, nil
+  if args[2] ~= "-" then headers["Authorization"] = args[2] end
+  if args[3] ~= "-" then body = args[3] end
+  if args[4] ~= "-" then headers["Content-Type"] = args[4] end
+  req = wrk.format(args[1], nil, headers, body)
+  bad = 0
+end
+
+function request() return req end
+
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    io.write(string.format("bench bad=%d\n", thread:get("bad")))
+  end
+end
+"""
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass(frozen=True)
+class Run:
+    rate: float  # requests/s
+    p99: float  # ms
+
+
+def bench_settings(url: str) -> Settings:
+    return Settings(
+        database_url=url, access_log=False, log_level="WARNING",
+        secret_key=SecretStr("pilehub-bench-secret-key"), token_rate=UNLIMITED, api_rate=UNLIMITED,
+    )  # fmt: skip
+
+
+async def register(url: str) -> tuple[str, str]:
+    """A city client (client_secret_basic) through the auth service: (client_id, secret)."""
+    database = Database(url)
+    try:
+        async with database.session(write=True) as session:
+            new = await create_client(
+                session, city_principal(CITY), name="bench", tier=Tier.CITY, area_code=CITY
+            )
+        if new.secret is None:
+            raise SystemExit("the client got no secret")
+        return new.client.client_id, new.secret
+    finally:
+        await database.dispose()
+
+
+def serve(port: int, url: str) -> None:
+    """Child process: the real app, plus the open board route on the same instance."""
+    settings = bench_settings(url)
+    app = create_app(settings, database=Database(url))
+    context: AppContext = app.state.context
+    principal = city_principal(settings.city_code)
+
+    async def board_open(request: Request) -> Response:
+        snapshot = await board_json(
+            context.database, principal, area=request.query_params.get("area"),
+            cache=context.snapshots, max_piles=settings.board_max_piles,
+        )  # fmt: skip
+        return snapshot_response(request, snapshot, media_type="application/json")
+
+    app.add_route(OPEN_PATH.partition("?")[0], board_open, methods=["GET"])
+    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+
+
+def wrk(url: str, script: Path, args: argparse.Namespace, *lua_args: str) -> Run:
+    """One wrk run; fails on connection errors or any answer other than 200."""
+    command = [WRK or "wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    command += ["--timeout", "30s", "-s", str(script), url, "--", *lua_args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    bad = re.findall(r"bench bad=(\d+)", output)
+    if rate is None or p99 is None or not bad or "Socket errors" in output:
+        raise SystemExit(f"wrk failed or saw connection errors:\n{output}")
+    if sum(map(int, bad)) or not float(rate.group(1)):
+        raise SystemExit(f"{sum(map(int, bad))} answers other than 200 from {url}:\n{output}")
+    return Run(float(rate.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)])
+
+
+def access_token(client: httpx.Client, credentials: tuple[str, str]) -> str:
+    answer = client.post(TOKEN_PATH, data={"grant_type": "client_credentials"}, auth=credentials)
+    return str(answer.raise_for_status().json()["access_token"])
+
+
+def check(client: httpx.Client, token: str, piles: int) -> int:
+    """The authed and open boards are the same bytes, and the real route wants a token."""
+    if (refused := client.get(BOARD_PATH)).status_code != 401:
+        raise SystemExit(f"GET {BOARD_PATH} without a token answered {refused.status_code}")
+    bearer = {"Authorization": f"Bearer {token}"}
+    authed = client.get(BOARD_PATH, headers=bearer).raise_for_status().content
+    opened = client.get(OPEN_PATH).raise_for_status().content
+    if authed != opened:
+        raise SystemExit("the open route's board differs from the authed one")
+    if len(board := json.loads(authed)["piles"]) != piles:
+        raise SystemExit(f"board has {len(board)} piles, expected {piles}")
+    return len(authed)
+
+
+def bench(
+    url: str,
+    credentials: tuple[str, str],
+    args: argparse.Namespace,
+    tmp: Path,
+    processes: list[Any],
+) -> tuple[Run, Run, Run]:
+    """Rounds of token, authed and open runs; the median token run and the median read round."""
+    base = start(processes, serve, (url,), "/healthz").removesuffix("/healthz")
+    script = tmp / "auth.lua"
+    script.write_text(LUA)
+    basic = "Basic " + base64.b64encode(":".join(credentials).encode()).decode()
+    with httpx.Client(base_url=base, timeout=30) as client:
+        size = check(client, access_token(client, credentials), args.piles)
+    print(f"board body {size:,} bytes, the same authed and open; token endpoint answers 200")
+    tokens, reads = [], []
+    for number in range(1, args.rounds + 1):
+        with httpx.Client(base_url=base, timeout=30) as client:  # fresh: tokens live 10 min
+            token = access_token(client, credentials)
+        issued = wrk(f"{base}{TOKEN_PATH}", script, args, "POST", basic,
+                     "grant_type=client_credentials", FORM)  # fmt: skip
+        authed = wrk(f"{base}{BOARD_PATH}", script, args, "GET", f"Bearer {token}", "-", "-")
+        opened = wrk(f"{base}{OPEN_PATH}", script, args, "GET", "-", "-", "-")
+        tokens.append(issued)
+        reads.append((authed, opened))
+        print(
+            f"  round {number}: token {issued.rate:,.0f}/s (p99 {issued.p99:.1f} ms), "
+            f"authed {authed.rate:,.0f}/s, open {opened.rate:,.0f}/s, "
+            f"ratio {authed.rate / opened.rate:.3f}"
+        )
+    token_run = sorted(tokens, key=lambda run: run.rate)[len(tokens) // 2]
+    authed, opened = sorted(reads, key=lambda r: r[0].rate / r[1].rate)[len(reads) // 2]
+    return token_run, authed, opened
+
+
+def row(label: str, run: Run, ratio: float | None = None, target: str = "") -> str:
+    text = f"{label:36}{run.rate:8,.0f}/s{run.p99:9.1f} ms"
+    return (text + (f"{ratio:7.3f}  {target}" if ratio is not None else "")).rstrip()
+
+
+def main() -> None:
+    args = benchmark_arguments(__doc__ or "", rounds=3).parse_args()
+    if WRK is None:
+        raise SystemExit("wrk not found (Debian's `wrk` package); this benchmark needs it")
+    pg_url = postgres_url(args.database_url)
+    processes: list[Any] = []
+    with environment(pg_url, processes) as (url, tmp_dir):
+        started = time.perf_counter()
+        seeded = asyncio.run(seed(url, args.piles))
+        credentials = asyncio.run(register(url))
+        print(
+            f"seeded {len(seeded)} connectors and registered city client {credentials[0]} "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
+        issued, authed, opened = bench(url, credentials, args, Path(tmp_dir), processes)
+        ratio = authed.rate / opened.rate
+        met = "met" if 1 - ratio <= TARGET else "MISSED"
+        print(f"{'':36}{'rate':>10}{'p99':>12}{'ratio':>7}  target")
+        print(row("token POST /oauth/token (basic)", issued))
+        print(row("read  GET /v1/board, Bearer", authed, ratio, f"auth costs <= 15%: {met}"))
+        print(row("      same bytes, no auth (same app)", opened))
+        print(f"auth cost = 1 - ratio = {1 - ratio:.1%}")
+
+
+if __name__ == "__main__":
+    main()
