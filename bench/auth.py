@@ -45,6 +45,7 @@ from app.core.config import RateLimit, Settings
 from app.core.context import AppContext
 from app.core.db import Database
 from app.core.http import snapshot_response
+from app.core.logging import configure_logging
 from app.main import create_app
 
 CITY, TOKEN_PATH = "310000", "/oauth/token"
@@ -111,6 +112,7 @@ async def register(url: str) -> tuple[str, str]:
 def serve(port: int, url: str) -> None:
     """Child process: the real app, plus the open board route on the same instance."""
     settings = bench_settings(url)
+    configure_logging(level=settings.log_level)  # create_app leaves logging to its caller
     app = create_app(settings, database=Database(url))
     context: AppContext = app.state.context
     principal = city_principal(settings.city_code)

@@ -22,7 +22,13 @@ from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 REALM = 'Bearer realm="pilehub"'
 
 
+_RESOLVED = "pilehub.principal"  # request scope key: checked once per request
+
+
 async def authenticate(request: Request, scope: Scope) -> Principal:
+    resolved: Principal | None = request.scope.get(_RESOLVED)
+    if resolved is not None and scope in resolved.scopes:
+        return resolved  # the fast path already checked (and counted) this request
     context = app_context(request)
     scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -45,6 +51,7 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
     if wait:
         raise TooManyRequests("Rate limit reached for this client.",
                               headers={"Retry-After": retry_after(wait)})  # fmt: skip
+    request.scope[_RESOLVED] = principal
     return principal
 
 
