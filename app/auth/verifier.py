@@ -102,6 +102,10 @@ class TokenVerifier:
                 area_path=str(claims["area_path"]),
                 scopes=frozenset(parse_scopes(claims.get("scope"))),
             )
+            if not principal.area_path.endswith(f"/{principal.area_code}/") and (
+                principal.area_path != f"{principal.area_code}/"
+            ):
+                raise ValueError("area and area_path disagree")
             return VerifiedToken(principal, str(claims["jti"]), int(claims["exp"]))
         except InvalidTokenError:
             raise TokenRejected("invalid token") from None
