@@ -71,7 +71,9 @@ async def token(request: Request) -> Response:
     if form is None:
         return _oauth_error(400, "invalid_request", "expected a form body of at most 16 KB")
     client_id = _claimed_client_id(request, form)
-    wait = context.token_limiter.acquire(f"token:{client_id or _peer(request)}")
+    # Per claimed client *and* peer: client ids are not secret, so a bucket per id alone
+    # would let anyone hold a real client at 429 with bogus requests.
+    wait = context.token_limiter.acquire(f"token:{client_id}:{_peer(request)}")
     if wait:
         return _oauth_error(429, "slow_down", "too many token requests",
                             **{"Retry-After": retry_after(wait)})  # fmt: skip
