@@ -32,6 +32,7 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlmodel import col, select
 
+from app.auth.scopes import Tier
 from app.core.db import Database, execute
 from app.core.time import utc_now
 from app.ingest.pull import POLL_SOURCE
@@ -56,6 +57,7 @@ from app.simulator.credentials import (
     STATE_GRID_OPERATOR_ID,
 )
 from app.simulator.ledger import CHARGE_ORDER, Kind, Ledger, LedgerEntry, Outcome
+from tests.auth.helpers import register
 from tests.fixtures.databases import fresh_database_url
 from tests.fixtures.processes import (
     CliProcess,
@@ -452,8 +454,20 @@ async def test_simulator_to_hub_over_loopback_loses_nothing(backend: str, tmp_pa
             within=60,
             group=rig.group,
         )
+        client_id, secret = await register(rig.database, tier=Tier.STREET, area=BEIXINJING)
+        assert secret is not None
         async with httpx.AsyncClient(timeout=10.0) as client:
-            response = await client.get(f"{rig.hub}/v1/board", params={"area": BEIXINJING})
+            grant = await client.post(
+                f"{rig.hub}/oauth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(client_id, secret),
+            )
+            assert grant.status_code == 200, grant.text
+            response = await client.get(
+                f"{rig.hub}/v1/board",
+                params={"area": BEIXINJING},
+                headers={"Authorization": f"Bearer {grant.json()['access_token']}"},
+            )
         assert response.status_code == 200, response.text
         board = response.json()
         hub_stopping = stop_everything(rig, worker)
