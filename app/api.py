@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.audit.router import router as audit_router
 from app.auth.admin_router import router as clients_router
 from app.board.router import router as board_router
 from app.jurisdictions.router import router as jurisdictions_router
 from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
+from app.sessions.router import router as sessions_router
 from app.status.router import router as status_router
 
 V1_ROUTERS = [
@@ -22,6 +24,8 @@ V1_ROUTERS = [
     status_router,
     operators_router,
     clients_router,
+    sessions_router,
+    audit_router,
 ]
 
 

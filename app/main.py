@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api import include_v1
+from app.audit.middleware import AuditMiddleware
 from app.auth.ratelimit import RateLimiter
 from app.auth.router import router as oauth_router
 from app.auth.state import AuthState
@@ -77,5 +78,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(tcec_router)
     app.include_router(oauth_router)
     app.include_router(health_router)
+    app.add_middleware(AuditMiddleware, database=database)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     return app

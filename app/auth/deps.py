@@ -8,7 +8,8 @@ the client's rate (429 with Retry-After).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -23,6 +24,12 @@ REALM = 'Bearer realm="pilehub"'
 
 
 _RESOLVED = "pilehub.principal"  # request scope key: checked once per request
+
+
+def resolved_principal(scope: Mapping[str, Any]) -> Principal | None:
+    """Who this request was authenticated as, if it was (for the audit log)."""
+    principal: Principal | None = scope.get(_RESOLVED)
+    return principal
 
 
 async def authenticate(request: Request, scope: Scope) -> Principal:

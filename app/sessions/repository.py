@@ -16,8 +16,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
 from app.core.time import LOCAL_TZ
+from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChargingSession, Connector, Jurisdiction, Pile, Station
 
 SessionKey = tuple[int, str]
@@ -138,3 +140,43 @@ async def station_day_energy(
         )
     )
     return int(result.one())
+
+
+async def list_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    area_path: str,
+    started_from: datetime | None,
+    started_before: datetime | None,
+    after_id: int | None,
+    limit: int,
+) -> Sequence[Any]:
+    """Sessions on piles in `area_path` (inside the principal's area), in id order, with the
+    pile and community they belong to."""
+    statement: Any = (
+        select(
+            ChargingSession,
+            col(Connector.connector_id).label("operator_connector_id"),
+            col(Pile.id).label("pile_id"),
+            col(Jurisdiction.code).label("community"),
+        )
+        .join(Connector, col(Connector.id) == ChargingSession.connector_pk)
+        .join(Pile, col(Pile.id) == Connector.pile_pk)
+        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
+        .where(
+            col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
+            col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
+        )
+        .order_by(col(ChargingSession.id))
+        .limit(limit)
+    )
+    if started_from is not None:
+        statement = statement.where(col(ChargingSession.start_at) >= started_from)
+    if started_before is not None:
+        statement = statement.where(col(ChargingSession.start_at) < started_before)
+    if after_id is not None:
+        statement = statement.where(col(ChargingSession.id) > after_id)
+    result = await session.exec(statement)
+    rows: Sequence[Any] = result.all()
+    return rows

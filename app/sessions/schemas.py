@@ -58,3 +58,39 @@ class SessionResult:
     outcome: SessionOutcome
     reason: str | None = None
     session_id: int | None = None
+
+
+class SessionPublic(BaseModel):
+    """A charging session as staff tiers see it (energy in kWh, money in yuan)."""
+
+    id: int
+    start_charge_seq: str
+    connector_id: int
+    operator_connector_id: str
+    pile_id: int
+    community: str
+    start_at: datetime
+    end_at: datetime
+    energy_kwh: float
+    total_money_yuan: float | None
+    elec_money_yuan: float | None
+    service_money_yuan: float | None
+    stop_reason: int | None
+
+
+class SessionPseudonymous(BaseModel):
+    """A charging session as a vendor sees it: no order id, no money, and stable per-vendor
+    pseudonyms instead of connector and pile ids."""
+
+    connector: str
+    pile: str
+    community: str
+    start_at: datetime
+    end_at: datetime
+    energy_kwh: float
+    stop_reason: int | None
+
+
+class SessionPage(BaseModel):
+    items: list[SessionPublic] | list[SessionPseudonymous]
+    next_cursor: str | None

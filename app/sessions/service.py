@@ -14,14 +14,26 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth.principal import Principal
+from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.events import repository as events_repository
+from app.jurisdictions import service as jurisdictions_service
 from app.piles import repository as piles_repository
 from app.sessions import repository
 from app.sessions.errors import ChargeOrderRejected
+from app.sessions.pseudonyms import pseudonym
 from app.sessions.repository import ConnectorInfo, SessionKey
 from app.sessions.rules import check_charge_order
-from app.sessions.schemas import ChargeDetail, ChargeOrderRecord, SessionOutcome, SessionResult
+from app.sessions.schemas import (
+    ChargeDetail,
+    ChargeOrderRecord,
+    SessionOutcome,
+    SessionPage,
+    SessionPseudonymous,
+    SessionPublic,
+    SessionResult,
+)
 
 EVENT_KIND = "session.recorded"
 
@@ -213,3 +225,55 @@ def _session_event(
             "end_at": content["end_at"].isoformat(),
         },
     }
+
+
+async def list_sessions(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    area: str | None,
+    started_from: datetime | None,
+    started_before: datetime | None,
+    page: PageParams,
+    secret_key: str,
+) -> SessionPage:
+    """Sessions of an area in id order; vendors get them pseudonymised."""
+    area_row = await jurisdictions_service.get_visible_area(session, principal, area)
+    rows = await repository.list_visible(
+        session, principal, area_path=area_row.path, started_from=started_from,
+        started_before=started_before, after_id=page.after_id, limit=page.fetch_limit,
+    )  # fmt: skip
+    shown, more = page.cut(rows)
+    cursor = next_cursor(shown[-1][0].id if shown else None, more)
+    if principal.is_vendor:
+        return SessionPage(
+            items=[_pseudonymous(row, principal.subject, secret_key) for row in shown],
+            next_cursor=cursor,
+        )
+    return SessionPage(items=[_public(row) for row in shown], next_cursor=cursor)
+
+
+def _yuan(fen: int | None) -> float | None:
+    return None if fen is None else fen / 100
+
+
+def _public(row: Any) -> SessionPublic:
+    charge, operator_connector_id, pile_id, community = row
+    return SessionPublic(
+        id=charge.id, start_charge_seq=charge.start_charge_seq, connector_id=charge.connector_pk,
+        operator_connector_id=operator_connector_id, pile_id=pile_id, community=community,
+        start_at=charge.start_at, end_at=charge.end_at, energy_kwh=charge.energy_wh / 1000,
+        total_money_yuan=_yuan(charge.total_money_fen),
+        elec_money_yuan=_yuan(charge.elec_money_fen),
+        service_money_yuan=_yuan(charge.service_money_fen), stop_reason=charge.stop_reason,
+    )  # fmt: skip
+
+
+def _pseudonymous(row: Any, client_id: str, secret_key: str) -> SessionPseudonymous:
+    charge, _, pile_id, community = row
+    return SessionPseudonymous(
+        connector=pseudonym(secret_key, client_id, "connector", charge.connector_pk),
+        pile=pseudonym(secret_key, client_id, "pile", pile_id),
+        community=community, start_at=charge.start_at, end_at=charge.end_at,
+        energy_kwh=charge.energy_wh / 1000, stop_reason=charge.stop_reason,
+    )  # fmt: skip

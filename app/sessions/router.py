@@ -1,0 +1,41 @@
+"""Charging sessions (session-level data): every read is audited; vendors get pseudonyms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime
+
+from app.audit.marks import audit_read
+from app.auth.deps import SessionsRead
+from app.core.deps import LogPageDep, SessionDep, app_context
+from app.core.problem import problem_responses
+from app.sessions import service
+from app.sessions.schemas import SessionPage
+
+router = APIRouter(tags=["sessions"])
+
+
+@router.get("/sessions", response_model=SessionPage, responses=problem_responses(400, 404, 422))
+async def list_sessions(
+    request: Request,
+    session: SessionDep,
+    principal: SessionsRead,
+    page: LogPageDep,
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    started_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    started_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> SessionPage:
+    """Charging sessions that started in [from, to) on piles of the area, in a stable order.
+
+    Vendors get no order ids and no money, and stable per-vendor pseudonyms for connector
+    and pile ids. Every read is recorded in the audit log with its row count.
+    """
+    answer = await service.list_sessions(
+        session, principal, area=area, started_from=started_from,
+        started_before=started_before, page=page,
+        secret_key=app_context(request).settings.secret_key.get_secret_value(),
+    )  # fmt: skip
+    audit_read(request, rows=len(answer.items))
+    return answer
