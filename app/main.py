@@ -15,7 +15,7 @@ from app.auth.ratelimit import RateLimiter
 from app.auth.router import router as oauth_router
 from app.auth.state import AuthState
 from app.auth.verifier import TokenVerifier
-from app.core.config import Settings, get_settings
+from app.core.config import Environment, Settings, get_settings
 from app.core.context import AppContext
 from app.core.db import Database
 from app.core.logging import RequestIdMiddleware
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if owned:
                 await context.database.dispose()
 
+    production = settings.env is Environment.PRODUCTION
     app = FastAPI(
         title="PileHub",
         version=__version__,
@@ -71,6 +72,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # The interactive docs and the live schema are for development; production publishes
+        # the committed contract (openapi/openapi.json) instead of serving it unauthenticated.
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
+        openapi_url=None if production else "/openapi.json",
     )
     app.state.context = context
     install_problem_handlers(app)

@@ -26,11 +26,20 @@ class RateLimiter:
         tokens = min(self.burst, tokens + (now - at) * self.rate)
         if tokens >= 1.0:
             if len(self._buckets) >= _MAX_KEYS:
-                self._buckets.clear()
+                self._forget_idle(now)
             self._buckets[key] = (tokens - 1.0, now)
             return 0.0
         self._buckets[key] = (tokens, now)
         return (1.0 - tokens) / self.rate
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop buckets that have refilled (forgetting them changes nothing); if a flood of
+        made-up keys left none idle, drop the oldest half rather than every limit."""
+        refill = self.burst / self.rate
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < refill}
+        if len(self._buckets) >= _MAX_KEYS:
+            by_age = sorted(self._buckets.items(), key=lambda item: item[1][1])
+            self._buckets = dict(by_age[len(by_age) // 2 :])
 
 
 def retry_after(seconds: float) -> str:
