@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.alerts.router import router as alerts_router
 from app.audit.router import router as audit_router
 from app.auth.admin_router import router as clients_router
 from app.board.router import router as board_router
@@ -26,6 +27,7 @@ V1_ROUTERS = [
     clients_router,
     sessions_router,
     audit_router,
+    alerts_router,
 ]
 
 

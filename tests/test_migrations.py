@@ -19,6 +19,7 @@ from tests.fixtures.databases import fresh_database_url
 pytestmark = pytest.mark.asyncio
 
 TABLES = {
+    "alert",
     "api_client",
     "audit_record",
     "revoked_token",

@@ -26,6 +26,12 @@ class ColourRules(BaseModel):
     red_after_fault: timedelta = timedelta(hours=24)
     repeated_fault_count: int = Field(default=3, ge=1)
     repeated_fault_window: timedelta = timedelta(days=7)
+    # Alerts follow the colours: opened on yellow or red, escalated to red with the pile.
+    # On recovery to green an alert resolves itself (unless this is off, leaving it to
+    # staff); a pile that fails again within `alert_reopen_window` of such a recovery
+    # reopens the same alert instead of raising a new one (flap suppression).
+    auto_resolve_alerts: bool = True
+    alert_reopen_window: timedelta = timedelta(minutes=10)
 
 
 # Development only: a fixed key so `make demo` works out of the box. Refused in production.

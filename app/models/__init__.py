@@ -1,5 +1,6 @@
 """Every table model; importing this module registers them all on SQLModel.metadata."""
 
+from app.models.alert import Alert
 from app.models.auth import ApiClient, AuditRecord, RevokedToken, SigningKey, UsedAssertion
 from app.models.base import BigIntKey
 from app.models.change_event import ChangeEvent
@@ -17,6 +18,7 @@ from app.models.station import Connector, Pile, Station
 from app.models.status import ConnectorStatus, StatusChange
 
 __all__ = [
+    "Alert",
     "ApiClient",
     "AuditRecord",
     "RevokedToken",

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.alerts import service as alerts_service
+from app.alerts.schemas import ColourChange
 from app.auth.principal import Principal
 from app.core.config import ColourRules
 from app.core.pagination import PageParams, next_cursor
@@ -234,6 +236,21 @@ async def _refresh_colours(
             }
         )
     await repository.set_pile_colours(session, updates)
+    if updates:  # alerts follow the colours, in the same transaction
+        by_pk = {pile.id: pile for pile in piles}
+        await alerts_service.follow_colours(
+            session,
+            [
+                ColourChange(
+                    pile_pk=u["pile_pk"], equipment_id=by_pk[u["pile_pk"]].equipment_id,
+                    community=by_pk[u["pile_pk"]].code, area_path=by_pk[u["pile_pk"]].path,
+                    colour=u["colour"], since=u["since"],
+                    maintenance=by_pk[u["pile_pk"]].maintenance,
+                )
+                for u in updates
+            ],
+            rules=rules, now=now, events=events,
+        )  # fmt: skip
     return changed
 
 

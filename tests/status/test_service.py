@@ -90,7 +90,7 @@ class TestRecordStatusReports:
                 await session.exec(select(ChangeEvent.kind).order_by(col(ChangeEvent.id)))
             ).all()
             assert await count(session, StatusChange) == 1
-        assert kinds[-2:] == ["connector.status", "pile.colour"]
+        assert kinds[-3:] == ["connector.status", "pile.colour", "alert.opened"]
 
     async def test_duplicate_stores_nothing(self, database: Database) -> None:
         (cid,) = await new_pile(database)

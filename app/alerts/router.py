@@ -1,0 +1,77 @@
+"""Alerts: list under `alerts:read`; acknowledge, resolve and the maintenance flag under
+`alerts:write`. Every write is audited (app/audit/middleware.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from app.alerts import service
+from app.alerts.schemas import Acknowledge, AlertPage, AlertPublic, AlertState, Resolve
+from app.auth.deps import AlertsRead, AlertsWrite
+from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
+from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID
+from app.core.problem import problem_responses
+from app.status import service as status_service
+
+router = APIRouter(tags=["alerts"])
+AlertId = Annotated[int, Path(ge=1, le=MAX_LOG_ID)]
+
+
+@router.get("/alerts", response_model=AlertPage, responses=problem_responses(400, 404, 422))
+async def list_alerts(
+    session: SessionDep,
+    principal: AlertsRead,
+    page: LogPageDep,
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    state: Annotated[list[AlertState] | None, Query(description="Repeat for several.")] = None,
+    severity: Annotated[str | None, Query(pattern="^(yellow|red)$")] = None,
+) -> AlertPage:
+    """Alerts of an area, newest first."""
+    return await service.list_alerts(
+        session, principal, area=area, states=state, severity=severity, page=page
+    )
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertPublic,
+             responses=problem_responses(404, 409, 422))  # fmt: skip
+async def acknowledge_alert(
+    alert_id: AlertId, body: Acknowledge, session: WriteSessionDep, principal: AlertsWrite
+) -> AlertPublic:
+    """Someone is on it: acknowledged by the caller, with a note."""
+    return await service.acknowledge(session, principal, alert_id, note=body.note)
+
+
+@router.post("/alerts/{alert_id}/resolve", response_model=AlertPublic,
+             responses=problem_responses(404, 409, 422))  # fmt: skip
+async def resolve_alert(
+    alert_id: AlertId, body: Resolve, session: WriteSessionDep, principal: AlertsWrite
+) -> AlertPublic:
+    """Resolved by the caller, with a note and, if it should not count against uptime, the
+    outage reason."""
+    return await service.resolve(
+        session, principal, alert_id, note=body.note, outage_reason=body.outage_reason
+    )
+
+
+class Maintenance(BaseModel):
+    flagged: bool
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.post("/piles/{pile_id}/maintenance", status_code=204,
+             responses=problem_responses(404, 422))  # fmt: skip
+async def set_maintenance(
+    pile_id: Annotated[int, Path(ge=1, le=MAX_REGISTRY_ID)],
+    body: Maintenance,
+    session: WriteSessionDep,
+    context: ContextDep,
+    principal: AlertsWrite,
+) -> None:
+    """Flag a pile for maintenance (red on the board, an alert) or clear the flag."""
+    await status_service.set_maintenance(
+        session, principal, pile_id=pile_id, flagged=body.flagged, note=body.note,
+        rules=context.settings.colour,
+    )  # fmt: skip
