@@ -43,12 +43,24 @@ async def follow_colours(
         return
     pile_pks = {change.pile_pk for change in changes}
     unresolved = await repository.unresolved_for_piles(session, pile_pks)
-    failing = {c.pile_pk for c in changes if c.colour in _BAD and c.pile_pk not in unresolved}
-    reopenable = (
-        await repository.auto_resolved_since(session, failing, now - rules.alert_reopen_window)
+    failing = [c for c in changes if c.colour in _BAD and c.pile_pk not in unresolved]
+    recent = (
+        await repository.auto_resolved_since(
+            session,
+            {c.pile_pk for c in failing},
+            min(c.since for c in failing) - rules.alert_reopen_window,
+        )
         if failing
         else {}
     )
+    # Flap suppression: a pile failing again soon after it recovered by itself.
+    reopenable = {
+        c.pile_pk: recent[c.pile_pk]
+        for c in failing
+        if c.pile_pk in recent
+        and (resolved_at := recent[c.pile_pk].resolved_at) is not None
+        and c.since - resolved_at <= rules.alert_reopen_window
+    }
     touched: list[tuple[Alert, str]] = []
     for change in changes:
         alert = unresolved.get(change.pile_pk)
