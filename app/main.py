@@ -21,6 +21,7 @@ from app.core.db import Database
 from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
+from app.events.feed import EventFeed
 from app.health.router import router as health_router
 from app.ingest.router import router as tcec_router
 from app.operators.cache import OperatorCache
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         tokens=TokenVerifier(settings),
         api_limiter=RateLimiter(settings.api_rate),
         token_limiter=RateLimiter(settings.token_rate),
+        events=EventFeed(database, poll_interval=settings.event_poll_interval.total_seconds()),
     )
 
     @asynccontextmanager

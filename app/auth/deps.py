@@ -24,6 +24,13 @@ REALM = 'Bearer realm="pilehub"'
 
 
 _RESOLVED = "pilehub.principal"  # request scope key: checked once per request
+_EXPIRES = "pilehub.token_expires_at"
+
+
+def token_expiry(request: Request) -> float:
+    """When the request's token expires (epoch seconds): long-lived streams end then."""
+    expires: float = request.scope[_EXPIRES]
+    return expires
 
 
 def resolved_principal(scope: Mapping[str, Any]) -> Principal | None:
@@ -59,6 +66,7 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
         raise TooManyRequests("Rate limit reached for this client.",
                               headers={"Retry-After": retry_after(wait)})  # fmt: skip
     request.scope[_RESOLVED] = principal
+    request.scope[_EXPIRES] = verified.expires_at
     return principal
 
 

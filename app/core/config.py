@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     auth_refresh_interval: timedelta = Field(default=timedelta(seconds=5), le=timedelta(seconds=15))
     # Requests per second (sustained, and burst) per client, at the token endpoint and on
     # the API; beyond them 429 with Retry-After.
+    # Server-sent events: how often each API process polls the change log when no NOTIFY
+    # woke it (always, on SQLite), and how often an idle stream gets a heartbeat comment.
+    event_poll_interval: timedelta = Field(
+        default=timedelta(milliseconds=100), gt=timedelta(0), le=timedelta(seconds=5)
+    )
+    sse_heartbeat: timedelta = Field(default=timedelta(seconds=15), gt=timedelta(0))
     # Where `pilehub demo` writes its ready-made client credentials (for scripts).
     demo_clients_file: Path = PROJECT_ROOT / "var" / "demo-clients.json"
     token_rate: RateLimit = RateLimit(per_second=2.0, burst=10)

@@ -10,6 +10,7 @@ from app.auth.verifier import TokenVerifier
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.snapshots import SnapshotCache
+from app.events.feed import EventFeed
 from app.operators.cache import OperatorCache
 from app.operators.vault import SecretVault
 from app.status.batcher import StatusBatcher
@@ -30,3 +31,5 @@ class AppContext:
     tokens: TokenVerifier
     api_limiter: RateLimiter
     token_limiter: RateLimiter
+    # The change log, followed once per process for server-sent events.
+    events: EventFeed

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy import insert as sa_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.db import execute
 from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
+
+CHANNEL = "pilehub_events"  # LISTEN/NOTIFY channel: "the change log moved"
 
 # Built once (the table, not the ORM entity): events are appended by every status batch.
 _INSERT = sa_insert(ChangeEvent.__table__)  # type: ignore[attr-defined]
@@ -21,6 +24,7 @@ async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Append events (dicts of ChangeEvent columns) in one executemany."""
     if rows:
         await execute(session, _INSERT, rows)
+        await notify(session)
 
 
 async def latest_id(session: AsyncSession) -> int:
@@ -45,3 +49,24 @@ async def area_changed_between(
     )
     result = await session.exec(statement)
     return result.first() is not None
+
+
+async def after(
+    session: AsyncSession, after_id: int, *, area_path: str | None, limit: int
+) -> Sequence[ChangeEvent]:
+    """Events with id > after_id, in id order; only those in `area_path`'s subtree if given."""
+    statement = select(ChangeEvent).where(col(ChangeEvent.id) > after_id)
+    if area_path is not None:
+        low, high = subtree_bounds(area_path)
+        statement = statement.where(
+            col(ChangeEvent.area_path) >= low, col(ChangeEvent.area_path) < high
+        )
+    result = await session.exec(statement.order_by(col(ChangeEvent.id)).limit(limit))
+    return result.all()
+
+
+async def notify(session: AsyncSession) -> None:
+    """On PostgreSQL, a wake-up hint for other processes, delivered when this transaction
+    commits (never before: NOTIFY is transactional). It carries nothing; readers read the log."""
+    if session.get_bind().dialect.name == "postgresql":
+        await execute(session, text(f"NOTIFY {CHANNEL}"))

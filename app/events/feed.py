@@ -1,0 +1,168 @@
+"""Each API process follows the change log once and fans it out to its SSE subscribers.
+
+One reader per process fetches new events (id order) into a bounded in-memory window and
+wakes the subscribers, who filter it by area; a subscriber resuming from further back reads
+the table itself. On PostgreSQL a NOTIFY from the writing transaction wakes the reader at
+once (only a hint: it carries nothing); polling every `poll_interval` is the fallback, and
+the only mechanism on SQLite.
+
+Ids are assigned at insert but transactions commit in any order on PostgreSQL, so the log
+can briefly show id 101 before 100. The reader delivers only up to the first gap, and waits
+up to `gap_timeout` for it to fill before treating it as a rolled-back id. Subscribers
+therefore get every event exactly once, in id order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy.engine import make_url
+
+from app.core.db import Database
+from app.events import repository
+from app.models import ChangeEvent
+
+log = structlog.get_logger(__name__)
+_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    id: int
+    kind: str
+    area_path: str
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: ChangeEvent) -> FeedEvent:
+        assert row.id is not None
+        data = {"id": row.id, "kind": row.kind, "occurred_at": row.occurred_at.isoformat(),
+                "subject": row.subject, "payload": row.payload}  # fmt: skip
+        return cls(row.id, row.kind, row.area_path, data)
+
+
+class EventFeed:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        poll_interval: float = 0.25,
+        gap_timeout: float = 2.0,
+        window: int = 20_000,
+    ) -> None:
+        self._database, self._poll, self._gap_timeout = database, poll_interval, gap_timeout
+        self._window: deque[FeedEvent] = deque(maxlen=window)
+        self._delivered = -1  # highest id delivered (contiguously); -1 until first read
+        self._gap_since: float | None = None
+        self._moved = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+        self._subscribers = 0
+
+    @contextlib.asynccontextmanager
+    async def subscription(self) -> AsyncIterator[None]:
+        self._subscribers += 1
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read())
+        try:
+            await self._ready()
+            yield
+        finally:
+            self._subscribers -= 1
+
+    async def _ready(self) -> None:
+        while self._delivered < 0:
+            await self._changed(0.05)
+
+    @property
+    def delivered(self) -> int:
+        return self._delivered
+
+    async def events_after(
+        self, after_id: int, area_path: str, limit: int
+    ) -> tuple[list[FeedEvent], int]:
+        """Delivered events after `after_id` in the area's subtree, oldest first, and the
+        watermark they were read up to (a caller with fewer than `limit` is at it)."""
+        upto = self._delivered
+        if after_id >= upto:
+            return [], upto
+        if self._window and after_id >= self._window[0].id - 1:
+            found = [
+                event for event in self._window
+                if after_id < event.id <= upto and event.area_path.startswith(area_path)
+            ]  # fmt: skip
+            return found[:limit], upto
+        async with self._database.session() as session:  # resuming from before the window
+            rows = await repository.after(session, after_id, area_path=area_path, limit=limit)
+        return [FeedEvent.of(row) for row in rows if row.id is not None and row.id <= upto], upto
+
+    async def _changed(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._moved.wait(), seconds)
+
+    async def wait(self, after_id: int, seconds: float) -> None:
+        """Return when events after `after_id` were delivered, or after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while self._delivered <= after_id and (left := deadline - time.monotonic()) > 0:
+            await self._changed(left)
+
+    async def _read(self) -> None:
+        listener = await self._listen()
+        try:
+            while self._subscribers > 0:
+                try:
+                    await self._fetch()
+                except Exception:  # a database hiccup must not end every stream
+                    log.exception("event feed read failed")
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _fetch(self) -> None:
+        async with self._database.session() as session:
+            if self._delivered < 0:  # start from now: subscribers resume by id themselves
+                self._delivered = await repository.latest_id(session)
+                self._signal()
+                return
+            rows = await repository.after(session, self._delivered, area_path=None, limit=_BATCH)
+        for row in rows:
+            assert row.id is not None
+            if row.id != self._delivered + 1:
+                # A gap: an earlier id may still commit. Wait for it, but not forever: a
+                # rolled-back transaction leaves a gap for good.
+                if self._gap_since is None:
+                    self._gap_since = time.monotonic()
+                if time.monotonic() - self._gap_since <= self._gap_timeout:
+                    break
+            self._gap_since = None
+            self._window.append(FeedEvent.of(row))
+            self._delivered = row.id
+        self._signal()
+
+    def _signal(self) -> None:
+        self._moved.set()
+        self._moved = asyncio.Event()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        """LISTEN on PostgreSQL: a NOTIFY wakes the reader at once."""
+        if self._database.is_sqlite:
+            return None
+        url = make_url(self._database.url).set(drivername="postgresql")
+        try:
+            connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+            await connection.add_listener(repository.CHANNEL, lambda *_: self._wake.set())
+        except (OSError, asyncpg.PostgresError):
+            log.warning("LISTEN unavailable; the event feed polls")
+            return None
+        return connection
