@@ -20,6 +20,7 @@ from app.alerts.schemas import (
 )
 from app.auth.principal import Principal
 from app.core.config import ColourRules
+from app.core.metrics import ALERT_CHANGES
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.events import repository as events_repository
@@ -92,6 +93,8 @@ async def follow_colours(
         alert.updated_at = now
     await repository.save(session, [alert for alert, _ in touched])
     events.extend(_event(alert, kind, now) for alert, kind in touched)
+    for _, kind in touched:
+        ALERT_CHANGES.labels(kind).inc()
 
 
 def _worse(a: str, b: str) -> str:
@@ -186,4 +189,5 @@ async def _unresolved(session: AsyncSession, principal: Principal, alert_id: int
 async def _saved(session: AsyncSession, alert: Alert, kind: str, now: datetime) -> AlertPublic:
     await repository.save(session, [alert])
     await events_repository.insert(session, [_event(alert, kind, now)])
+    ALERT_CHANGES.labels(kind).inc()
     return public(alert)

@@ -39,6 +39,7 @@ class FeedEvent:
     id: int
     kind: str
     area_path: str
+    occurred_at: float  # epoch seconds, for the delivery-latency histogram
     data: dict[str, Any]
 
     @classmethod
@@ -46,7 +47,7 @@ class FeedEvent:
         assert row.id is not None
         data = {"id": row.id, "kind": row.kind, "occurred_at": row.occurred_at.isoformat(),
                 "subject": row.subject, "payload": row.payload}  # fmt: skip
-        return cls(row.id, row.kind, row.area_path, data)
+        return cls(row.id, row.kind, row.area_path, row.occurred_at.timestamp(), data)
 
 
 class EventFeed:

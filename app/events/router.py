@@ -23,6 +23,7 @@ from app.auth.verifier import TokenRejected
 from app.core.context import AppContext
 from app.core.deps import app_context
 from app.core.errors import BadRequest
+from app.core.metrics import SSE_DELIVERY, SSE_SUBSCRIBERS
 from app.core.pagination import MAX_LOG_ID
 from app.core.problem import problem_responses
 from app.events.feed import FeedEvent
@@ -74,30 +75,43 @@ async def _stream(
     request: Request, context: AppContext, principal: Principal, area_path: str,
     resume: int | None,
 ) -> AsyncIterator[bytes]:  # fmt: skip
+    async with context.events.subscription():
+        SSE_SUBSCRIBERS.inc()
+        try:
+            async for frame in _frames(request, context, principal, area_path, resume):
+                yield frame
+        finally:
+            SSE_SUBSCRIBERS.dec()
+
+
+async def _frames(
+    request: Request, context: AppContext, principal: Principal, area_path: str,
+    resume: int | None,
+) -> AsyncIterator[bytes]:  # fmt: skip
     feed, heartbeat = context.events, context.settings.sse_heartbeat.total_seconds()
     expires_at = token_expiry(request)
     token = (request.headers.get("authorization") or "").partition(" ")[2].strip()
     alerts = Scope.ALERTS_READ in principal.scopes
-    async with feed.subscription():
-        cursor = resume if resume is not None else feed.delivered
-        yield b"retry: 2000\n\n"
-        beat = time.monotonic() + heartbeat
-        while time.time() < expires_at:
-            events, watermark = await feed.events_after(cursor, area_path, _BATCH)
-            for event in events:
-                if alerts or not event.kind.startswith("alert."):
-                    yield _frame(event)
-            cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)
-            if events:
-                continue
-            if time.monotonic() >= beat:
-                try:  # a revoked token or disabled client ends the stream within a beat
-                    context.tokens.verify(token, await context.auth.current())
-                except TokenRejected:
-                    return
-                yield b": heartbeat\n\n"
-                beat = time.monotonic() + heartbeat
-            await feed.wait(cursor, min(1.0, max(0.0, beat - time.monotonic())))
+    cursor = resume if resume is not None else feed.delivered
+    yield b"retry: 2000\n\n"
+    beat = time.monotonic() + heartbeat
+    while time.time() < expires_at:
+        events, watermark = await feed.events_after(cursor, area_path, _BATCH)
+        for event in events:
+            if alerts or not event.kind.startswith("alert."):
+                yield _frame(event)
+                SSE_DELIVERY.labels(event.kind).observe(time.time() - event.occurred_at)
+        cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)
+        if events:
+            continue
+        if time.monotonic() >= beat:
+            try:  # a revoked token or disabled client ends the stream within a beat
+                context.tokens.verify(token, await context.auth.current())
+            except TokenRejected:
+                return
+            yield b": heartbeat\n\n"
+            beat = time.monotonic() + heartbeat
+        await feed.wait(cursor, min(1.0, max(0.0, beat - time.monotonic())))
 
 
 def _frame(event: FeedEvent) -> bytes:

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from app.core.deps import ContextDep, SessionDep
+from app.core.metrics import metrics
 from app.health import service
 from app.health.schemas import Liveness, Readiness
 
 router = APIRouter(tags=["operations"])
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics(request: Request) -> Response:
+    """Prometheus text format: this process's counters and latency histograms."""
+    return await metrics(request)
 
 
 @router.get("/healthz", response_model=Liveness)

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.metrics import TCEC_REQUESTS
 from app.core.time import utc_now
 from app.ingest.quarantine import quarantine
 from app.ingest.tcec import mapper
@@ -131,8 +132,10 @@ async def receive(
                     database, session, settings, channel, envelope, received_at, statuses
                 )
                 answer = await _dispatch(context, interface)
+        TCEC_REQUESTS.labels(interface, int(answer.ret)).inc()
         return seal_response(answer.ret, answer.msg, answer.payload, channel.secrets)
     except TcecError as error:
+        TCEC_REQUESTS.labels(interface, int(error.ret)).inc()
         log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
         if channel is None:
             return {"Ret": int(error.ret), "Msg": error.msg, "Data": "", "Sig": ""}

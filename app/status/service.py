@@ -6,6 +6,7 @@ size: the hub has to keep up with a city's 2 million status changes a day.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from app.alerts import service as alerts_service
 from app.alerts.schemas import ColourChange
 from app.auth.principal import Principal
 from app.core.config import ColourRules
+from app.core.metrics import STATUS_REPORTS
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.events import repository as events_repository
@@ -90,6 +92,8 @@ async def record_status_reports(
     await events_repository.insert(session, events)
     final = [result for result in results if result is not None]
     assert len(final) == len(reports), "every report is resolved or rejected"
+    for outcome, count in Counter(result.outcome for result in final).items():
+        STATUS_REPORTS.labels(outcome.value).inc(count)
     return final
 
 

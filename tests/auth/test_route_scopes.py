@@ -10,9 +10,10 @@ from app.auth.deps import ScopeGuard
 from app.core.config import Settings
 from app.main import create_app
 
-# Public by design: health, OAuth2 endpoints that authenticate clients themselves, metadata
-# and JWKS, and the T/CEC receivers (operators authenticate with the protocol's own tokens).
-PUBLIC_PREFIXES = ("/healthz", "/readyz", "/oauth/", "/.well-known/", "/evcs/v1/")
+# Public by design: health and metrics (operations; counts only), the OAuth2 endpoints that
+# authenticate clients themselves, metadata and JWKS, and the T/CEC receivers (operators
+# authenticate with the protocol's own tokens).
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/oauth/", "/.well-known/", "/evcs/v1/")
 
 
 def _guards(dependant: Dependant) -> list[ScopeGuard]:

@@ -142,3 +142,25 @@ async def test_vendors_get_no_alerts_and_streams_end_with_the_token(
             outside = await client.get(f"{base}/v1/events?area=310105010",
                                        headers={"Authorization": f"Bearer {vendor}"})  # fmt: skip
             assert outside.status_code == 404
+
+
+async def test_metrics_count_deliveries_and_reports(settings: Settings, database: Database) -> None:
+    app = create_app(settings, database=database)
+    beixinjing, _ = await _piles(database)
+    street = await mint_token(app, tier=Tier.STREET, area="310105011")
+    async with serving(app) as base, httpx.AsyncClient() as client:
+
+        async def sample(name: str) -> float:
+            text = (await client.get(f"{base}/metrics")).text
+            lines = [line for line in text.splitlines() if line.startswith(name)]
+            return sum(float(line.rsplit(" ", 1)[1]) for line in lines)
+
+        delivered = await sample('pilehub_sse_delivery_seconds_count{kind="pile.colour"}')
+        reader = asyncio.create_task(read_events(base, street, count=3))
+        await asyncio.sleep(0.3)
+        await record(database, report(beixinjing, 255))
+        await reader
+        after = await sample('pilehub_sse_delivery_seconds_count{kind="pile.colour"}')
+        assert after == delivered + 1
+        assert await sample('pilehub_status_reports_total{outcome="changed"}') >= 1
+        assert await sample('pilehub_alert_changes_total{kind="alert.opened"}') >= 1

@@ -1,0 +1,36 @@
+"""Prometheus metrics of this process (`GET /metrics`).
+
+Metric objects are module-level: the client library registers each once per process. With
+several uvicorn workers each process reports its own; scrape them per process or aggregate.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+# Latency buckets for "the street knows at once": sub-second resolution up to a minute.
+_LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+SSE_DELIVERY = Histogram(
+    "pilehub_sse_delivery_seconds",
+    "From a change's commit (its change-log time) to its write on a server-sent-event stream.",
+    ["kind"],
+    buckets=_LATENCY,
+)
+SSE_SUBSCRIBERS = Gauge("pilehub_sse_subscribers", "Open server-sent-event streams.")
+STATUS_REPORTS = Counter(
+    "pilehub_status_reports_total", "Connector status reports recorded, by outcome.", ["outcome"]
+)
+TCEC_REQUESTS = Counter(
+    "pilehub_tcec_requests_total", "T/CEC requests received, by interface and Ret.",
+    ["interface", "ret"],
+)  # fmt: skip
+ALERT_CHANGES = Counter(
+    "pilehub_alert_changes_total", "Alert lifecycle changes, by kind.", ["kind"]
+)
+
+
+async def metrics(_request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
