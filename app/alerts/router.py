@@ -14,6 +14,7 @@ from app.auth.deps import AlertsRead, AlertsWrite
 from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
 from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID
 from app.core.problem import problem_responses
+from app.jurisdictions.schemas import AreaQuery
 from app.status import service as status_service
 
 router = APIRouter(tags=["alerts"])
@@ -25,7 +26,7 @@ async def list_alerts(
     session: SessionDep,
     principal: AlertsRead,
     page: LogPageDep,
-    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    area: AreaQuery = None,
     state: Annotated[list[AlertState] | None, Query(description="Repeat for several.")] = None,
     severity: Annotated[str | None, Query(pattern="^(yellow|red)$")] = None,
 ) -> AlertPage:

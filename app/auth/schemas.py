@@ -8,13 +8,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.auth.scopes import Scope, Tier
+from app.jurisdictions.schemas import AREA_PATTERN
 from app.models import ApiClient
 
 
 class ClientCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     tier: Tier
-    area: str = Field(pattern=r"^[0-9]{6,12}$", description="Jurisdiction code of its area")
+    area: str = Field(pattern=AREA_PATTERN, description="Jurisdiction code of its area")
     scopes: list[Scope] | None = Field(
         default=None, description="An allow-list within the tier's scopes; default: all of them"
     )

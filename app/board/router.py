@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.auth.deps import StatusRead, guard
@@ -17,17 +16,13 @@ from app.core.deps import app_context
 from app.core.http import FastPath, SnapshotRoute, snapshot_response, with_fast_path
 from app.core.problem import problem_responses
 from app.core.snapshots import Snapshot
+from app.jurisdictions.schemas import AREA_PATTERN, AreaQuery
 
 router = APIRouter(tags=["board"], route_class=SnapshotRoute)
 _status_reader = guard(Scope.STATUS_READ)  # the fast path checks what StatusRead checks
 
-AREA_PATTERN = r"^[0-9]{6,12}$"
 _AREA = re.compile(AREA_PATTERN)
 Peek = Callable[[AppContext, Principal, str | None], Snapshot | None]
-AreaQuery = Annotated[
-    str | None,
-    Query(pattern=AREA_PATTERN, description="Area code; defaults to the caller's area."),
-]
 
 
 def _fast_path(peek: Peek, media_type: str) -> FastPath:

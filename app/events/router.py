@@ -28,6 +28,7 @@ from app.core.pagination import MAX_LOG_ID
 from app.core.problem import problem_responses
 from app.events.feed import FeedEvent
 from app.jurisdictions import service as jurisdictions_service
+from app.jurisdictions.schemas import AreaQuery
 
 router = APIRouter(tags=["events"])
 _BATCH = 500
@@ -47,7 +48,7 @@ async def stream_events(
     since: Annotated[
         int | None, Query(ge=0, le=MAX_LOG_ID, description="Last event id seen.")
     ] = None,
-    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    area: AreaQuery = None,
 ) -> StreamingResponse:
     """Every change in the area after `since` (or from now), as it is committed: connector
     statuses, pile colours, alerts (with `alerts:read`), sessions."""

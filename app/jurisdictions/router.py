@@ -8,11 +8,11 @@ from app.auth.deps import RegistryRead
 from app.core.deps import SessionDep
 from app.core.problem import problem_responses
 from app.jurisdictions import service
-from app.jurisdictions.schemas import JurisdictionPublic
+from app.jurisdictions.schemas import AREA_PATTERN, JurisdictionPublic
 
 router = APIRouter(tags=["jurisdictions"])
 
-AreaCode = Annotated[str, Path(pattern=r"^[0-9]{6,12}$", description="GB/T 2260 style code.")]
+AreaCode = Annotated[str, Path(pattern=AREA_PATTERN, description="GB/T 2260 style code.")]
 
 
 @router.get(

@@ -8,6 +8,7 @@ from app.auth.deps import RegistryRead
 from app.core.deps import RegistryPageDep, SessionDep
 from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
+from app.jurisdictions.schemas import AREA_PATTERN, AreaQuery
 from app.piles import service
 from app.piles.schemas import PilePage, PilePublic
 from app.status.colour import Colour
@@ -20,10 +21,10 @@ async def list_piles(
     session: SessionDep,
     principal: RegistryRead,
     page: RegistryPageDep,
-    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    area: AreaQuery = None,
     colour: Annotated[Colour | None, Query(description="Only piles of this colour.")] = None,
     community: Annotated[
-        str | None, Query(pattern=r"^[0-9]{6,12}$", description="Community code.")
+        str | None, Query(pattern=AREA_PATTERN, description="Community code.")
     ] = None,
 ) -> PilePage:
     """List piles with their connectors and status, in a stable order."""

@@ -11,6 +11,7 @@ from app.audit.marks import audit_read
 from app.auth.deps import SessionsRead
 from app.core.deps import LogPageDep, SessionDep, app_context
 from app.core.problem import problem_responses
+from app.jurisdictions.schemas import AreaQuery
 from app.sessions import service
 from app.sessions.schemas import SessionPage
 
@@ -23,7 +24,7 @@ async def list_sessions(
     session: SessionDep,
     principal: SessionsRead,
     page: LogPageDep,
-    area: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="Area code.")] = None,
+    area: AreaQuery = None,
     started_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     started_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> SessionPage:
