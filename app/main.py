@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -58,6 +59,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.env is not Environment.TESTING:
+            # What startup built (modules, mappers, compiled statements) lives as long as the
+            # process; frozen, it is no longer walked by every full collection (measured:
+            # 140 ms pauses under push load, 10 ms frozen). Not in tests, where many apps
+            # come and go in one process and frozen garbage would never be freed.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -158,6 +158,12 @@ def _print_clients(
         soft_wrap=True,
         markup=False,
     )
+    console.print("Watch its changes and alerts live (server-sent events):")
+    console.print(
+        f'  curl -N -H "Authorization: Bearer $TOKEN" "{base}/v1/events?area={BEIXINJING}"',
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 async def _serve(
