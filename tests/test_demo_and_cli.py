@@ -99,6 +99,27 @@ def test_demo_then_serve_over_real_http(tmp_path: Path) -> None:
         assert [c["counts"]["total"] for c in board["children"]] == [8, 3, 6]
         features = httpx.get(f"{base}/v1/map", headers=headers, timeout=5).json()["features"]
         assert len(features) == 17 + 22
+
+        # Each demo client sees its own area and nothing outside it.
+        everywhere = {"310000", "310105", "310105011", "310104", "310105010"}
+        sees = {
+            "city": everywhere,
+            "district": {"310105", "310105011", "310105010"},
+            "street": {"310105011"},
+            "vendor": everywhere,
+        }  # the vendor is city-wide
+        for tier, visible in sees.items():
+            creds = clients[tier]
+            token = httpx.post(
+                f"{base}/oauth/token", data={"grant_type": "client_credentials"},
+                auth=(creds["client_id"], creds["client_secret"]), timeout=5,
+            ).json()["access_token"]  # fmt: skip
+            bearer = {"Authorization": f"Bearer {token}"}
+            for area in sorted(everywhere):
+                board = httpx.get(
+                    f"{base}/v1/board", params={"area": area}, headers=bearer, timeout=5
+                )
+                assert board.status_code == (200 if area in visible else 404), (tier, area)
     finally:
         server.terminate()
         server.wait(timeout=10)
