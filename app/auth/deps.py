@@ -1,9 +1,9 @@
 """Resource protection: one dependency per scope, and the only way a route learns who asks.
 
-Every REST route declares its scope by taking `Authorized(scope)` (a test walks the routes
-and fails on one that does not, unless it is public by design). Order of checks: a bearer
-token at all (401) → the token (401 invalid_token) → the scope (403 insufficient_scope) →
-the client's rate (429 with Retry-After).
+Every REST route declares its scope by taking one of the aliases at the end (`StatusRead`,
+...); a test walks the routes and fails on one that does not, unless it is public by design.
+Order of checks: a bearer token at all (401) → the token (401 invalid_token) → the scope
+(403 insufficient_scope) → the client's rate (429 with Retry-After).
 """
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ _RESOLVED = "pilehub.principal"  # request scope key: checked once per request
 _EXPIRES = "pilehub.token_expires_at"
 
 
+def bearer_token(request: Request) -> str | None:
+    """The access token of an `Authorization: Bearer` header, if there is one."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def token_expiry(request: Request) -> float:
     """When the request's token expires (epoch seconds): long-lived streams end then."""
     expires: float = request.scope[_EXPIRES]
@@ -44,14 +51,14 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
     if resolved is not None and scope in resolved.scopes:
         return resolved  # the fast path already checked (and counted) this request
     context = app_context(request)
-    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if token is None:
         raise Unauthorized(
             "A bearer access token is required.", headers={"WWW-Authenticate": REALM}
         )
     snapshot = await context.auth.current()
     try:
-        verified = context.tokens.verify(token.strip(), snapshot)
+        verified = context.tokens.verify(token, snapshot)
     except TokenRejected as rejected:
         challenge = f'{REALM}, error="invalid_token", error_description="{rejected}"'
         raise Unauthorized(f"The access token is not valid: {rejected}.",

@@ -22,7 +22,7 @@ from app.auth.keys import ALGORITHM
 from app.auth.ratelimit import retry_after
 from app.auth.scopes import Scope
 from app.auth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
-from app.auth.verifier import TokenRejected
+from app.auth.verifier import TokenRejected, VerifiedToken
 from app.core.context import AppContext
 from app.core.deps import app_context
 from app.core.time import utc_now
@@ -98,23 +98,37 @@ async def _form(request: Request) -> dict[str, str] | None:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    """(client_id, secret) from an HTTP Basic Authorization header (RFC 6749 §2.3.1)."""
+    scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)
+
+
+def _assertion_claims(form: dict[str, str]) -> dict[str, Any] | None:
+    """The unverified claims of a private_key_jwt client assertion, if the form has one."""
+    if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get("client_assertion"):
+        return None
+    try:
+        claims = orjson.loads(jws.extract_compact(form["client_assertion"].encode()).payload)
+    except (JoseError, orjson.JSONDecodeError, UnicodeError, ValueError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
 def _claimed_client_id(request: Request, form: dict[str, str]) -> str | None:
     """Who the caller says it is (authlib then proves it); only to load that one client."""
-    scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return unquote(decoded.partition(":")[0]) or None
-    if form.get("client_assertion_type") == ASSERTION_TYPE and form.get("client_assertion"):
-        try:
-            claims = orjson.loads(jws.extract_compact(form["client_assertion"].encode()).payload)
-        except (JoseError, orjson.JSONDecodeError, UnicodeError, ValueError):
-            return None
-        sub = claims.get("sub") if isinstance(claims, dict) else None
-        return sub if isinstance(sub, str) and len(sub) <= 40 else None
-    return None
+    if (request.headers.get("authorization") or "").lower().startswith("basic"):
+        basic = _basic_credentials(request)  # a malformed one names nobody
+        return (basic[0] or None) if basic is not None else None
+    sub = (_assertion_claims(form) or {}).get("sub")
+    return sub if isinstance(sub, str) and len(sub) <= 40 else None
 
 
 def _peer(request: Request) -> str:
@@ -131,7 +145,8 @@ async def _load_client(context: AppContext, client_id: str) -> RegisteredClient 
 
 
 async def _first_use(context: AppContext, form: dict[str, str]) -> bool:
-    claims = orjson.loads(jws.extract_compact(form["client_assertion"].encode()).payload)
+    claims = _assertion_claims(form)
+    assert claims is not None  # authlib accepted this assertion
     expires = claims.get("exp")
     expires_at = utc_now() if not isinstance(expires, int) else _from_epoch(expires)
     async with context.database.session(write=True) as session:
@@ -149,22 +164,29 @@ def _from_epoch(seconds: int) -> datetime:
 
 async def _authenticated_caller(context: AppContext, request: Request) -> ApiClient | None:
     """The calling client by client_secret_basic (introspection and revocation)."""
-    scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "basic":
+    basic = _basic_credentials(request)
+    if basic is None:
         return None
-    try:
-        client_id, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
+    client_id, secret = basic
     async with context.database.session() as session:
-        row = await repository.get_client(session, unquote(client_id))
-    if (
-        row is None
-        or row.disabled_at is not None
-        or not service.secret_matches(row, unquote(secret))
-    ):
+        row = await repository.get_client(session, client_id)
+    if row is None or row.disabled_at is not None or not service.secret_matches(row, secret):
         return None
     return row
+
+
+def _unauthenticated_caller() -> JSONResponse:
+    return _oauth_error(401, "invalid_client", "authenticate with client_secret_basic",
+                        **{"WWW-Authenticate": 'Basic realm="pilehub"'})  # fmt: skip
+
+
+async def _presented_token(context: AppContext, request: Request) -> VerifiedToken | None:
+    """The `token` form field, verified like any bearer token; None if not acceptable."""
+    form = await _form(request) or {}
+    try:
+        return context.tokens.verify(form.get("token", ""), await context.auth.current())
+    except TokenRejected:
+        return None
 
 
 @router.post("/oauth/introspect", summary="Introspect a token (resource servers only)")
@@ -173,15 +195,11 @@ async def introspect(request: Request) -> Response:
     context = app_context(request)
     caller = await _authenticated_caller(context, request)
     if caller is None:
-        return _oauth_error(401, "invalid_client", "authenticate with client_secret_basic",
-                            **{"WWW-Authenticate": 'Basic realm="pilehub"'})  # fmt: skip
+        return _unauthenticated_caller()
     if not caller.resource_server:
         return _oauth_error(403, "unauthorized_client", "only resource servers may introspect")
-    form = await _form(request) or {}
-    snapshot = await context.auth.current()
-    try:
-        verified = context.tokens.verify(form.get("token", ""), snapshot)
-    except TokenRejected:
+    verified = await _presented_token(context, request)
+    if verified is None:
         return JSONResponse({"active": False}, headers=NO_STORE)
     principal = verified.principal
     body = {
@@ -201,15 +219,9 @@ async def revoke(request: Request) -> Response:
     context = app_context(request)
     caller = await _authenticated_caller(context, request)
     if caller is None:
-        return _oauth_error(401, "invalid_client", "authenticate with client_secret_basic",
-                            **{"WWW-Authenticate": 'Basic realm="pilehub"'})  # fmt: skip
-    form = await _form(request) or {}
-    snapshot = await context.auth.current()
-    try:
-        verified = context.tokens.verify(form.get("token", ""), snapshot)
-    except TokenRejected:
-        return Response(status_code=200, headers=NO_STORE)
-    if verified.principal.subject == caller.client_id:
+        return _unauthenticated_caller()
+    verified = await _presented_token(context, request)
+    if verified is not None and verified.principal.subject == caller.client_id:
         async with context.database.session(write=True) as session:
             await service.revoke_token(
                 session, jti=verified.jti, client_id=caller.client_id,

@@ -51,14 +51,12 @@ class AuthState:
     async def _refresh(self) -> None:
         async with self._database.session() as session:
             keys = await service.load_keyring(session, self._vault)
+            disabled = await service.disabled_client_ids(session)
+            revoked = await service.revoked_jtis(session, utc_now())
         if keys.signing is None:  # first start on this database: make the keys
             async with self._database.session(write=True) as session:
                 await service.ensure_keys(session, self._vault)
-            async with self._database.session() as session:
                 keys = await service.load_keyring(session, self._vault)
-        async with self._database.session() as session:
-            disabled = await service.disabled_client_ids(session)
-            revoked = await service.revoked_jtis(session, utc_now())
         previous = self._snapshot
         changed = previous is None or (
             previous.keys.published != keys.published

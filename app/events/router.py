@@ -16,7 +16,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from app.auth.deps import StatusRead, token_expiry
+from app.auth.deps import StatusRead, bearer_token, token_expiry
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.auth.verifier import TokenRejected
@@ -91,7 +91,7 @@ async def _frames(
 ) -> AsyncIterator[bytes]:  # fmt: skip
     feed, heartbeat = context.events, context.settings.sse_heartbeat.total_seconds()
     expires_at = token_expiry(request)
-    token = (request.headers.get("authorization") or "").partition(" ")[2].strip()
+    token = bearer_token(request) or ""  # authenticated: the guard found one
     alerts = Scope.ALERTS_READ in principal.scopes
     cursor = resume if resume is not None else feed.delivered
     yield b"retry: 2000\n\n"
