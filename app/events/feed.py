@@ -96,10 +96,14 @@ class EventFeed:
         if after_id >= upto:
             return [], upto
         if self._window and after_id >= self._window[0].id - 1:
-            found = [
-                event for event in self._window
-                if after_id < event.id <= upto and event.area_path.startswith(area_path)
-            ]  # fmt: skip
+            # From the newest back: a subscriber that keeps up only looks at what is new.
+            found: list[FeedEvent] = []
+            for event in reversed(self._window):
+                if event.id <= after_id:
+                    break
+                if event.id <= upto and event.area_path.startswith(area_path):
+                    found.append(event)
+            found.reverse()
             return found[:limit], upto
         async with self._database.session() as session:  # resuming from before the window
             rows = await repository.after(session, after_id, area_path=area_path, limit=limit)

@@ -207,8 +207,7 @@ async def _refresh_colours(
 ) -> int:
     """Derive and store colours; append a `pile.colour` event per change to `events` (the
     caller writes all of a transaction's events in one statement)."""
-    updates: list[dict[str, Any]] = []
-    changed = 0
+    changes: list[ColourChange] = []
     for pile in piles:
         derived = derive_pile_colour(
             [ConnectorView(ConnectorState(state), since) for state, since in pile.connectors],
@@ -221,8 +220,13 @@ async def _refresh_colours(
         )
         if derived.colour.value == pile.colour:
             continue
-        changed += 1
-        updates.append({"pile_pk": pile.id, "colour": derived.colour.value, "since": derived.since})
+        changes.append(
+            ColourChange(
+                pile_pk=pile.id, equipment_id=pile.equipment_id, community=pile.code,
+                area_path=pile.path, colour=derived.colour.value, since=derived.since,
+                maintenance=pile.maintenance,
+            )
+        )  # fmt: skip
         events.append(
             {
                 "occurred_at": now,
@@ -239,23 +243,12 @@ async def _refresh_colours(
                 },
             }
         )
-    await repository.set_pile_colours(session, updates)
-    if updates:  # alerts follow the colours, in the same transaction
-        by_pk = {pile.id: pile for pile in piles}
-        await alerts_service.follow_colours(
-            session,
-            [
-                ColourChange(
-                    pile_pk=u["pile_pk"], equipment_id=by_pk[u["pile_pk"]].equipment_id,
-                    community=by_pk[u["pile_pk"]].code, area_path=by_pk[u["pile_pk"]].path,
-                    colour=u["colour"], since=u["since"],
-                    maintenance=by_pk[u["pile_pk"]].maintenance,
-                )
-                for u in updates
-            ],
-            rules=rules, now=now, events=events,
-        )  # fmt: skip
-    return changed
+    await repository.set_pile_colours(
+        session, [{"pile_pk": c.pile_pk, "colour": c.colour, "since": c.since} for c in changes]
+    )
+    # Alerts follow the colours, in the same transaction.
+    await alerts_service.follow_colours(session, changes, rules=rules, now=now, events=events)
+    return len(changes)
 
 
 async def sweep_colours(session: AsyncSession, *, rules: ColourRules, now: datetime) -> int:
