@@ -29,6 +29,7 @@ TABLES = {
     "charging_session",
     "connector",
     "connector_status",
+    "energy_rollup",
     "ingest_checkpoint",
     "ingest_run",
     "jurisdiction",
