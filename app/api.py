@@ -12,6 +12,7 @@ from app.alerts.router import router as alerts_router
 from app.audit.router import router as audit_router
 from app.auth.admin_router import router as clients_router
 from app.board.router import router as board_router
+from app.energy.router import router as energy_router
 from app.events.router import router as events_router
 from app.jurisdictions.router import router as jurisdictions_router
 from app.operators.router import router as operators_router
@@ -30,6 +31,7 @@ V1_ROUTERS = [
     audit_router,
     alerts_router,
     events_router,
+    energy_router,
 ]
 
 

@@ -89,7 +89,7 @@ def negotiate(request: Request, body: TabularModel, *, filename: str) -> Respons
     if preferred(request.headers.get("accept")) == CSV:
         headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return Response(render_csv(body), media_type=f"{CSV}; charset=utf-8", headers=headers)
-    return Response(body.model_dump_json().encode(), media_type=JSON, headers=headers)
+    return Response(body.model_dump_json(by_alias=True).encode(), media_type=JSON, headers=headers)
 
 
 def analytics_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:

@@ -98,8 +98,8 @@ async def energy_report(
 ) -> EnergyReport:
     """kWh, sessions, charging hours and the time-of-use split of an area, per group and
     day or month."""
-    area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     days = resolve(granularity, first, last, today=today or local_today(), limits=settings)
+    area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     index = await group_index(session, principal, area_row.path, group_by)
     rows = await repository.daily_totals(
         session, principal, area_path=area_row.path, first=days.first, last=days.last,
