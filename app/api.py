@@ -19,6 +19,7 @@ from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.sessions.router import router as sessions_router
 from app.status.router import router as status_router
+from app.utilisation.router import router as utilisation_router
 
 V1_ROUTERS = [
     board_router,
@@ -32,6 +33,7 @@ V1_ROUTERS = [
     alerts_router,
     events_router,
     energy_router,
+    utilisation_router,
 ]
 
 
