@@ -14,6 +14,7 @@ from app.auth.admin_router import router as clients_router
 from app.board.router import router as board_router
 from app.energy.router import router as energy_router
 from app.events.router import router as events_router
+from app.guidance.router import router as guidance_router
 from app.jurisdictions.router import router as jurisdictions_router
 from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
@@ -34,6 +35,7 @@ V1_ROUTERS = [
     events_router,
     energy_router,
     utilisation_router,
+    guidance_router,
 ]
 
 

@@ -86,3 +86,12 @@ def bucket(day: date, granularity: Granularity) -> str:
 
 def local_today() -> date:
     return datetime.now(LOCAL_TZ).date()
+
+
+def last_days(
+    first: date | None, last: date | None, *, today: date, limits: EnergySettings
+) -> DayRange:
+    """A range for the guidance: by default the 30 complete local days before today."""
+    last = last or today - timedelta(days=1)
+    return resolve(Granularity.DAY, first or last - timedelta(days=29), last, today=today,
+                   limits=limits)  # fmt: skip

@@ -18,9 +18,9 @@ from app.auth.principal import Principal
 from app.core.config import EnergySettings
 from app.core.time import as_utc
 from app.energy import repository
-from app.energy.groups import group_index
+from app.energy.groups import GroupIndex, group_index
 from app.energy.periods import Share, TimeOfUse, add_shares, contribution
-from app.energy.ranges import Granularity, bucket, local_today, resolve
+from app.energy.ranges import DayRange, Granularity, bucket, local_today, resolve
 from app.energy.schemas import (
     AreaRef,
     EnergyReport,
@@ -132,6 +132,24 @@ async def energy_report(
             for key in index.keys()
         ],
     )  # fmt: skip
+
+
+async def energy_by_group(
+    session: AsyncSession, principal: Principal, index: GroupIndex, area_path: str, days: DayRange
+) -> dict[str, dict[str, Share]]:
+    """Each group's energy over the range, by period (for guidance and siting)."""
+    rows = await repository.daily_totals(
+        session, principal, area_path=area_path, first=days.first, last=days.last,
+        prefix=index.prefix,
+    )  # fmt: skip
+    totals: dict[str, dict[str, Share]] = {key: {} for key in index.keys()}
+    for row in rows:
+        key = index.key_of(row.grp)
+        if key is not None:
+            share = Share(int(row.energy_wh), int(row.charging_seconds), int(row.sessions))
+            cell = totals.setdefault(key, {})
+            cell[row.period] = cell.get(row.period, Share()) + share
+    return totals
 
 
 def _figures(by_period: Mapping[str, Share], periods: Sequence[str]) -> dict[str, Any]:
