@@ -20,6 +20,7 @@ from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.sessions.router import router as sessions_router
 from app.status.router import router as status_router
+from app.uptime.router import router as uptime_router
 from app.utilisation.router import router as utilisation_router
 
 V1_ROUTERS = [
@@ -36,6 +37,7 @@ V1_ROUTERS = [
     energy_router,
     utilisation_router,
     guidance_router,
+    uptime_router,
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,11 +59,19 @@ class AreaUse:
         return self.days.first + timedelta(days=index // 24), index % 24
 
 
-async def area_use(
-    session: AsyncSession, principal: Principal, area_path: str, days: DayRange
-) -> AreaUse:
-    """Every connector of the area with its time and hourly figures over `days`."""
-    start, end = days.start, days.end
+@dataclass(slots=True)
+class AreaHistory:
+    """The connectors of an area with their status pieces and sessions inside a window."""
+
+    connectors: Sequence[Any]  # (id, pile_pk, equipment_id, connector_id) rows
+    pieces: dict[int, list[tuple[datetime, datetime, str]]]
+    sessions: dict[int, list[Interval]]
+
+
+async def area_history(
+    session: AsyncSession, principal: Principal, area_path: str, start: datetime, end: datetime
+) -> AreaHistory:
+    """Status pieces (timeline.status_intervals) and sessions of every connector of the area."""
     connectors = await repository.connectors(session, principal, area_path)
     initial = await repository.statuses_at(session, principal, area_path, start)
     changes: dict[int, list[tuple[datetime, str]]] = {}
@@ -71,12 +80,23 @@ async def area_use(
     sessions: dict[int, list[Interval]] = {}
     for row in await repository.session_intervals(session, principal, area_path, start, end):
         sessions.setdefault(row.connector_pk, []).append((row.start_at, row.end_at))
+    pieces = {
+        row.id: status_intervals(initial.get(row.id, "unknown"), changes.get(row.id, []),
+                                 start, end)
+        for row in connectors
+    }  # fmt: skip
+    return AreaHistory(connectors, pieces, sessions)
+
+
+async def area_use(
+    session: AsyncSession, principal: Principal, area_path: str, days: DayRange
+) -> AreaUse:
+    """Every connector of the area with its time and hourly figures over `days`."""
+    start, end = days.start, days.end
+    history = await area_history(session, principal, area_path, start, end)
     use = AreaUse(days)
-    for row in connectors:
-        pieces = status_intervals(
-            initial.get(row.id, "unknown"), changes.get(row.id, []), start, end
-        )
-        time = connector_time(pieces, sessions.get(row.id, []), start, end)
+    for row in history.connectors:
+        time = connector_time(history.pieces[row.id], history.sessions.get(row.id, []), start, end)
         use.connectors.append(ConnectorUse(row.id, row.pile_pk, time, _hours(time, days)))
     return use
 

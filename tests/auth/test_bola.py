@@ -36,7 +36,7 @@ AREA_ROUTES = ["/v1/board?area={}", "/v1/map?area={}", "/v1/piles?area={}", "/v1
                "/v1/jurisdictions/{}",
                "/v1/energy?area={}", "/v1/energy?area={}&group_by=pile",
                "/v1/utilization?area={}&group_by=pile", "/v1/guidance/off-peak?area={}",
-               "/v1/guidance/siting?area={}"]  # fmt: skip
+               "/v1/guidance/siting?area={}", "/v1/uptime?area={}"]  # fmt: skip
 ID_ROUTES = ["/v1/piles/{pile}", "/v1/connectors/{connector}/history"]
 
 
