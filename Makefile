@@ -44,6 +44,7 @@ pytest: $(SYNCED)
 bench: $(SYNCED)
 	$(BIN)/python bench/board.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/energy.py
 
 fmt: $(SYNCED)
 	$(BIN)/ruff format .

@@ -100,7 +100,7 @@ async def energy_report(
     day or month."""
     days = resolve(granularity, first, last, today=today or local_today(), limits=settings)
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
-    index = await group_index(session, principal, area_row.path, group_by)
+    index = await group_index(session, principal, area_row.path, group_by, with_piles=False)
     rows = await repository.daily_totals(
         session, principal, area_path=area_row.path, first=days.first, last=days.last,
         prefix=index.prefix,
@@ -111,6 +111,7 @@ async def energy_report(
         key = index.key_of(row.grp)
         if key is None:
             continue
+        index.note(key)
         cell = cells.setdefault((key, bucket(row.local_date, granularity)), {})
         share = Share(int(row.energy_wh), int(row.charging_seconds), int(row.sessions))
         cell[row.period] = cell.get(row.period, Share()) + share
@@ -146,6 +147,7 @@ async def energy_by_group(
     for row in rows:
         key = index.key_of(row.grp)
         if key is not None:
+            index.note(key)
             share = Share(int(row.energy_wh), int(row.charging_seconds), int(row.sessions))
             cell = totals.setdefault(key, {})
             cell[row.period] = cell.get(row.period, Share()) + share
