@@ -33,10 +33,24 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_energy_rollup_local_date", "energy_rollup", ["local_date"], unique=False)
+    op.create_table(
+        "energy_area_rollup",
+        sa.Column("level_len", sa.SmallInteger(), nullable=False),
+        sa.Column("area_path", sa.String(length=255), nullable=False),
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("period", sa.String(length=12), nullable=False),
+        sa.Column("energy_wh", sa.BigInteger(), nullable=False),
+        sa.Column("charging_seconds", sa.BigInteger(), nullable=False),
+        sa.Column("sessions", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "level_len", "area_path", "local_date", "period", name=op.f("pk_energy_area_rollup")
+        ),
+    )
     # Sessions stored before this revision are rolled up by `pilehub energy rebuild`, which
     # runs the same Python as the live path (the period cut is not expressible in both SQLs).
 
 
 def downgrade() -> None:
+    op.drop_table("energy_area_rollup")
     op.drop_index("ix_energy_rollup_local_date", table_name="energy_rollup")
     op.drop_table("energy_rollup")

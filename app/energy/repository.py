@@ -2,12 +2,13 @@
 
 Aggregates are plain GROUP BY over integer columns (exact on both databases); months are
 grouped in Python from days, because month extraction from a DATE differs between SQLite
-(strftime) and PostgreSQL (date_trunc) while a day's key is the same on both.
+(strftime) and PostgreSQL (date_trunc) while a day's key is the same on both. Areas read the
+area rows (street or community level), piles the connector rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,38 +20,81 @@ from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
-from app.models import ChargingSession, Connector, EnergyRollup, Jurisdiction, Pile
+from app.jurisdictions.paths import subtree_bounds
+from app.models import (
+    ChargingSession,
+    Connector,
+    EnergyAreaRollup,
+    EnergyRollup,
+    Jurisdiction,
+    Pile,
+)
 
 RollupKey = tuple[int, date, str]
 """(connector pk, local day, period)."""
+AreaKey = tuple[int, str, date, str]
+"""(level length, area path, local day, period)."""
+_FIGURES = ("energy_wh", "charging_seconds", "sessions")
 
 
 async def apply_deltas(session: AsyncSession, deltas: Mapping[RollupKey, Share]) -> None:
-    """Add each delta to its row (created at zero); one statement for the batch."""
+    """Add each delta to its connector row (created at zero); one statement for the batch."""
+    await _add(session, EnergyRollup, ("connector_pk", "local_date", "period"), deltas)
+
+
+async def apply_area_deltas(session: AsyncSession, deltas: Mapping[AreaKey, Share]) -> None:
+    """Add each delta to its area row (created at zero); one statement for the batch."""
+    keys = ("level_len", "area_path", "local_date", "period")
+    await _add(session, EnergyAreaRollup, keys, deltas)
+
+
+async def _add(
+    session: AsyncSession, model: Any, keys: tuple[str, ...], deltas: Mapping[Any, Share]
+) -> None:
+    # Rows in key order: concurrent writers lock shared rows in the same order (no deadlock).
     rows = [
-        {
-            "connector_pk": connector_pk,
-            "local_date": day,
-            "period": period,
-            "energy_wh": share.energy_wh,
-            "charging_seconds": share.charging_seconds,
-            "sessions": share.sessions,
-        }
-        for (connector_pk, day, period), share in sorted(deltas.items())
-        if not share.is_zero
+        dict(zip(keys, key, strict=True))
+        | {"energy_wh": s.energy_wh, "charging_seconds": s.charging_seconds, "sessions": s.sessions}
+        for key, s in sorted(deltas.items())
+        if not s.is_zero
     ]
     if not rows:
         return
-    table = EnergyRollup.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     statement = upsert_insert(session, table)
     statement = statement.on_conflict_do_update(
-        index_elements=["connector_pk", "local_date", "period"],
-        set_={
-            name: table.c[name] + statement.excluded[name]
-            for name in ("energy_wh", "charging_seconds", "sessions")
-        },
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
     )
     await execute(session, statement, rows)
+
+
+async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, str]:
+    """Connector pk -> the path of its pile's jurisdiction."""
+    wanted = set(connector_pks)
+    if not wanted:
+        return {}
+    result = await execute(
+        session,
+        sa.select(col(Connector.id), col(Jurisdiction.path))
+        .join(Pile, col(Pile.id) == Connector.pile_pk)
+        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
+        .where(col(Connector.id).in_(wanted)),
+    )
+    return {row.id: row.path for row in result.all()}
+
+
+async def all_area_rollups(session: AsyncSession) -> dict[AreaKey, Share]:
+    """Every non-empty area rollup row (for the property test)."""
+    table = EnergyAreaRollup.__table__  # type: ignore[attr-defined]
+    result = await execute(session, sa.select(table))
+    return {
+        (row.level_len, row.area_path, row.local_date, row.period): Share(
+            row.energy_wh, row.charging_seconds, row.sessions
+        )
+        for row in result.all()
+        if row.energy_wh or row.charging_seconds or row.sessions
+    }
 
 
 async def all_rollups(session: AsyncSession) -> dict[RollupKey, Share]:
@@ -84,14 +128,11 @@ async def session_pages(session: AsyncSession, *, after_id: int, limit: int) -> 
 
 async def delete_all(session: AsyncSession) -> None:
     await execute(session, sa.delete(EnergyRollup))
+    await execute(session, sa.delete(EnergyAreaRollup))
 
 
-def _group_column(prefix: int | None) -> Any:
-    """What a row is grouped under: the pile id (None), or its jurisdiction's path cut to the
-    group level's length (app/energy/groups.py)."""
-    if prefix is None:
-        return col(Pile.id)
-    return sa.func.substr(col(Jurisdiction.path), 1, prefix)
+# Area rows are kept at the street and the community level (EnergyAreaRollup).
+STREET_LEVEL, COMMUNITY_LEVEL = 24, 37
 
 
 async def daily_totals(
@@ -104,50 +145,52 @@ async def daily_totals(
     prefix: int | None,
 ) -> Sequence[Any]:
     """(group, local_date, period, energy_wh, charging_seconds, sessions) for piles in
-    `area_path` inside the caller's area, days `first`..`last` inclusive."""
-    group = _group_column(prefix).label("grp")
+    `area_path` inside the caller's area, days `first`..`last` inclusive; the group is the
+    pile id (`prefix` None) or the path cut to `prefix` characters."""
+    if prefix is None:
+        return await _pile_totals(session, principal, area_path, first, last)
+    level = COMMUNITY_LEVEL if prefix >= COMMUNITY_LEVEL else STREET_LEVEL
+    group = sa.func.substr(col(EnergyAreaRollup.area_path), 1, prefix).label("grp")
+    own_low, own_high = subtree_bounds(principal.area_path)
+    low, high = subtree_bounds(area_path)
     statement = (
         sa.select(
-            group,
-            col(EnergyRollup.local_date),
-            col(EnergyRollup.period),
+            group, col(EnergyAreaRollup.local_date), col(EnergyAreaRollup.period),
+            sa.func.sum(EnergyAreaRollup.energy_wh).label("energy_wh"),
+            sa.func.sum(EnergyAreaRollup.charging_seconds).label("charging_seconds"),
+            sa.func.sum(EnergyAreaRollup.sessions).label("sessions"),
+        )
+        .where(
+            col(EnergyAreaRollup.level_len) == level,
+            col(EnergyAreaRollup.area_path) >= own_low, col(EnergyAreaRollup.area_path) < own_high,
+            col(EnergyAreaRollup.area_path) >= low, col(EnergyAreaRollup.area_path) < high,
+            col(EnergyAreaRollup.local_date) >= first, col(EnergyAreaRollup.local_date) <= last,
+        )
+        .group_by(group, col(EnergyAreaRollup.local_date), col(EnergyAreaRollup.period))
+    )  # fmt: skip
+    result = await execute(session, statement)
+    return result.all()
+
+
+async def _pile_totals(
+    session: AsyncSession, principal: Principal, area_path: str, first: date, last: date
+) -> Sequence[Any]:
+    group: Any = col(Pile.id).label("grp")
+    statement = (
+        sa.select(
+            group, col(EnergyRollup.local_date), col(EnergyRollup.period),
             sa.func.sum(EnergyRollup.energy_wh).label("energy_wh"),
             sa.func.sum(EnergyRollup.charging_seconds).label("charging_seconds"),
             sa.func.sum(EnergyRollup.sessions).label("sessions"),
         )
         .join(Connector, col(Connector.id) == EnergyRollup.connector_pk)
         .join(Pile, col(Pile.id) == Connector.pile_pk)
-        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
         .where(
             col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
             col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
-            col(EnergyRollup.local_date) >= first,
-            col(EnergyRollup.local_date) <= last,
+            col(EnergyRollup.local_date) >= first, col(EnergyRollup.local_date) <= last,
         )
         .group_by(group, col(EnergyRollup.local_date), col(EnergyRollup.period))
-    )
-    result = await execute(session, statement)
-    return result.all()
-
-
-async def connector_day_totals(
-    session: AsyncSession, principal: Principal, *, area_path: str, first: date, last: date
-) -> Sequence[Any]:
-    """(connector pk, local_date, period, energy_wh, charging_seconds, sessions) in the area."""
-    statement = (
-        sa.select(
-            col(EnergyRollup.connector_pk), col(EnergyRollup.local_date),
-            col(EnergyRollup.period), col(EnergyRollup.energy_wh),
-            col(EnergyRollup.charging_seconds), col(EnergyRollup.sessions),
-        )
-        .join(Connector, col(Connector.id) == EnergyRollup.connector_pk)
-        .join(Pile, col(Pile.id) == Connector.pile_pk)
-        .where(
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
-            col(EnergyRollup.local_date) >= first,
-            col(EnergyRollup.local_date) <= last,
-        )
     )  # fmt: skip
     result = await execute(session, statement)
     return result.all()

@@ -54,13 +54,31 @@ def session_contribution(row: Mapping[str, Any], tou: TimeOfUse) -> dict[Any, Sh
 async def follow_sessions(
     session: AsyncSession, changes: Sequence[SessionChange], *, tou: TimeOfUse
 ) -> None:
-    """Apply the rollup deltas of these session writes (one statement for the batch)."""
+    """Apply the rollup deltas of these session writes (three statements for the batch)."""
     deltas: dict[Any, Share] = {}
     for before, after in changes:
         if before is not None:
             add_shares(deltas, (before["connector_pk"],), session_contribution(before, tou), -1)
         add_shares(deltas, (after["connector_pk"],), session_contribution(after, tou), +1)
+    await _apply(session, deltas)
+
+
+async def _apply(session: AsyncSession, deltas: Mapping[Any, Share]) -> None:
+    """Connector deltas, and the same deltas on the street and community area rows."""
     await repository.apply_deltas(session, deltas)
+    paths = await repository.connector_paths(session, {key[0] for key in deltas})
+    await repository.apply_area_deltas(session, area_deltas(deltas, paths))
+
+
+def area_deltas(deltas: Mapping[Any, Share], paths: Mapping[int, str]) -> dict[Any, Share]:
+    """Connector (pk, day, period) figures summed per (level, path at level, day, period)."""
+    areas: dict[Any, Share] = {}
+    for (connector_pk, day, period), share in deltas.items():
+        path = paths[connector_pk]
+        for level in (repository.STREET_LEVEL, repository.COMMUNITY_LEVEL):
+            key = (level, path[:level], day, period)
+            areas[key] = areas.get(key, Share()) + share
+    return areas
 
 
 async def recompute(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:
@@ -75,12 +93,20 @@ async def recompute(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share
     return {key: share for key, share in expected.items() if not share.is_zero}
 
 
+async def recompute_areas(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:
+    """The area rows as they should be, from sessions and the piles' current placement."""
+    expected = await recompute(session, tou=tou)
+    paths = await repository.connector_paths(session, {key[0] for key in expected})
+    areas = area_deltas(expected, paths)
+    return {key: share for key, share in areas.items() if not share.is_zero}
+
+
 async def rebuild_rollups(session: AsyncSession, *, tou: TimeOfUse) -> int:
     """Replace every rollup by a recomputation from sessions (after changing the periods, or
     for sessions stored before rollups existed); returns the number of rows written."""
     expected = await recompute(session, tou=tou)
     await repository.delete_all(session)
-    await repository.apply_deltas(session, expected)
+    await _apply(session, expected)
     return len(expected)
 
 

@@ -5,7 +5,7 @@ from app.models.auth import ApiClient, AuditRecord, RevokedToken, SigningKey, Us
 from app.models.base import BigIntKey
 from app.models.change_event import ChangeEvent
 from app.models.charging_session import ChargingSession
-from app.models.energy import EnergyRollup
+from app.models.energy import EnergyAreaRollup, EnergyRollup
 from app.models.ingest import (
     IngestCheckpoint,
     IngestRun,
@@ -29,6 +29,7 @@ __all__ = [
     "ChangeEvent",
     "ChargingSession",
     "Connector",
+    "EnergyAreaRollup",
     "EnergyRollup",
     "IngestCheckpoint",
     "IngestRun",

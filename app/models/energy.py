@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, SmallInteger, String
 from sqlmodel import Field, SQLModel
 
 
@@ -23,6 +23,29 @@ class EnergyRollup(SQLModel, table=True):
     connector_pk: int = Field(
         sa_column=Column(Integer, ForeignKey("connector.id"), primary_key=True)
     )
+    local_date: date = Field(primary_key=True)
+    period: str = Field(sa_type=String(12), primary_key=True)
+    energy_wh: int = Field(default=0, sa_type=BigInteger)
+    charging_seconds: int = Field(default=0, sa_type=BigInteger)
+    sessions: int = 0
+
+
+class EnergyAreaRollup(SQLModel, table=True):
+    """The same figures per area, local day and period, so that monthly energy of a district's
+    streets or of a city's districts reads hundreds of rows, not a million.
+
+    `level_len` is the length of the area's path at its level: 24 for streets (the rows that
+    districts and the city sum) and 37 for communities. `area_path` is the path of the
+    pile's jurisdiction cut to that length, as the pile was placed when its sessions were
+    written (`pilehub energy rebuild` re-attributes after a pile moves). Streets and
+    communities only: city and district rows would be one hot row per day that every
+    concurrent session write in the city had to lock.
+    """
+
+    __tablename__ = "energy_area_rollup"
+
+    level_len: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    area_path: str = Field(sa_type=String(255), primary_key=True)
     local_date: date = Field(primary_key=True)
     period: str = Field(sa_type=String(12), primary_key=True)
     energy_wh: int = Field(default=0, sa_type=BigInteger)

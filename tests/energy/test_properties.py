@@ -93,12 +93,15 @@ async def test_rollups_equal_a_recomputation_from_sessions(
     async with database.session() as session:
         rollups = await repository.all_rollups(session)
         expected = await service.recompute(session, tou=TOU)
+        areas = await repository.all_area_rollups(session)
+        expected_areas = await service.recompute_areas(session, tou=TOU)
         stored_wh, stored_count = (
             await session.exec(
                 select(func.coalesce(func.sum(ChargingSession.energy_wh), 0), func.count())
             )
         ).one()
     assert rollups == expected
+    assert areas == expected_areas
     # And independently of the cutting rules: nothing is lost or invented.
     assert sum(share.energy_wh for share in rollups.values()) == stored_wh
     assert sum(share.sessions for share in rollups.values()) == stored_count
