@@ -18,10 +18,10 @@ A session contributes to (local day, period) pieces:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from fractions import Fraction
 from typing import Any
 
 from app.core.time import LOCAL_TZ
@@ -128,11 +128,11 @@ def contribution(
 ) -> dict[PieceKey, Share]:
     """What one session adds to each (local day, period) of its connector."""
     cut = pieces(start_at, end_at, tou)
-    weights = _detail_weights(cut, _parse(details))
+    weights = _detail_weights(cut, _parse(details)) if details else []
     if sum(weights) <= 0:
-        weights = [Fraction((p.end - p.start) // _MICROSECOND) for p in cut]
+        weights = [(p.end - p.start) // _MICROSECOND for p in cut]
     if sum(weights) <= 0:  # an instant: everything in its one piece
-        weights = [Fraction(1)] * len(cut)
+        weights = [1] * len(cut)
     energies = largest_remainder(energy_wh, weights)
     shares: dict[PieceKey, Share] = {}
     for piece, energy in zip(cut, energies, strict=True):
@@ -154,21 +154,25 @@ def _parse(details: Sequence[Mapping[str, Any]]) -> list[_Detail]:
     ]
 
 
-def _detail_weights(cut: Sequence[Piece], details: Sequence[_Detail]) -> list[Fraction]:
+def _detail_weights(cut: Sequence[Piece], details: Sequence[_Detail]) -> list[int]:
     """Each piece's energy by the details: a detail's energy spread by time over the pieces
-    it overlaps (an instantaneous detail lands in the piece that holds its instant)."""
-    weights = [Fraction(0)] * len(cut)
-    for detail in details:
+    it overlaps (an instantaneous detail lands in the piece that holds its instant).
+
+    Integers scaled by the common multiple of the details' lengths (in µs), so the split is
+    exact without fractions: weight = Σ energy × overlap × (scale / length)."""
+    lengths = [max(1, (d.end - d.start) // _MICROSECOND) for d in details]
+    scale = math.lcm(*lengths)
+    weights = [0] * len(cut)
+    for detail, length in zip(details, lengths, strict=True):
         if detail.energy_wh <= 0:
             continue
-        length = (detail.end - detail.start) // _MICROSECOND
-        if length <= 0:
-            weights[_holding(cut, detail.start)] += detail.energy_wh
+        if detail.end <= detail.start:
+            weights[_holding(cut, detail.start)] += detail.energy_wh * scale
             continue
         for index, piece in enumerate(cut):
             overlap = min(piece.end, detail.end) - max(piece.start, detail.start)
             if overlap > timedelta(0):
-                weights[index] += Fraction(detail.energy_wh * (overlap // _MICROSECOND), length)
+                weights[index] += detail.energy_wh * (overlap // _MICROSECOND) * (scale // length)
     return weights
 
 
@@ -179,13 +183,15 @@ def _holding(cut: Sequence[Piece], moment: datetime) -> int:
     return len(cut) - 1 if moment >= cut[-1].end else 0
 
 
-def largest_remainder(total: int, weights: Sequence[Fraction]) -> list[int]:
-    """`total` split in proportion to `weights` in whole units, summing exactly (ties go to
-    the earlier item)."""
+def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
+    """`total` (≥ 0) split in proportion to `weights` (≥ 0, not all 0) in whole units,
+    summing exactly; the largest remainders get the leftover units, ties the earlier item."""
     weight_sum = sum(weights)
-    exact = [total * w / weight_sum for w in weights]
-    shares = [int(x) if x >= 0 else -int(-x) for x in exact]
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    shares = [total * w // weight_sum for w in weights]
+    if len(weights) == 1:
+        return shares
+    remainders = [total * w % weight_sum for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
     for i in order[: total - sum(shares)]:
         shares[i] += 1
     return shares

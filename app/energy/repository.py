@@ -13,11 +13,13 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute, upsert_insert
+from app.core.db import execute
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.paths import subtree_bounds
@@ -60,13 +62,26 @@ async def _add(
     ]
     if not rows:
         return
+    await execute(session, _upsert(session.get_bind().dialect.name, model, keys), rows)
+
+
+# Built once per dialect and table: constructing ON CONFLICT ... excluded costs more than
+# executing it for a small batch, and a reused statement hits SQLAlchemy's compiled cache.
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(dialect: str, model: Any, keys: tuple[str, ...]) -> Any:
     table = model.__table__
-    statement = upsert_insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
-    )
-    await execute(session, statement, rows)
+    cached = _UPSERTS.get((dialect, table.name))
+    if cached is None:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table)
+        cached = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
+        )
+        _UPSERTS[(dialect, table.name)] = cached
+    return cached
 
 
 async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, str]:
