@@ -79,6 +79,9 @@ async def generate_city(
                     session, orders[offset : offset + BATCH], tou=tou
                 )
         sessions += len(orders)
+        if (index + 1) & index == 0:  # after days 1, 2, 4, 8, ...: the tables doubled
+            async with database.session(write=True) as session:
+                await repository.refresh_statistics(session)
         progress("days", 1)
     return Generated(written, plan.days - start, sessions, start)
 
