@@ -45,15 +45,17 @@ class GroupIndex:
     def keys(self) -> list[str]:
         return self.listed
 
+    def __post_init__(self) -> None:
+        self._order = {key: i for i, key in enumerate(self.listed)}
+
     def note(self, key: str) -> None:
         """A group seen in the data but not listed up front (piles placed on a node above
         the level, when the index was built without piles)."""
-        if key not in self.listed:
+        if key not in self._order:
+            self._order[key] = len(self.listed)
             self.listed.append(key)
 
     def order(self, key: str) -> int:
-        if len(self._order) != len(self.listed):
-            self._order = {listed: i for i, listed in enumerate(self.listed)}
         return self._order.get(key, len(self.listed))
 
     def ref(self, key: str) -> GroupRef:
