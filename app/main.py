@@ -23,6 +23,7 @@ from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
 from app.events.feed import EventFeed
+from app.graphql.router import install_graphql
 from app.health.router import router as health_router
 from app.ingest.router import router as tcec_router
 from app.operators.cache import OperatorCache
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.context = context
     install_problem_handlers(app)
     include_v1(app)
+    install_graphql(app, context)
     app.include_router(tcec_router)
     app.include_router(oauth_router)
     app.include_router(health_router)

@@ -1,0 +1,33 @@
+"""How errors reach a GraphQL client: the caller's own mistakes say what and why (with the
+code and status REST would give); anything unexpected is masked in production and logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from app.core.errors import AppError
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Validation, permission and domain errors: shown as they are, never logged as faults."""
+    original = error.original_error
+    return original is None or isinstance(original, AppError) or bool(error.extensions)
+
+
+class ProblemCodes(SchemaExtension):
+    """Adds `extensions.code` / `status` to domain errors (the RFC 9457 code of REST)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            original = error.original_error
+            if isinstance(original, AppError):
+                error.extensions = {
+                    **(error.extensions or {}),
+                    "code": original.code,
+                    "status": original.status,
+                }

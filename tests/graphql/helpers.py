@@ -1,0 +1,21 @@
+"""Posting GraphQL operations to the real app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+async def gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON answer of one operation (HTTP 200 expected)."""
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def error_codes(answer: dict[str, Any]) -> list[str | None]:
+    return [(error.get("extensions") or {}).get("code") for error in answer.get("errors", [])]
