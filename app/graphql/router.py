@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from app.auth.deps import (
     bearer_token,
@@ -31,6 +32,7 @@ from app.core.config import Environment, Settings
 from app.core.context import AppContext
 from app.core.deps import app_context
 from app.core.errors import AppError, BadRequest
+from app.core.metrics import GRAPHQL_CACHE
 from app.graphql.cache import ResponseCache, cache_key
 from app.graphql.context import GraphQLContext
 from app.graphql.schema import PileHubSchema, build_schema
@@ -64,7 +66,9 @@ class GraphQLHTTP:
         version = await context.snapshots.latest_version(context.database)
         cached = self.cache.get(key, version)
         if cached is not None:
+            GRAPHQL_CACHE.labels("hit").inc()
             return Response(cached, media_type=_JSON)
+        GRAPHQL_CACHE.labels("miss").inc()
         try:
             kind = _operation_type(query, operation, self.settings.graphql_max_tokens)
         except GraphQLError as error:
@@ -136,7 +140,7 @@ def _answer(payload: dict[str, Any]) -> Response:
 
 
 class SubscriptionRouter(GraphQLRouter[GraphQLContext, None]):
-    async def on_ws_connect(self, context: GraphQLContext) -> None:
+    async def on_ws_connect(self, context: GraphQLContext) -> UnsetType:
         """`connection_init` carries the token ({"Authorization": "Bearer ..."}); without a
         valid one the socket closes with 4403 before any subscription starts."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
@@ -151,7 +155,7 @@ class SubscriptionRouter(GraphQLRouter[GraphQLContext, None]):
             raise ConnectionRejectionError({"message": error.detail}) from None
         context.principal, context.token = verified.principal, token.strip()
         context.expires_at = verified.expires_at
-        return None
+        return UnsetType()  # the UNSET singleton: a plain connection_ack
 
 
 def install_graphql(app: FastAPI, context: AppContext) -> None:

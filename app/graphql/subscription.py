@@ -18,7 +18,7 @@ from strawberry.scalars import JSON
 
 from app.auth.scopes import Scope
 from app.auth.verifier import TokenRejected
-from app.core.metrics import SSE_DELIVERY
+from app.core.metrics import GRAPHQL_SUBSCRIPTION_DELIVERY
 from app.events.feed import FeedEvent
 from app.graphql.context import GraphQLContext, GraphQLInfo
 from app.graphql.permissions import scoped
@@ -68,7 +68,9 @@ async def _follow(
             for event in events:
                 if wanted(event.kind):
                     yield ChangeEvent.of(event)
-                    SSE_DELIVERY.labels(event.kind).observe(time.time() - event.occurred_at)
+                    GRAPHQL_SUBSCRIPTION_DELIVERY.labels(event.kind).observe(
+                        time.time() - event.occurred_at
+                    )
             cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)
             if not events:
                 until_due = min(recheck - time.monotonic(), context.expires_at - time.time())

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlmodel import select
+
+from app.core.db import Database
+from app.models import Alert
 
 
 async def gql(
@@ -19,3 +23,12 @@ async def gql(
 
 def error_codes(answer: dict[str, Any]) -> list[str | None]:
     return [(error.get("extensions") or {}).get("code") for error in answer.get("errors", [])]
+
+
+async def open_alert(database: Database) -> int:
+    """The id of an open alert (the demo has some)."""
+    async with database.session() as session:
+        alert = (await session.exec(select(Alert).where(Alert.state == "open"))).first()
+    assert alert is not None
+    assert alert.id is not None
+    return alert.id
