@@ -12,9 +12,16 @@ from app.core.errors import AppError
 
 
 def is_client_error(error: GraphQLError) -> bool:
-    """Validation, permission and domain errors: shown as they are, never logged as faults."""
+    """Validation, permission and domain errors: shown as they are, never logged as faults.
+    An error without a path was raised before any resolver ran (parsing, validation, the
+    coercion of an argument), so it is about the document."""
     original = error.original_error
-    return original is None or isinstance(original, AppError) or bool(error.extensions)
+    return (
+        error.path is None
+        or original is None
+        or isinstance(original, AppError)
+        or bool(error.extensions)
+    )
 
 
 class ProblemCodes(SchemaExtension):

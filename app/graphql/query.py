@@ -10,15 +10,17 @@ from app.auth.scopes import Scope
 from app.board import service as board_service
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
-from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, PageSize
+from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, LogCursor, PageSize
 from app.graphql.types import (
     Alert,
     Board,
     Connection,
     Jurisdiction,
+    LogConnection,
     Pile,
     Severity,
     connection,
+    log_connection,
     page_params,
 )
 from app.jurisdictions import service as jurisdictions_service
@@ -88,8 +90,8 @@ class Query:
         states: list[AlertState] | None = None,
         severity: Severity | None = None,
         first: PageSize = DEFAULT_PAGE_SIZE,
-        after: Cursor | None = None,
-    ) -> Connection[Alert]:
+        after: LogCursor | None = None,
+    ) -> LogConnection[Alert]:
         """Alerts of an area, newest first."""
         context = info.context
         async with context.app.database.session() as session:
@@ -98,4 +100,4 @@ class Query:
                 severity=severity.value if severity else None, page=page_params(first, after),
             )  # fmt: skip
         nodes = [Alert.of(alert) for alert in page.items]
-        return connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
+        return log_connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)

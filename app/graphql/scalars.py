@@ -13,14 +13,17 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from app.core.errors import BadRequest
-from app.core.pagination import MAX_LOG_ID, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID, decode_cursor, encode_cursor
 from app.jurisdictions.schemas import AREA_PATTERN
 
 # A page is at most this long on every list. A whole big screen of 1,000 piles fits one page.
 MAX_PAGE_SIZE = 1000
 
 PageSize = NewType("PageSize", int)
-Cursor = NewType("Cursor", int)  # the id a page continues after, opaque on the wire
+# The id a page continues after, opaque on the wire: registry lists (32-bit keys) and log
+# lists (64-bit) have their own, so a cursor no column can hold never reaches the database.
+Cursor = NewType("Cursor", int)
+LogCursor = NewType("LogCursor", int)
 AreaCode = NewType("AreaCode", str)
 EventId = NewType("EventId", int)  # change-log ids outgrow GraphQL's 32-bit Int
 
@@ -35,11 +38,11 @@ def _page_size(value: Any) -> PageSize:
     return PageSize(value)
 
 
-def _cursor(value: Any) -> Cursor:
+def _cursor(value: Any, max_id: int) -> int:
     if not isinstance(value, str) or len(value) > 200:
-        raise ValueError("Cursor is an opaque string from `pageInfo.endCursor`.")
+        raise ValueError("A cursor is an opaque string from `pageInfo.endCursor`.")
     try:
-        return Cursor(decode_cursor(value, max_id=MAX_LOG_ID))
+        return decode_cursor(value, max_id=max_id)
     except BadRequest:
         raise ValueError("The cursor is not one this API issued.") from None
 
@@ -67,7 +70,13 @@ SCALARS: dict[object, ScalarDefinition] = {
         name="Cursor",
         description="Opaque position in a list; pass `pageInfo.endCursor` back as `after`.",
         serialize=encode_cursor,
-        parse_value=_cursor,
+        parse_value=lambda value: Cursor(_cursor(value, MAX_REGISTRY_ID)),
+    ),
+    LogCursor: strawberry.scalar(
+        name="LogCursor",
+        description="Opaque position in a log-backed list (alerts, history); see `Cursor`.",
+        serialize=encode_cursor,
+        parse_value=lambda value: LogCursor(_cursor(value, MAX_LOG_ID)),
     ),
     AreaCode: strawberry.scalar(
         name="AreaCode",

@@ -19,7 +19,7 @@ from app.board.schemas import BoardPile as BoardPileModel
 from app.core.pagination import PageParams
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
-from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, PageSize
+from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, LogCursor, PageSize
 from app.jurisdictions.schemas import ColourCounts as ColourCountsModel
 from app.jurisdictions.schemas import JurisdictionSummary
 from app.models import Jurisdiction as JurisdictionRow
@@ -52,11 +52,25 @@ class PageInfo:
 
 
 @strawberry.type
+class LogPageInfo:
+    end_cursor: LogCursor | None
+    has_next_page: bool
+
+
+@strawberry.type
 class Connection(Generic[T]):
-    """A page of a list in a stable order; continue with `after: pageInfo.endCursor`."""
+    """A page of a registry list in id order; continue with `after: pageInfo.endCursor`."""
 
     nodes: list[T]
     page_info: PageInfo
+
+
+@strawberry.type
+class LogConnection(Generic[T]):
+    """A page of a log-backed list, newest first; continue with `after: pageInfo.endCursor`."""
+
+    nodes: list[T]
+    page_info: LogPageInfo
 
 
 def page_params(first: int, after: int | None) -> PageParams:
@@ -66,6 +80,11 @@ def page_params(first: int, after: int | None) -> PageParams:
 def connection(nodes: list[T], last_id: int | None, more: bool) -> Connection[T]:
     end = Cursor(last_id) if more and last_id is not None else None
     return Connection(nodes=nodes, page_info=PageInfo(end_cursor=end, has_next_page=more))
+
+
+def log_connection(nodes: list[T], last_id: int | None, more: bool) -> LogConnection[T]:
+    end = LogCursor(last_id) if more and last_id is not None else None
+    return LogConnection(nodes=nodes, page_info=LogPageInfo(end_cursor=end, has_next_page=more))
 
 
 @strawberry.type
@@ -230,8 +249,8 @@ class Connector:
         self,
         info: GraphQLInfo,
         first: PageSize = DEFAULT_PAGE_SIZE,
-        after: Cursor | None = None,
-    ) -> Connection[StatusChange]:
+        after: LogCursor | None = None,
+    ) -> LogConnection[StatusChange]:
         """Status changes, newest first."""
         context = info.context
         async with context.app.database.session() as session:
@@ -239,7 +258,7 @@ class Connector:
                 session, context.caller, connector_id=self.id, page=page_params(first, after)
             )
         nodes = [StatusChange.of(item) for item in page.items]
-        return connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
+        return log_connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
 
 
 @strawberry.type
