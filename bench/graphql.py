@@ -182,10 +182,10 @@ async def bench_fanout(
     try:
         first = await _latest_event(database)
         await _write_changes(database, args.rate, args.seconds)
-        await asyncio.sleep(3.0)  # let the last events arrive
+        expected = await _events_since(database, first)
+        await _drained(subscribers, max(expected), deadline=60.0)
         stop.set()
         await asyncio.gather(*tasks)
-        expected = await _events_since(database, first)
     finally:
         await database.dispose()
     latencies, missing = [], 0
@@ -195,6 +195,16 @@ async def bench_fanout(
         latencies += [(at - expected[event_id]) * 1000 for event_id, at in subscriber.arrivals
                       if event_id in expected]  # fmt: skip
     return latencies, len(expected), len(subscribers), missing
+
+
+async def _drained(subscribers: list[Subscriber], last: int, *, deadline: float) -> None:
+    """Wait until every subscriber has the last event, or `deadline` seconds (then the
+    stragglers' missing events count as missing)."""
+    give_up = time.monotonic() + deadline
+    while time.monotonic() < give_up:
+        if all(s.arrivals and s.arrivals[-1][0] >= last for s in subscribers):
+            return
+        await asyncio.sleep(0.1)
 
 
 async def _write_changes(database: Database, rate: int, seconds: int) -> None:
