@@ -17,7 +17,7 @@ non-200 answers in Lua, reads use wrk's own non-2xx/3xx count (a Lua `response` 
 every board body and made wrk the bottleneck). Token, authed and open runs alternate in
 rounds; the median token run and the median read round (by ratio) are reported.
 
-    python bench/auth.py [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
+    python -m bench.auth [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
                          [--connections 32]
 """
 
@@ -33,7 +33,18 @@ from typing import Any
 
 import httpx
 import uvicorn
-from common import (
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.auth.principal import city_principal
+from app.board.router import router as board_router
+from app.board.service import board_json
+from app.core.context import AppContext
+from app.core.db import Database
+from app.core.http import snapshot_response
+from app.core.logging import configure_logging
+from app.main import create_app
+from bench.common import (
     LUA,
     STREET,
     WRK,
@@ -47,17 +58,6 @@ from common import (
     start,
     wrk,
 )
-from starlette.requests import Request
-from starlette.responses import Response
-
-from app.auth.principal import city_principal
-from app.board.router import router as board_router
-from app.board.service import board_json
-from app.core.context import AppContext
-from app.core.db import Database
-from app.core.http import snapshot_response
-from app.core.logging import configure_logging
-from app.main import create_app
 
 TOKEN_PATH = "/oauth/token"
 BOARD_PATH, OPEN_PATH = f"/v1/board?area={STREET}", f"/v1/bench/board-open?area={STREET}"

@@ -1,8 +1,8 @@
 """What the benchmarks share: a fresh database seeded with one street, servers in spawned
 processes, the scratch floor table, and cleanup of all of it on exit (Ctrl-C and SIGTERM too).
 
-Not a benchmark itself; the benchmarks import it (they run as scripts, so this
-directory is first on sys.path).
+Not a benchmark itself; the benchmarks import it. Run them as modules from the project root
+(`python -m bench.board`): as scripts, `bench/graphql.py` would shadow graphql-core.
 """
 
 from __future__ import annotations

@@ -15,32 +15,33 @@ ingest path does). Each client notes when each event arrives; latency is arrival
 event's change-log time (commit), and every client must see every event of the street once,
 in order: the count missing is printed.
 
-    python bench/graphql.py [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
+    python -m bench.graphql [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
                             [--connections 32] [--subscribers 1000] [--rate 50] [--seconds 10]
 """
 
 from __future__ import annotations
 
-import sys
+import asyncio
+import json
+import statistics
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-# Run as a script, this file's directory comes first on sys.path, where this file's name
-# would shadow graphql-core for strawberry: keep the directory, but after site-packages.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+import httpx
+import orjson
+import sqlalchemy as sa
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
 
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
-import orjson  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-import uvicorn  # noqa: E402
-from common import (  # noqa: E402
+from app.core.config import ColourRules
+from app.core.db import Database
+from app.core.logging import configure_logging
+from app.core.time import utc_now
+from app.main import create_app
+from app.status.service import record_status_reports
+from bench.common import (
     BASE,
     LUA,
     STREET,
@@ -56,14 +57,6 @@ from common import (  # noqa: E402
     start,
     wrk,
 )
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
-
-from app.core.config import ColourRules  # noqa: E402
-from app.core.db import Database  # noqa: E402
-from app.core.logging import configure_logging  # noqa: E402
-from app.core.time import utc_now  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.status.service import record_status_reports  # noqa: E402
 
 TARGET = 0.5  # GraphQL >= half of REST's requests/s for the same board
 BOARD_QUERY = """query Board($area: AreaCode) { board(area: $area) { dataVersion

@@ -13,7 +13,7 @@ operator (httpx.MockTransport, real codec) serving `--stations` stations, repeat
 statuses, versus a raw executemany INSERT of the same history rows into a scratch table shaped
 like status_change; one transaction per pull in both cases.
 
-    python bench/ingest.py [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
+    python -m bench.ingest [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
                            [--connections 32] [--stations 500]
 """
 
@@ -35,20 +35,6 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import uvicorn
-from common import (
-    BASE,
-    CONNECTORS_PER_PILE,
-    OPERATOR,
-    SCRATCH,
-    WRK,
-    benchmark_arguments,
-    catalogue,
-    environment,
-    postgres_url,
-    seed,
-    start,
-    stop,
-)
 from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,6 +62,20 @@ from app.operators.service import onboard_operator, outbound_channel
 from app.operators.vault import SecretVault
 from app.piles.schemas import StationRecord
 from app.status.codes import state_for_tcec_code
+from bench.common import (
+    BASE,
+    CONNECTORS_PER_PILE,
+    OPERATOR,
+    SCRATCH,
+    WRK,
+    benchmark_arguments,
+    catalogue,
+    environment,
+    postgres_url,
+    seed,
+    start,
+    stop,
+)
 
 SECRET_KEY = "pilehub-bench-secret-key"  # encrypts the operator's secrets at rest
 INBOUND = {  # what the operator uses to call the hub

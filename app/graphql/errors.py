@@ -4,6 +4,7 @@ code and status REST would give); anything unexpected is masked in production an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -25,16 +26,24 @@ def is_client_error(error: GraphQLError) -> bool:
 
 
 class ProblemCodes(SchemaExtension):
-    """Adds `extensions.code` / `status` to domain errors (the RFC 9457 code of REST)."""
+    """Adds `extensions.code` / `status` to domain errors (the RFC 9457 code of REST), in
+    answers and in each result of a subscription."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
-            original = error.original_error
-            if isinstance(original, AppError):
-                error.extensions = {
-                    **(error.extensions or {}),
-                    "code": original.code,
-                    "status": original.status,
-                }
+        _add_codes(getattr(self.execution_context.result, "errors", None))
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        _add_codes(getattr(result, "errors", None))
+        yield None
+
+
+def _add_codes(errors: list[GraphQLError] | None) -> None:
+    for error in errors or ():
+        original = error.original_error
+        if isinstance(original, AppError):
+            error.extensions = {
+                **(error.extensions or {}),
+                "code": original.code,
+                "status": original.status,
+            }

@@ -117,6 +117,12 @@ async def test_scopes_subscription_cap_and_token_expiry(app: FastAPI, database: 
             (refused,) = await receive(ws, 1)
             assert refused["type"] == "error"
             assert "alerts:read" in refused["payload"][0]["message"]
+            # Another street's changes: not found, as for every other field.
+            await subscribe(ws, "b", 'subscription { statusChanged(area: "310105010") { kind } }')
+            outside, done = await receive(ws, 2)
+            assert outside["type"] == "next"  # graphql-transport-ws sends execution errors so
+            assert outside["payload"]["errors"][0]["extensions"]["code"] == "area-not-found"
+            assert done == {"id": "b", "type": "complete"}
             for n in range(10):  # the cap (graphql_max_subscriptions = 10)
                 await subscribe(ws, f"s{n}", STATUS)
             await subscribe(ws, "over", STATUS)
