@@ -16,7 +16,7 @@ import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from starlette.requests import HTTPConnection
+from starlette.requests import ClientDisconnect, HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -101,10 +101,13 @@ async def _body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"A GraphQL request is at most {limit} bytes.")
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge(f"A GraphQL request is at most {limit} bytes.")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise PayloadTooLarge(f"A GraphQL request is at most {limit} bytes.")
+    except ClientDisconnect:  # gone mid-body (a load generator stopping): nobody to answer
+        raise BadRequest("The client went away before sending the whole request.") from None
     return body
 
 
