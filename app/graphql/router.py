@@ -64,7 +64,7 @@ class GraphQLHTTP:
         )
         key = cache_key(principal, query, variables_key, operation)
         version = await context.snapshots.latest_version(context.database)
-        cached = self.cache.get(key, version)
+        cached = await self.cache.get(context.database, key, version)
         if cached is not None:
             GRAPHQL_CACHE.labels("hit").inc()
             return Response(cached, media_type=_JSON)
@@ -90,7 +90,7 @@ class GraphQLHTTP:
             answer["errors"] = [error.formatted for error in result.errors]
         response = _answer(answer)
         if kind is OperationType.QUERY and not result.errors:
-            self.cache.put(key, version, bytes(response.body))
+            self.cache.put(key, version, principal.area_path, bytes(response.body))
         return response
 
 

@@ -115,3 +115,32 @@ async def test_the_cache_is_keyed_by_the_callers_area(app: FastAPI, demo: Databa
                 answers[area] = (await gql(caller, query))["data"]["board"]["area"]["code"]
                 assert answers[area] == area
     assert len(set(answers.values())) == 3
+
+
+async def test_a_change_elsewhere_keeps_the_cached_answer_one_here_does_not(
+    app: FastAPI, client: httpx.AsyncClient, demo: Database
+) -> None:
+    token = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_street")
+    street = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://pilehub.test",
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    query = "{ board { area { counts { red } } } }"
+    flag = ("mutation($id: Int!) { setPileMaintenance(pileId: $id, flagged: true) "
+            "{ __typename } }")  # fmt: skip
+    async with street:
+        before = await gql(street, query)
+        elsewhere = await gql(client, '{ piles(area: "310105010", first: 1) { nodes { id } } }')
+        (other,) = elsewhere["data"]["piles"]["nodes"]
+        await gql(client, flag, {"id": other["id"]})  # another street's pile
+        hits = GRAPHQL_CACHE.labels("hit")._value.get()
+        assert await gql(street, query) == before
+        assert GRAPHQL_CACHE.labels("hit")._value.get() == hits + 1  # still valid
+        here = await gql(
+            client, '{ piles(area: "310105011", colour: GREEN, first: 1) { nodes { id } } }'
+        )
+        await gql(client, flag, {"id": here["data"]["piles"]["nodes"][0]["id"]})
+        after = await gql(street, query)
+        assert after["data"]["board"]["area"]["counts"]["red"] == (
+            before["data"]["board"]["area"]["counts"]["red"] + 1
+        )
