@@ -42,9 +42,9 @@ pytest: $(SYNCED)
 	$(BIN)/pytest
 
 bench: $(SYNCED)
-	$(BIN)/python bench/board.py
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/energy.py
+	$(BIN)/python -m bench.board
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.energy
 
 fmt: $(SYNCED)
 	$(BIN)/ruff format .

@@ -14,7 +14,7 @@ ingest with rollup maintenance against a raw insert.
    same transaction) in batches of 500, one write session per batch, against a raw Core
    executemany INSERT of the same rows into a scratch table with charging_session's columns.
 
-    python bench/energy.py [--database-url URL] [--connectors 20000] [--streets 40]
+    python -m bench.energy [--database-url URL] [--connectors 20000] [--streets 40]
                            [--districts 16] [--days 90] [--sessions 300000] [--ingest 20000]
                            [--queries 50] [--json]
 
@@ -37,7 +37,6 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import uvicorn
-from common import environment, postgres_url, start
 from sqlmodel import SQLModel
 
 from app.auth import service as auth_service
@@ -53,6 +52,7 @@ from app.generate.plan import CityPlan, connector_ids, day_orders, streets
 from app.generate.runner import generate_city
 from app.main import create_app
 from app.sessions.service import record_charge_orders
+from bench.common import environment, postgres_url, start
 
 BATCH = 500
 SCRATCH = sa.Table(

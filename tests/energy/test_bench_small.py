@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "energy.py"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
@@ -18,8 +18,9 @@ def test_energy_benchmark_runs_small() -> None:
     args = ["--connectors", "400", "--districts", "2", "--streets", "4", "--days", "35",
             "--sessions", "3000", "--ingest", "1000", "--queries", "5", "--json"]  # fmt: skip
     done = subprocess.run(
-        [sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=300
-    )
+        [sys.executable, "-m", "bench.energy", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
     for case in ("streets_of_one_district", "districts_of_the_city"):
