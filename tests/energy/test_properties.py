@@ -31,7 +31,7 @@ TOU = service.time_of_use(EnergySettings())
 
 # (connector index, start minute, duration minutes, energy share in ‰ of 7 kW, detail cuts)
 order_strategy = st.tuples(
-    st.integers(min_value=0, max_value=1),
+    st.integers(min_value=0, max_value=2),
     st.sampled_from([0, 30, 89, 90, 91, 209, 210, 211, 570, 571, 1000, 1290])
     | st.integers(0, 1500),
     st.sampled_from([0, 1, 30, 90, 600, 1440]) | st.integers(0, 2000),
@@ -77,7 +77,10 @@ async def test_rollups_equal_a_recomputation_from_sessions(
     database: Database, deliveries: list[tuple[int, tuple[Any, ...]]], seed: int
 ) -> None:
     async with database.session(write=True) as session:
+        # Two connectors of one pile, and one in another street: a correction may move a
+        # session to another connector, community and street.
         connectors = await create_pile(session, connectors=2)
+        connectors += await create_pile(session, community="310105010001")
     rng = random.Random(seed)
     # Keys are made unique per example (the database is emptied only after the test).
     prefix = rng.randrange(10**9)
