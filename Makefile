@@ -44,6 +44,7 @@ pytest: $(SYNCED)
 bench: $(SYNCED)
 	$(BIN)/python -m bench.board
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.energy
 
 fmt: $(SYNCED)
 	$(BIN)/ruff format .

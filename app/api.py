@@ -15,13 +15,17 @@ from app.alerts.router import router as alerts_router
 from app.audit.router import router as audit_router
 from app.auth.admin_router import router as clients_router
 from app.board.router import router as board_router
+from app.energy.router import router as energy_router
 from app.events.router import router as events_router
+from app.guidance.router import router as guidance_router
 from app.ingest.router import router as tcec_router
 from app.jurisdictions.router import router as jurisdictions_router
 from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.sessions.router import router as sessions_router
 from app.status.router import router as status_router
+from app.uptime.router import router as uptime_router
+from app.utilisation.router import router as utilisation_router
 
 V1_ROUTERS = [
     jurisdictions_router,
@@ -33,6 +37,10 @@ V1_ROUTERS = [
     audit_router,
     alerts_router,
     events_router,
+    energy_router,
+    utilisation_router,
+    guidance_router,
+    uptime_router,
 ]
 
 

@@ -153,10 +153,14 @@ def simulate_stategrid(
 
 def main() -> None:
     from app.cli_clients import clients_cli, keys_cli
+    from app.cli_energy import energy_cli
+    from app.cli_generate import generate_cli
     from app.cli_operators import operators_cli, quarantine_cli
 
     cli.add_typer(operators_cli, name="operators")
     cli.add_typer(quarantine_cli, name="quarantine")
     cli.add_typer(clients_cli, name="clients")
     cli.add_typer(keys_cli, name="keys")
+    cli.add_typer(energy_cli, name="energy")
+    cli.add_typer(generate_cli, name="generate")
     cli()

@@ -29,6 +29,8 @@ TABLES = {
     "charging_session",
     "connector",
     "connector_status",
+    "energy_area_rollup",
+    "energy_rollup",
     "ingest_checkpoint",
     "ingest_run",
     "jurisdiction",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +34,51 @@ class ColourRules(BaseModel):
     alert_reopen_window: timedelta = timedelta(minutes=10)
 
 
+class TouWindow(BaseModel):
+    """A time-of-use period: it starts at `start` (local time of day) and runs until the next
+    period's start, wrapping over midnight."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,11}$")
+    start: time
+
+
+class EnergySettings(BaseModel):
+    """Energy rollups and analytics.
+
+    The periods are configuration, not code (beixinjing.yaml: Shanghai residential 峰
+    06:00–22:00, 谷 22:00–06:00). Rollups are cut with the periods in force when a session is
+    written, so changing them needs a rebuild of the rollups (`pilehub energy rebuild`).
+    """
+
+    time_of_use: tuple[TouWindow, ...] = (
+        TouWindow(name="peak", start=time(6, 0)),
+        TouWindow(name="valley", start=time(22, 0)),
+    )
+    # The period whose load the off-peak guidance tries to move, and where it moves it to.
+    peak_period: str = "peak"
+    valley_period: str = "valley"
+    # Range caps of the analytics endpoints (a wider range answers 422).
+    max_days: int = Field(default=400, ge=1)
+    max_months: int = Field(default=36, ge=1)
+    # Off-peak guidance: an hour of the week is congested when its occupancy is at least
+    # this; a window has room when occupancy stays at or below `room_occupancy`.
+    congested_occupancy: float = Field(default=0.6, gt=0, le=1)
+    room_occupancy: float = Field(default=0.25, ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _periods_are_a_partition(self) -> EnergySettings:
+        starts = [window.start for window in self.time_of_use]
+        names = [window.name for window in self.time_of_use]
+        if not starts or len(set(starts)) != len(starts) or len(set(names)) != len(names):
+            raise ValueError("time_of_use needs at least one period, distinct starts and names")
+        if any(window.start.second or window.start.microsecond for window in self.time_of_use):
+            raise ValueError("time_of_use periods start on a whole minute")
+        for period in (self.peak_period, self.valley_period):
+            if period not in names:
+                raise ValueError(f"{period!r} is not one of the time_of_use periods")
+        return self
+
+
 # Development only: a fixed key so `make demo` works out of the box. Refused in production.
 DEV_SECRET_KEY = "pilehub-development-only-key-change-me"
 
@@ -61,6 +106,7 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     access_log: bool = True
     colour: ColourRules = ColourRules()
+    energy: EnergySettings = EnergySettings()
     # How often the worker re-evaluates time-dependent colours (offline grace, 24 h fault).
     colour_sweep_interval: timedelta = timedelta(seconds=30)
     # How often the worker looks for operators due for a pull (each has its own interval).

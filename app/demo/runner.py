@@ -130,6 +130,11 @@ async def _print_summary(
     console.print(f"Board:  {base}/v1/board?area={BEIXINJING}")
     console.print(f"Map:    {base}/v1/map?area={BEIXINJING}")
     console.print(f"Piles:  {base}/v1/piles?area={BEIXINJING}")
+    # The report's monthly figures and the off-peak guidance, once the backfill has landed.
+    console.print(
+        f"Energy: {base}/v1/energy?area={BEIXINJING}&granularity=month&group_by=community"
+    )
+    console.print(f"Off-peak guidance: {base}/v1/guidance/off-peak?area={BEIXINJING}")
     console.print(f"API docs: {base}/docs   Database: {settings.database_url}")
 
 

@@ -70,3 +70,17 @@ async def add(session: AsyncSession, jurisdiction: Jurisdiction) -> Jurisdiction
 
 async def get_by_id(session: AsyncSession, jurisdiction_id: int) -> Jurisdiction | None:
     return await session.get(Jurisdiction, jurisdiction_id)
+
+
+async def list_in_subtree(
+    session: AsyncSession, principal: Principal, path: str, levels: list[str]
+) -> list[Jurisdiction]:
+    """Jurisdictions of these levels in the subtree of `path` that the principal may see."""
+    low, high = subtree_bounds(path)
+    result = await session.exec(
+        visible_to(principal)
+        .where(col(Jurisdiction.path) >= low, col(Jurisdiction.path) < high)
+        .where(col(Jurisdiction.level).in_(levels))
+        .order_by(col(Jurisdiction.path))
+    )
+    return list(result.all())

@@ -177,3 +177,8 @@ async def _log_change(session: AsyncSession, jurisdiction: Jurisdiction) -> None
             }
         ],
     )
+
+
+async def find_jurisdiction(session: AsyncSession, code: str) -> Jurisdiction | None:
+    """A jurisdiction by code for internal writers, or None."""
+    return await repository.get_by_code(session, code)

@@ -5,6 +5,7 @@ from app.models.auth import ApiClient, AuditRecord, RevokedToken, SigningKey, Us
 from app.models.base import BigIntKey
 from app.models.change_event import ChangeEvent
 from app.models.charging_session import ChargingSession
+from app.models.energy import EnergyAreaRollup, EnergyRollup
 from app.models.ingest import (
     IngestCheckpoint,
     IngestRun,
@@ -28,6 +29,8 @@ __all__ = [
     "ChangeEvent",
     "ChargingSession",
     "Connector",
+    "EnergyAreaRollup",
+    "EnergyRollup",
     "IngestCheckpoint",
     "IngestRun",
     "ConnectorStatus",

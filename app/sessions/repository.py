@@ -6,6 +6,7 @@ same number of round trips as a single one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -81,6 +82,27 @@ async def connectors(
         if key in wanted:
             found[key] = ConnectorInfo(row.id, row.pile_pk, row.power_kw, row.path)
     return found
+
+
+async def lock_keys(session: AsyncSession, keys: Iterable[SessionKey]) -> None:
+    """Serialise writers of the same orders until the transaction ends (PostgreSQL advisory
+    locks, taken in key order so two batches cannot deadlock; on SQLite a writer already
+    holds the database's write lock)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    numbers = sorted({_lock_number(key) for key in keys})
+    if numbers:
+        await execute(
+            session,
+            sa.text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+            {"keys": numbers},
+        )
+
+
+def _lock_number(key: SessionKey) -> int:
+    operator_pk, seq = key
+    digest = hashlib.blake2b(f"session:{operator_pk}:{seq}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 async def stored(session: AsyncSession, keys: Iterable[SessionKey]) -> dict[SessionKey, Any]:

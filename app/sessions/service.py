@@ -15,8 +15,11 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.core.config import get_settings
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
+from app.energy import service as energy_service
+from app.energy.periods import TimeOfUse
 from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.piles import repository as piles_repository
@@ -65,19 +68,29 @@ async def record_charge_orders(
     orders: Sequence[ChargeOrderRecord],
     *,
     now: datetime | None = None,
+    tou: TimeOfUse | None = None,
 ) -> list[SessionResult]:
     """Record a batch of charge orders; one result per order, in order.
 
     Within a batch, orders for the same key apply in arrival order: a later one is a
-    correction of an earlier one.
+    correction of an earlier one. The energy rollups follow in the same transaction.
     """
     now = now or utc_now()
     rejected: dict[int, str] = {}
     accepted = await _accept(session, orders, rejected, now=now)
-    stored = await repository.stored(session, {a.key for a in accepted.values()})
+    keys = {a.key for a in accepted.values()}
+    # The rollup delta is computed from the stored row: no concurrent writer of the same
+    # order may change it between this read and the upsert.
+    await repository.lock_keys(session, keys)
+    stored = await repository.stored(session, keys)
     outcomes, rows = _fold(orders, accepted, stored, now=now)
     ids = {key: row.id for key, row in stored.items()}
     ids |= await repository.upsert(session, list(rows.values()))
+    await energy_service.follow_sessions(
+        session,
+        [(stored[key]._mapping if key in stored else None, row) for key, row in rows.items()],
+        tou=tou or energy_service.time_of_use(get_settings().energy),
+    )
     await events_repository.insert(
         session,
         [

@@ -1,5 +1,5 @@
 """BOLA matrix: 4 tiers x {own area, sibling street, parent district, other district, city}
-x every route that takes an id or an area (7). A read outside the caller's area is a 404 (no
+x every route that takes an id or an area. A read outside the caller's area is a 404 (no
 existence oracle), and nothing a 200 returns lies outside the area."""
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ TARGETS = {
     "city": "310000",
 }
 AREA_ROUTES = ["/v1/board?area={}", "/v1/map?area={}", "/v1/piles?area={}", "/v1/sessions?area={}",
-               "/v1/jurisdictions/{}"]  # fmt: skip
+               "/v1/jurisdictions/{}",
+               "/v1/energy?area={}", "/v1/energy?area={}&group_by=pile",
+               "/v1/utilization?area={}&group_by=pile", "/v1/guidance/off-peak?area={}",
+               "/v1/guidance/siting?area={}", "/v1/uptime?area={}"]  # fmt: skip
 ID_ROUTES = ["/v1/piles/{pile}", "/v1/connectors/{connector}/history"]
 
 

@@ -1,0 +1,21 @@
+"""Energy and analytics errors.
+
+AppError
+└── Unprocessable
+    ├── RangeTooLarge   from/to span more days or months than the granularity allows
+    └── RangeReversed   `from` after `to`
+"""
+
+from __future__ import annotations
+
+from app.core.errors import Unprocessable
+
+
+class RangeTooLarge(Unprocessable):
+    code = "range-too-large"
+    title = "Range too large"
+
+
+class RangeReversed(Unprocessable):
+    code = "range-reversed"
+    title = "Range reversed"

@@ -1,0 +1,78 @@
+"""Energy API shapes: JSON and, through `csv_rows`, the same answer as CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.core.tabular import TabularModel
+from app.energy.ranges import Granularity
+
+
+class GroupBy(StrEnum):
+    PILE = "pile"
+    COMMUNITY = "community"
+    STREET = "street"
+    DISTRICT = "district"
+
+
+class GroupRef(BaseModel):
+    """What a row is about: a pile (with its community) or a jurisdiction."""
+
+    kind: GroupBy
+    code: str = Field(description="Jurisdiction code, or the pile's EquipmentID.")
+    name: str | None
+    pile_id: int | None = None
+    community: str | None = Field(default=None, description="The pile's community code.")
+
+
+class AreaRef(BaseModel):
+    code: str
+    name: str
+    level: str
+
+
+class EnergyFigures(BaseModel):
+    energy_kwh: float
+    sessions: int = Field(description="Sessions that started in the bucket.")
+    charging_hours: float
+    by_period: dict[str, float] = Field(description="kWh per time-of-use period.")
+
+
+class EnergyRow(EnergyFigures):
+    group: GroupRef
+    bucket: str = Field(description="YYYY-MM-DD (day) or YYYY-MM (month), local time.")
+
+
+class EnergyTotal(EnergyFigures):
+    group: GroupRef
+
+
+class EnergyReport(TabularModel):
+    area: AreaRef
+    granularity: Granularity
+    from_date: date = Field(serialization_alias="from")
+    to_date: date = Field(serialization_alias="to")
+    group_by: GroupBy
+    periods: list[str]
+    rows: list[EnergyRow] = Field(description="Non-empty buckets per group, in order.")
+    totals: list[EnergyTotal] = Field(description="Every group of the area over the range.")
+
+    def csv_header(self) -> Sequence[str]:
+        return [
+            "group_kind", "group_code", "group_name", "community", "bucket", "energy_kwh",
+            "sessions", "charging_hours", *(f"energy_kwh_{period}" for period in self.periods),
+        ]  # fmt: skip
+
+    def csv_rows(self) -> Iterable[Sequence[Any]]:
+        for row in self.rows:
+            group = row.group
+            yield [
+                group.kind.value, group.code, group.name or "", group.community or "",
+                row.bucket, row.energy_kwh, row.sessions, row.charging_hours,
+                *(row.by_period.get(period, 0.0) for period in self.periods),
+            ]  # fmt: skip

@@ -1,0 +1,193 @@
+"""Energy use cases: keep the rollups in step with sessions, and report energy of an area.
+
+Rollups are written only here, in the caller's transaction (the session write's), as the
+difference between what a session contributed before and what it contributes now; so a
+re-delivery adds nothing, a correction moves exactly its own energy, and a crash loses both
+the session write and its rollup delta together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.principal import Principal
+from app.core.config import EnergySettings
+from app.core.time import as_utc
+from app.energy import repository
+from app.energy.groups import GroupIndex, group_index
+from app.energy.periods import Share, TimeOfUse, add_shares, contribution
+from app.energy.ranges import DayRange, Granularity, bucket, local_today, resolve
+from app.energy.schemas import (
+    AreaRef,
+    EnergyReport,
+    EnergyRow,
+    EnergyTotal,
+    GroupBy,
+)
+from app.jurisdictions import service as jurisdictions_service
+
+SessionChange = tuple[Mapping[str, Any] | None, Mapping[str, Any]]
+"""(the stored session before this write or None, the session as written)."""
+
+_REBUILD_PAGE = 5000
+
+
+def time_of_use(settings: EnergySettings) -> TimeOfUse:
+    return TimeOfUse.of((window.start, window.name) for window in settings.time_of_use)
+
+
+def session_contribution(row: Mapping[str, Any], tou: TimeOfUse) -> dict[Any, Share]:
+    """A stored or about-to-be-stored session's share of its connector's rollups."""
+    return contribution(
+        start_at=as_utc(row["start_at"]),
+        end_at=as_utc(row["end_at"]),
+        energy_wh=int(row["energy_wh"]),
+        details=row.get("details") or [],
+        tou=tou,
+    )
+
+
+async def follow_sessions(
+    session: AsyncSession, changes: Sequence[SessionChange], *, tou: TimeOfUse
+) -> None:
+    """Apply the rollup deltas of these session writes (three statements for the batch)."""
+    deltas: dict[Any, Share] = {}
+    for before, after in changes:
+        if before is not None:
+            add_shares(deltas, (before["connector_pk"],), session_contribution(before, tou), -1)
+        add_shares(deltas, (after["connector_pk"],), session_contribution(after, tou), +1)
+    await _apply(session, deltas)
+
+
+async def _apply(session: AsyncSession, deltas: Mapping[Any, Share]) -> None:
+    """Connector deltas, and the same deltas on the street and community area rows."""
+    await repository.apply_deltas(session, deltas)
+    paths = await repository.connector_paths(session, {key[0] for key in deltas})
+    await repository.apply_area_deltas(session, area_deltas(deltas, paths))
+
+
+def area_deltas(deltas: Mapping[Any, Share], paths: Mapping[int, str]) -> dict[Any, Share]:
+    """Connector (pk, day, period) figures summed per (level, path at level, day, period)."""
+    areas: dict[Any, Share] = {}
+    for (connector_pk, day, period), share in deltas.items():
+        path = paths[connector_pk]
+        for level in (repository.STREET_LEVEL, repository.COMMUNITY_LEVEL):
+            key = (level, path[:level], day, period)
+            areas[key] = areas.get(key, Share()) + share
+    return areas
+
+
+async def recompute(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:
+    """The rollups as they should be, recomputed from every stored session."""
+    expected: dict[Any, Share] = {}
+    after_id = 0
+    while rows := await repository.session_pages(session, after_id=after_id, limit=_REBUILD_PAGE):
+        for row in rows:
+            mapping = row._mapping
+            add_shares(expected, (row.connector_pk,), session_contribution(mapping, tou), +1)
+        after_id = rows[-1].id
+    return {key: share for key, share in expected.items() if not share.is_zero}
+
+
+async def recompute_areas(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:
+    """The area rows as they should be, from sessions and the piles' current placement."""
+    expected = await recompute(session, tou=tou)
+    paths = await repository.connector_paths(session, {key[0] for key in expected})
+    areas = area_deltas(expected, paths)
+    return {key: share for key, share in areas.items() if not share.is_zero}
+
+
+async def rebuild_rollups(session: AsyncSession, *, tou: TimeOfUse) -> int:
+    """Replace every rollup by a recomputation from sessions (after changing the periods, or
+    for sessions stored before rollups existed); returns the number of rows written."""
+    expected = await recompute(session, tou=tou)
+    await repository.delete_all(session)
+    await _apply(session, expected)
+    return len(expected)
+
+
+async def energy_report(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    area: str | None,
+    granularity: Granularity,
+    first: date | None,
+    last: date | None,
+    group_by: GroupBy,
+    settings: EnergySettings,
+    today: date | None = None,
+) -> EnergyReport:
+    """kWh, sessions, charging hours and the time-of-use split of an area, per group and
+    day or month."""
+    days = resolve(granularity, first, last, today=today or local_today(), limits=settings)
+    area_row = await jurisdictions_service.get_visible_area(session, principal, area)
+    index = await group_index(session, principal, area_row.path, group_by, with_piles=False)
+    rows = await repository.daily_totals(
+        session, principal, area_path=area_row.path, first=days.first, last=days.last,
+        prefix=index.prefix,
+    )  # fmt: skip
+    periods = time_of_use(settings).names
+    cells: dict[tuple[str, str], dict[str, Share]] = {}
+    for row in rows:
+        key = index.key_of(row.grp)
+        if key is None:
+            continue
+        index.note(key)
+        cell = cells.setdefault((key, bucket(row.local_date, granularity)), {})
+        share = Share(int(row.energy_wh), int(row.charging_seconds), int(row.sessions))
+        cell[row.period] = cell.get(row.period, Share()) + share
+    ordered = sorted(cells.items(), key=lambda item: (index.order(item[0][0]), item[0][1]))
+    totals: dict[str, dict[str, Share]] = {key: {} for key in index.keys()}
+    for (key, _), by_period in ordered:
+        for period, share in by_period.items():
+            totals[key][period] = totals[key].get(period, Share()) + share
+    return EnergyReport(
+        area=AreaRef(code=area_row.code, name=area_row.name, level=area_row.level),
+        granularity=granularity, from_date=days.first, to_date=days.last, group_by=group_by,
+        periods=periods,
+        rows=[
+            EnergyRow(group=index.ref(key), bucket=label, **_figures(by_period, periods))
+            for (key, label), by_period in ordered
+        ],
+        totals=[
+            EnergyTotal(group=index.ref(key), **_figures(totals[key], periods))
+            for key in index.keys()
+        ],
+    )  # fmt: skip
+
+
+async def energy_by_group(
+    session: AsyncSession, principal: Principal, index: GroupIndex, area_path: str, days: DayRange
+) -> dict[str, dict[str, Share]]:
+    """Each group's energy over the range, by period (for guidance and siting)."""
+    rows = await repository.daily_totals(
+        session, principal, area_path=area_path, first=days.first, last=days.last,
+        prefix=index.prefix,
+    )  # fmt: skip
+    totals: dict[str, dict[str, Share]] = {key: {} for key in index.keys()}
+    for row in rows:
+        key = index.key_of(row.grp)
+        if key is not None:
+            index.note(key)
+            share = Share(int(row.energy_wh), int(row.charging_seconds), int(row.sessions))
+            cell = totals.setdefault(key, {})
+            cell[row.period] = cell.get(row.period, Share()) + share
+    return totals
+
+
+def _figures(by_period: Mapping[str, Share], periods: Sequence[str]) -> dict[str, Any]:
+    total = sum(by_period.values(), Share())
+    return {
+        "energy_kwh": total.energy_wh / 1000,
+        "sessions": total.sessions,
+        "charging_hours": round(total.charging_seconds / 3600, 3),
+        "by_period": {
+            period: by_period.get(period, Share()).energy_wh / 1000
+            for period in sorted({*periods, *by_period})
+        },
+    }

@@ -1,0 +1,217 @@
+"""Utilisation use cases: each connector's hours in a range, folded into groups and buckets.
+
+The same hourly figures feed the off-peak guidance and the siting insight (app/guidance), so
+the three answers always agree with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.principal import Principal
+from app.core.config import EnergySettings
+from app.energy.groups import GroupIndex, group_index
+from app.energy.ranges import DayRange, Granularity, bucket, local_today, resolve
+from app.energy.schemas import AreaRef, GroupBy
+from app.jurisdictions import service as jurisdictions_service
+from app.utilisation import repository
+from app.utilisation.schemas import ProfileCell, UseFigures, UseRow, UseTotal, UtilisationReport
+from app.utilisation.timeline import (
+    ConnectorTime,
+    Interval,
+    by_hour,
+    connector_time,
+    status_intervals,
+    union,
+)
+
+_HOUR_SECONDS = 3600.0
+
+
+@dataclass(slots=True)
+class Hours:
+    """Seconds per hour of the range, hour 0 being local midnight of its first day."""
+
+    available: list[float]
+    busy: list[float]
+    charging: list[float]
+
+
+@dataclass(slots=True)
+class ConnectorUse:
+    connector_pk: int
+    pile_pk: int
+    time: ConnectorTime
+    hours: Hours
+
+
+@dataclass(slots=True)
+class AreaUse:
+    days: DayRange
+    connectors: list[ConnectorUse] = field(default_factory=list)
+
+    def hour_start(self, index: int) -> tuple[date, int]:
+        return self.days.first + timedelta(days=index // 24), index % 24
+
+
+@dataclass(slots=True)
+class AreaHistory:
+    """The connectors of an area with their status pieces and sessions inside a window."""
+
+    connectors: Sequence[Any]  # (id, pile_pk, equipment_id, connector_id) rows
+    pieces: dict[int, list[tuple[datetime, datetime, str]]]
+    sessions: dict[int, list[Interval]]
+
+
+async def area_history(
+    session: AsyncSession, principal: Principal, area_path: str, start: datetime, end: datetime
+) -> AreaHistory:
+    """Status pieces (timeline.status_intervals) and sessions of every connector of the area."""
+    connectors = await repository.connectors(session, principal, area_path)
+    initial = await repository.statuses_at(session, principal, area_path, start)
+    changes: dict[int, list[tuple[datetime, str]]] = {}
+    for row in await repository.status_changes(session, principal, area_path, start, end):
+        changes.setdefault(row.connector_pk, []).append((row.observed_at, row.status))
+    sessions: dict[int, list[Interval]] = {}
+    for row in await repository.session_intervals(session, principal, area_path, start, end):
+        sessions.setdefault(row.connector_pk, []).append((row.start_at, row.end_at))
+    pieces = {
+        row.id: status_intervals(initial.get(row.id, "unknown"), changes.get(row.id, []),
+                                 start, end)
+        for row in connectors
+    }  # fmt: skip
+    return AreaHistory(connectors, pieces, sessions)
+
+
+async def area_use(
+    session: AsyncSession, principal: Principal, area_path: str, days: DayRange
+) -> AreaUse:
+    """Every connector of the area with its time and hourly figures over `days`."""
+    start, end = days.start, days.end
+    history = await area_history(session, principal, area_path, start, end)
+    use = AreaUse(days)
+    for row in history.connectors:
+        time = connector_time(history.pieces[row.id], history.sessions.get(row.id, []), start, end)
+        use.connectors.append(ConnectorUse(row.id, row.pile_pk, time, _hours(time, days)))
+    return use
+
+
+def _hours(time: ConnectorTime, days: DayRange) -> Hours:
+    count = days.days * 24
+    origin = days.start
+
+    def spread(intervals: Sequence[Interval]) -> list[float]:
+        values = [0.0] * count
+        for hour, seconds in by_hour(intervals).items():
+            index = int((hour - origin).total_seconds() // _HOUR_SECONDS)
+            if 0 <= index < count:
+                values[index] += seconds
+        return values
+
+    down = spread(time.down)
+    return Hours(
+        available=[_HOUR_SECONDS - seconds for seconds in down],
+        busy=spread(time.busy),
+        charging=spread(time.charging),
+    )
+
+
+@dataclass(slots=True)
+class Sums:
+    available: float = 0.0
+    busy: float = 0.0
+    charging: float = 0.0
+    connectors: set[int] = field(default_factory=set)
+
+    def add(self, connector_pk: int, available: float, busy: float, charging: float) -> None:
+        self.available += available
+        self.busy += busy
+        self.charging += charging
+        self.connectors.add(connector_pk)
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "connectors": len(self.connectors),
+            "available_hours": round(self.available / _HOUR_SECONDS, 3),
+            "busy_hours": round(self.busy / _HOUR_SECONDS, 3),
+            "charging_hours": round(self.charging / _HOUR_SECONDS, 3),
+            "occupancy": ratio(self.busy, self.available),
+            "charging_share": ratio(self.charging, self.available),
+        }
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole > 0 else None
+
+
+async def utilisation_report(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    area: str | None,
+    granularity: Granularity,
+    first: date | None,
+    last: date | None,
+    group_by: GroupBy,
+    settings: EnergySettings,
+    today: date | None = None,
+) -> UtilisationReport:
+    """Busy, charging and available hours per group and day or month, and the area's
+    hour-of-week occupancy profile."""
+    days = resolve(granularity, first, last, today=today or local_today(), limits=settings)
+    area_row = await jurisdictions_service.get_visible_area(session, principal, area)
+    index = await group_index(session, principal, area_row.path, group_by)
+    use = await area_use(session, principal, area_row.path, days)
+    cells: dict[tuple[str, str], Sums] = {}
+    totals = {key: Sums() for key in index.keys()}
+    profile = {(weekday, hour): Sums() for weekday in range(1, 8) for hour in range(24)}
+    for connector in use.connectors:
+        key = index.group_of_pile(connector.pile_pk)
+        if key is None:
+            continue
+        hours = connector.hours
+        for i, (available, busy, charging) in enumerate(
+            zip(hours.available, hours.busy, hours.charging, strict=True)
+        ):
+            day, hour = use.hour_start(i)
+            label = bucket(day, granularity)
+            cells.setdefault((key, label), Sums()).add(
+                connector.connector_pk, available, busy, charging
+            )
+            totals.setdefault(key, Sums()).add(connector.connector_pk, available, busy, charging)
+            profile[(day.isoweekday(), hour)].add(connector.connector_pk, available, busy, 0.0)
+    ordered = sorted(cells.items(), key=lambda item: (index.order(item[0][0]), item[0][1]))
+    return UtilisationReport(
+        area=AreaRef(code=area_row.code, name=area_row.name, level=area_row.level),
+        granularity=granularity, from_date=days.first, to_date=days.last, group_by=group_by,
+        rows=[UseRow(group=index.ref(key), bucket=label, **_model(sums))
+              for (key, label), sums in ordered],
+        totals=[UseTotal(group=index.ref(key), **_model(sums)) for key, sums in totals.items()],
+        profile=[
+            ProfileCell(
+                weekday=weekday, hour=hour,
+                available_hours=round(sums.available / _HOUR_SECONDS, 3),
+                busy_hours=round(sums.busy / _HOUR_SECONDS, 3),
+                occupancy=ratio(sums.busy, sums.available),
+            )
+            for (weekday, hour), sums in sorted(profile.items())
+        ],
+    )  # fmt: skip
+
+
+def _model(sums: Sums) -> dict[str, object]:
+    return UseFigures.model_validate(sums.figures()).model_dump()
+
+
+def unavailable_union(connector: ConnectorUse) -> list[Interval]:
+    """When the connector could not take a car: busy or out of service."""
+    return union([*connector.time.busy, *connector.time.down])
+
+
+def group_of(index: GroupIndex, connector: ConnectorUse) -> str | None:
+    return index.group_of_pile(connector.pile_pk)
