@@ -16,6 +16,7 @@ from app.models.jurisdiction import Jurisdiction, JurisdictionLevel
 from app.models.operator import Operator
 from app.models.station import Connector, Pile, Station
 from app.models.status import ConnectorStatus, StatusChange
+from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Alert",
@@ -40,4 +41,6 @@ __all__ = [
     "QuarantineRecord",
     "Station",
     "StatusChange",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
