@@ -18,6 +18,7 @@ from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.sessions.router import router as sessions_router
 from app.status.router import router as status_router
+from app.webhooks.router import router as webhooks_router
 
 V1_ROUTERS = [
     board_router,
@@ -30,6 +31,7 @@ V1_ROUTERS = [
     audit_router,
     alerts_router,
     events_router,
+    webhooks_router,
 ]
 
 

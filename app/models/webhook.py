@@ -9,6 +9,7 @@ event is either past the cursor with its delivery row committed, or still ahead 
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -59,9 +60,7 @@ class WebhookDelivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True))
     endpoint_id: int = Field(
-        sa_column=Column(
-            ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=Column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=False)
     )
     event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     # The event's subject: one endpoint gets a subject's events in order.
@@ -73,4 +72,3 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=String(300))
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
