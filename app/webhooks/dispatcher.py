@@ -1,0 +1,362 @@
+"""The dispatcher: change log → deliveries → signed POSTs and robot messages, with retries.
+
+Each pass, under one job lock (one dispatcher at a time on PostgreSQL):
+
+1. **Enqueue.** Read change_event after the lowest endpoint cursor, up to the first gap in the
+   ids (as app/events/feed.py: on PostgreSQL ids commit out of order; a gap is waited for up
+   to `gap_timeout`, then taken as a rolled-back transaction). In one transaction, insert a
+   delivery per (endpoint, wanted event) and move the cursors to that watermark: an event is
+   either behind a cursor with its delivery committed, or ahead of it and read again.
+2. **Claim.** Due deliveries are leased (`next_attempt_at` moved past the request timeout)
+   before anything is sent, so a crash mid-send leaves them due again: at-least-once, with
+   the same `webhook-id`, which receivers dedupe on. Per endpoint only the oldest pending
+   delivery of each subject goes out, so a subject's events arrive in order.
+3. **Send** concurrently (bounded), and **record**: 2xx delivered; otherwise the next attempt
+   follows the retry schedule (or the receiver's Retry-After), a 410 disables the endpoint,
+   and after the last retry the delivery is dead (listed as a dead letter; replay re-queues).
+
+Robots get one message per pass at most, and only within 20 sends a minute: everything due
+goes into that message, so bursts become digests and nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+import structlog
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.locks import job_lock
+from app.core.metrics import (
+    DELIVERY_FAILURES,
+    DELIVERY_OUTCOMES,
+    NOTIFICATION_LATENCY,
+    OUTBOX_DEPTH,
+)
+from app.core.time import utc_now
+from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
+from app.operators.vault import SecretVault
+from app.webhooks import kinds, repository, schedule, signing, wecom
+from app.webhooks.sender import Attempt, failed, post
+from app.webhooks.service import sealed_target, signing_secrets
+from app.webhooks.ssrf import Resolver
+
+log = structlog.get_logger(__name__)
+Clock = Callable[[], datetime]
+_SCAN = 2000  # change_event rows read per pass
+_PER_ENDPOINT = 200  # pending deliveries looked at per endpoint and pass
+_ROBOT_LINES = 60  # alerts considered for one robot message
+_GONE = failed("event_gone", "the event is no longer in the change log")
+
+
+@dataclass
+class _Batch:
+    """What one endpoint sends this pass: one request per delivery, or one robot message."""
+
+    endpoint: WebhookEndpoint
+    target: dict[str, Any]
+    deliveries: list[WebhookDelivery]
+    attempts: list[Attempt] = field(default_factory=list)
+    # Claimed but left for the robot's next message (it was full): due again at once.
+    leftover: list[WebhookDelivery] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        resolve: Resolver | None = None,
+        rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._database, self._settings, self._config = database, settings, settings.webhooks
+        self._vault = SecretVault(settings.secret_key.get_secret_value())
+        self._clock, self._resolve, self._rng = clock, resolve, rng or random.Random()
+        self._gap: tuple[int, float] | None = None  # the missing id, since (monotonic)
+        self._passes = 0
+        # Proxies from the environment would bypass the address pinning: never use them.
+        self._client = httpx.AsyncClient(
+            timeout=self._config.timeout.total_seconds(), follow_redirects=False,
+            trust_env=False, transport=transport,
+        )  # fmt: skip
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Pass after pass until `stop`; a failed pass is logged and the next one retries."""
+        interval = self._config.poll_interval.total_seconds()
+        try:
+            while not stop.is_set():
+                try:
+                    await self.run_once()
+                except Exception:
+                    log.exception("webhook dispatch pass failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+        finally:
+            await self.aclose()
+
+    async def run_once(self) -> int:
+        """One pass; returns the number of deliveries attempted."""
+        async with job_lock(self._database, "webhook-dispatch") as held:
+            if not held:
+                return 0
+            enqueued = await self.enqueue()
+            attempted = await self.deliver()
+            self._passes += 1
+            if enqueued or attempted or self._passes % 50 == 1:
+                async with self._database.session() as session:
+                    OUTBOX_DEPTH.set(await repository.pending_count(session))
+            return attempted
+
+    async def enqueue(self) -> int:
+        """Turn new change_event rows into deliveries; returns how many were created."""
+        async with self._database.session() as session:
+            endpoints = await repository.enabled_endpoints(session)
+            if not endpoints or await repository.latest_event_id(session) <= min(
+                e.cursor for e in endpoints
+            ):
+                return 0
+        async with self._database.session(write=True) as session:
+            endpoints = await repository.enabled_endpoints(session)
+            if not endpoints:
+                return 0
+            start = min(endpoint.cursor for endpoint in endpoints)
+            events = self._contiguous(start, await repository.events_after(session, start, _SCAN))
+            if not events:
+                return 0
+            now = self._clock()
+            rows = [
+                {"endpoint_id": endpoint.id, "event_id": event.id, "subject": event.subject,
+                 "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+                for endpoint in endpoints for event in events
+                if _wants(endpoint, event)
+            ]  # fmt: skip
+            await repository.add_deliveries(session, rows)
+            watermark = events[-1].id
+            assert watermark is not None
+            await repository.set_cursor(session, [e.id for e in endpoints if e.id], watermark)
+        return len(rows)
+
+    def _contiguous(self, start: int, rows: Sequence[ChangeEvent]) -> list[ChangeEvent]:
+        """The rows up to the first gap still worth waiting for."""
+        taken: list[ChangeEvent] = []
+        last = start
+        for row in rows:
+            assert row.id is not None
+            if row.id != last + 1 and last > 0:
+                if self._gap is None or self._gap[0] != last + 1:
+                    self._gap = (last + 1, time.monotonic())
+                if time.monotonic() - self._gap[1] <= self._config.gap_timeout.total_seconds():
+                    break
+            self._gap = None
+            taken.append(row)
+            last = row.id
+        return taken
+
+    async def deliver(self) -> int:
+        """Claim what is due, send it, record how it went; returns deliveries attempted."""
+        batches = await self._claim(self._clock())
+        if not batches:
+            return 0
+        async with self._database.session() as session:
+            events = await repository.events_by_id(
+                session, [d.event_id for b in batches for d in b.deliveries]
+            )
+            names = await repository.community_names(
+                session,
+                {str(e.payload.get("community", "")) for e in events.values()},
+            )
+        limit = asyncio.Semaphore(self._config.concurrency)
+        await asyncio.gather(*(self._send(b, events, names, limit) for b in batches))
+        await self._record(batches, events)
+        return sum(len(batch.deliveries) for batch in batches)
+
+    async def _claim(self, now: datetime) -> list[_Batch]:
+        async with self._database.session() as session:
+            due = await repository.due_endpoint_ids(session, now)
+        if not due:
+            return []
+        lease_until = now + self._config.timeout + timedelta(seconds=5)
+        batches: list[_Batch] = []
+        async with self._database.session(write=True) as session:
+            for endpoint in await repository.enabled_endpoints(session):
+                if endpoint.id not in due:
+                    continue
+                pending = await repository.pending(session, endpoint.id, _PER_ENDPOINT)
+                chosen = self._choose(endpoint, pending, now)
+                if not chosen:
+                    continue
+                batches.append(_Batch(endpoint, sealed_target(self._vault, endpoint), chosen))
+                await repository.lease(session, [d.id for d in chosen if d.id], lease_until)
+        return batches
+
+    def _choose(
+        self, endpoint: WebhookEndpoint, pending: Sequence[WebhookDelivery], now: datetime
+    ) -> list[WebhookDelivery]:
+        if endpoint.kind == "wecom":
+            recent, allowed_at = wecom.budget(
+                endpoint.send_times, now.timestamp(), self._config.robot_per_minute
+            )
+            if allowed_at > now.timestamp():
+                return []  # over the robot's budget: what is due waits and is merged later
+            chosen = [d for d in pending if d.next_attempt_at <= now][:_ROBOT_LINES]
+            if chosen:  # counted when sent, success or not: WeCom counts requests
+                endpoint.send_times = [*recent, now.timestamp()]
+            return chosen
+        # Only the oldest pending delivery of each subject: a subject's events stay in order.
+        chosen, seen = [], set()
+        for delivery in pending:
+            if delivery.subject not in seen and delivery.next_attempt_at <= now:
+                chosen.append(delivery)
+            seen.add(delivery.subject)
+        return chosen
+
+    async def _send(
+        self, batch: _Batch, events: dict[int, ChangeEvent], names: dict[str, str],
+        limit: asyncio.Semaphore,
+    ) -> None:  # fmt: skip
+        missing = [d for d in batch.deliveries if d.event_id not in events]
+        if missing:  # pruned from the log: nothing left to send
+            batch.deliveries = [d for d in batch.deliveries if d.event_id in events] + missing
+        present = len(batch.deliveries) - len(missing)
+        if batch.endpoint.kind == "wecom":
+            lines = [
+                wecom.AlertLine.of(
+                    events[d.event_id].kind,
+                    events[d.event_id].payload,
+                    names=names,
+                    base_url=self._settings.issuer,
+                )  # fmt: skip
+                for d in batch.deliveries[:present]
+            ]
+            attempts: list[Attempt] = []
+            if lines:
+                body, count = wecom.message(lines)
+                batch.leftover = batch.deliveries[count:present]  # the next message's
+                batch.deliveries = batch.deliveries[:count] + missing
+                async with limit:
+                    attempts = [await self._post_robot(batch, body)] * count
+            batch.attempts = attempts + [_GONE] * len(missing)
+            return
+
+        async def one(delivery: WebhookDelivery) -> Attempt:
+            event = events[delivery.event_id]
+            async with limit:
+                return await self._post_webhook(batch, event)
+
+        sent = await asyncio.gather(*(one(d) for d in batch.deliveries[:present]))
+        batch.attempts = list(sent) + [_GONE] * len(missing)
+
+    async def _post_webhook(self, batch: _Batch, event: ChangeEvent) -> Attempt:
+        assert event.id is not None
+        body = orjson.dumps({
+            "type": event.kind, "timestamp": event.occurred_at.isoformat(),
+            "data": {"event_id": event.id, "subject": event.subject, "payload": event.payload},
+        })  # fmt: skip
+        now = self._clock()
+        headers = signing.headers(
+            signing_secrets(batch.target, batch.endpoint, now),
+            msg_id=signing.message_id(event.id), timestamp=now, body=body.decode(),
+        )  # fmt: skip
+        return await self._post(batch.target["url"], body, headers)
+
+    async def _post_robot(self, batch: _Batch, body: bytes) -> Attempt:
+        attempt = await self._post(batch.target["url"], body, {})
+        if not attempt.ok:
+            return attempt
+        code = wecom.errcode(attempt.body)
+        if code == 0:
+            return attempt
+        # HTTP 200 with a non-zero errcode is a failure; 45009 means slow down.
+        retry = "60" if code == wecom.RATE_LIMITED else None
+        return Attempt(ok=False, status=attempt.status, reason="errcode",
+                       detail=f"errcode {code}", retry_after=retry)  # fmt: skip
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> Attempt:
+        try:
+            return await post(
+                self._client, url, body, headers, allowed=self._config.allowed_networks,
+                resolve=self._resolve, max_bytes=self._config.max_response_bytes,
+            )  # fmt: skip
+        except Exception as exc:  # one bad target must not fail the pass
+            log.exception("webhook send failed unexpectedly")
+            return failed("error", type(exc).__name__)
+
+    async def _record(self, batches: list[_Batch], events: dict[int, ChangeEvent]) -> None:
+        now = self._clock()
+        async with self._database.session(write=True) as session:
+            for batch in batches:
+                endpoint, channel = batch.endpoint, batch.endpoint.kind
+                assert endpoint.id is not None
+                if channel == "wecom":
+                    await repository.set_endpoint(
+                        session, endpoint.id, {"send_times": endpoint.send_times}
+                    )
+                    await repository.record(
+                        session, [d.id for d in batch.leftover if d.id], {"next_attempt_at": now}
+                    )
+                for delivery, attempt in zip(batch.deliveries, batch.attempts, strict=True):
+                    assert delivery.id is not None
+                    values = self._outcome(delivery, attempt, now, channel)
+                    await repository.record(session, [delivery.id], values)
+                    if attempt.ok:
+                        event = events[delivery.event_id]
+                        NOTIFICATION_LATENCY.labels(channel, event.kind).observe(
+                            max((now - event.occurred_at).total_seconds(), 0.0)
+                        )
+                if any(attempt.gone for attempt in batch.attempts):
+                    log.warning("endpoint answered 410 Gone; disabled", endpoint=endpoint.id)
+                    await repository.set_endpoint(session, endpoint.id, {
+                        "enabled": False, "updated_at": now,
+                        "disabled_reason": "the receiver answered 410 Gone",
+                    })  # fmt: skip
+
+    def _outcome(
+        self, delivery: WebhookDelivery, attempt: Attempt, now: datetime, channel: str
+    ) -> dict[str, Any]:
+        attempts = delivery.attempts + 1
+        values: dict[str, Any] = {"attempts": attempts, "last_status": attempt.status}
+        if attempt.ok:
+            DELIVERY_OUTCOMES.labels(channel, "delivered").inc()
+            return values | {"state": "delivered", "delivered_at": now, "last_error": None}
+        DELIVERY_FAILURES.labels(channel, attempt.reason or "error").inc()
+        values["last_error"] = attempt.detail[:300]
+        if attempt is _GONE:
+            return values | {"state": "dead"}
+        if attempt.gone:  # stays pending for when the endpoint is enabled again
+            return values | {"next_attempt_at": now}
+        delay = schedule.next_delay(
+            self._config.retry_schedule, attempts, jitter=self._config.jitter, rng=self._rng
+        )
+        if delay is None:
+            DELIVERY_OUTCOMES.labels(channel, "dead").inc()
+            return values | {"state": "dead"}
+        asked = schedule.retry_after(attempt.retry_after, now=now,
+                                     cap=self._config.retry_after_cap)  # fmt: skip
+        if asked is not None:
+            delay = max(delay, asked)
+        return values | {"next_attempt_at": now + delay}
+
+
+def _wants(endpoint: WebhookEndpoint, event: ChangeEvent) -> bool:
+    assert event.id is not None
+    return (
+        event.id > endpoint.cursor
+        and event.area_path.startswith(endpoint.area_path)
+        and kinds.matches(endpoint.event_kinds, event.kind)
+    )
