@@ -1,0 +1,84 @@
+"""A real HTTP receiver on loopback for webhook tests: a small ASGI app under uvicorn that
+records every request and answers what the test tells it to."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import orjson
+import uvicorn
+from starlette.types import Receive, Scope, Send
+
+from tests.fixtures.processes import free_ports
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> dict[str, object]:
+        value: dict[str, object] = orjson.loads(self.body)
+        return value
+
+    @property
+    def webhook_id(self) -> str:
+        return self.headers["webhook-id"]
+
+
+Answer = tuple[int, dict[str, str], bytes]
+OK: Answer = (200, {}, b"ok")
+
+
+@dataclass
+class Receiver:
+    """`answer` decides each response; `delay` slows every answer down (seconds)."""
+
+    answer: Callable[[Received], Answer] = lambda _request: OK
+    delay: float = 0.0
+    requests: list[Received] = field(default_factory=list)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        request = Received(scope["path"], headers, body)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.requests.append(request)
+        status, extra, content = self.answer(request)
+        await send({
+            "type": "http.response.start", "status": status,
+            "headers": [(k.encode(), v.encode()) for k, v in extra.items()],
+        })  # fmt: skip
+        await send({"type": "http.response.body", "body": content})
+
+    def ids(self) -> list[str]:
+        return [request.webhook_id for request in self.requests]
+
+
+@asynccontextmanager
+async def serving(receiver: Receiver) -> AsyncIterator[str]:
+    """The receiver on a free loopback port; yields its base URL."""
+    (port,) = free_ports(1)
+    config = uvicorn.Config(
+        receiver, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
