@@ -45,8 +45,8 @@ async def log_events(
     async with database.session(write=True) as session:
         before = await events_repository.latest_id(session)
         await events_repository.insert(session, [
-            {"occurred_at": at or utc_now(), "kind": kind, "area_path": area_path, "subject": subject or f"pile:{n}",
-             "payload": {"pile_id": n, "colour": "yellow"}}
+            {"occurred_at": at or utc_now(), "kind": kind, "area_path": area_path,
+             "subject": subject or f"pile:{n}", "payload": {"pile_id": n, "colour": "yellow"}}
             for n in range(count)
         ])  # fmt: skip
         rows = await session.exec(

@@ -33,7 +33,8 @@ async def test_a_webhook_is_created_with_its_secret_once_and_never_shows_it_agai
         assert "token=abc" not in text
     assert [item["id"] for item in listed.json()["items"]] == [created["id"]]
     stored = await endpoint(database, created["id"])
-    assert created["secret"] not in stored.sealed and "token=abc" not in stored.sealed
+    assert created["secret"] not in stored.sealed
+    assert "token=abc" not in stored.sealed
 
     rotated = await client.post(f"/v1/webhooks/{created['id']}/rotate-secret", json={})
     assert rotated.status_code == 200, rotated.text
@@ -52,7 +53,8 @@ async def test_a_robot_channel_hides_its_key(client: httpx.AsyncClient, database
     response = await client.post("/v1/channels", json={"url": ROBOT, "area": "310105011001"})
     assert response.status_code == 201, response.text
     channel = response.json()
-    assert channel["kind"] == "wecom" and channel["secret"] is None
+    assert channel["kind"] == "wecom"
+    assert channel["secret"] is None
     assert channel["event_kinds"] == ["alert.opened", "alert.escalated", "alert.reopened"]
     assert "robot-key" not in (await client.get("/v1/channels")).text
     # A channel is not a webhook: each list and id space is its own.
@@ -88,8 +90,9 @@ async def test_bad_configuration_is_a_problem(
     await hierarchy(database)
     bad_kind = await client.post("/v1/webhooks", json={"url": HOOK, "event_kinds": ["pile.*x"]})
     assert_problem(bad_kind, 422, "unknown-event-kind")
-    robot_non_alert = await client.post("/v1/channels",
-                                        json={"url": ROBOT, "alert_kinds": ["pile.colour"]})  # fmt: skip
+    robot_non_alert = await client.post(
+        "/v1/channels", json={"url": ROBOT, "alert_kinds": ["pile.colour"]}
+    )
     assert_problem(robot_non_alert, 422, "unknown-event-kind")
     missing = await client.post("/v1/webhooks", json={"event_kinds": ["pile.colour"]})
     assert_problem(missing, 422, "validation-error")
@@ -104,7 +107,7 @@ async def test_bad_configuration_is_a_problem(
     assert_problem(backwards, 422, "validation-error")
 
     # Alerts need alerts:read, like the same events on the SSE stream.
-    scopes = {Scope.WEBHOOKS_MANAGE, Scope.STATUS_READ}
+    scopes = {str(Scope.WEBHOOKS_MANAGE), str(Scope.STATUS_READ)}
     token = await mint_token(app, tier=Tier.STREET, area="310105011", scopes=scopes)
     auth = {"Authorization": f"Bearer {token}"}
     no_alerts = await anonymous.post("/v1/webhooks", headers=auth,
