@@ -20,7 +20,6 @@ from tests.webhooks.helpers import (
     COMMUNITY,
     OTHER_PATH,
     deliveries,
-    endpoint,
     hierarchy,
     log_events,
     run_until_quiet,
