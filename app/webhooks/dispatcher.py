@@ -235,14 +235,10 @@ class Dispatcher:
             batch.deliveries = [d for d in batch.deliveries if d.event_id in events] + missing
         present = len(batch.deliveries) - len(missing)
         if batch.endpoint.kind == "wecom":
+            base_url = self._settings.issuer
             lines = [
-                wecom.AlertLine.of(
-                    events[d.event_id].kind,
-                    events[d.event_id].payload,
-                    names=names,
-                    base_url=self._settings.issuer,
-                )  # fmt: skip
-                for d in batch.deliveries[:present]
+                wecom.AlertLine.of(e.kind, e.payload, e.occurred_at, names=names, base_url=base_url)
+                for e in (events[d.event_id] for d in batch.deliveries[:present])
             ]
             attempts: list[Attempt] = []
             if lines:

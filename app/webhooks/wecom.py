@@ -37,10 +37,14 @@ class AlertLine:
 
     @classmethod
     def of(
-        cls, kind: str, payload: Mapping[str, Any], *, names: Mapping[str, str], base_url: str
-    ) -> AlertLine:
+        cls, kind: str, payload: Mapping[str, Any], occurred_at: datetime, *,
+        names: Mapping[str, str], base_url: str,
+    ) -> AlertLine:  # fmt: skip
         community = str(payload.get("community", ""))
-        since = datetime.fromisoformat(str(payload.get("opened_at")))
+        try:
+            since = datetime.fromisoformat(str(payload["opened_at"]))
+        except (KeyError, ValueError):
+            since = occurred_at
         return cls(
             kind=kind, community=names.get(community, community),
             equipment_id=str(payload.get("equipment_id", "")),

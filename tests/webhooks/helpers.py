@@ -3,6 +3,7 @@ the delivery table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,13 +41,15 @@ async def subscribe(
 async def log_events(
     database: Database, count: int, *, area_path: str = COMMUNITY_PATH,
     kind: str = "pile.colour", subject: str | None = None, at: datetime | None = None,
+    payload: Callable[[int], dict[str, Any]] | None = None,
 ) -> list[int]:  # fmt: skip
     """Append `count` events as a status change would; their ids."""
+    make = payload or (lambda n: {"pile_id": n, "colour": "yellow"})
     async with database.session(write=True) as session:
         before = await events_repository.latest_id(session)
         await events_repository.insert(session, [
             {"occurred_at": at or utc_now(), "kind": kind, "area_path": area_path,
-             "subject": subject or f"pile:{n}", "payload": {"pile_id": n, "colour": "yellow"}}
+             "subject": subject or f"pile:{n}", "payload": make(n)}
             for n in range(count)
         ])  # fmt: skip
         rows = await session.exec(
