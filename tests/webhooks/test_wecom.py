@@ -31,8 +31,8 @@ WECOM_OK: Answer = (200, {"content-type": "application/json"}, b'{"errcode":0,"e
 
 
 async def robot(client: httpx.AsyncClient, base: str, **extra: Any) -> dict[str, Any]:
-    response = await client.post("/v1/channels", json={
-        "url": f"{base}/cgi-bin/webhook/send?key=robot-key", "area": COMMUNITY, **extra})  # fmt: skip
+    url = f"{base}/cgi-bin/webhook/send?key=robot-key"
+    response = await client.post("/v1/channels", json={"url": url, "area": COMMUNITY, **extra})
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
@@ -110,8 +110,9 @@ async def test_a_burst_of_100_alerts_becomes_digests_at_most_20_a_minute(
         for _ in range(600):
             if logged < 100:
                 batch = 100 if arrival == "all at once" else 1
+                offset = logged
                 await log_events(database, batch, kind="alert.opened",
-                                 payload=lambda n, o=logged: _alert(n + o))  # fmt: skip
+                                 payload=lambda n: _alert(n + offset))  # fmt: skip
                 logged += batch
             before = len(receiver.requests)
             await dispatcher.run_once()
