@@ -3,6 +3,7 @@ keep a burst under 20 messages a minute without dropping an alert."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 from typing import Any
@@ -90,6 +91,10 @@ async def test_a_nonzero_errcode_is_a_failure_and_is_retried(
     assert len(receiver.requests) == 2
 
 
+def _alert_after(offset: int, n: int) -> dict[str, Any]:
+    return _alert(offset + n)
+
+
 def _alert(n: int) -> dict[str, Any]:
     return {"alert_id": n, "pile_id": n, "equipment_id": f"EQ{n:05d}", "community": COMMUNITY,
             "severity": "red" if n % 3 == 0 else "yellow", "cause": "fault", "state": "open",
@@ -110,9 +115,8 @@ async def test_a_burst_of_100_alerts_becomes_digests_at_most_20_a_minute(
         for _ in range(600):
             if logged < 100:
                 batch = 100 if arrival == "all at once" else 1
-                offset = logged
                 await log_events(database, batch, kind="alert.opened",
-                                 payload=lambda n: _alert(n + offset))  # fmt: skip
+                                 payload=functools.partial(_alert_after, logged))  # fmt: skip
                 logged += batch
             before = len(receiver.requests)
             await dispatcher.run_once()
