@@ -158,7 +158,7 @@ class Dispatcher:
         last = start
         for row in rows:
             assert row.id is not None
-            if row.id != last + 1 and last > 0:
+            if row.id != last + 1:
                 if self._gap is None or self._gap[0] != last + 1:
                     self._gap = (last + 1, time.monotonic())
                 if time.monotonic() - self._gap[1] <= self._config.gap_timeout.total_seconds():
