@@ -114,6 +114,9 @@ async def test_a_long_outage_loses_nothing_and_repeats_only_the_same_ids(
             await run_until_quiet(dispatcher, database, clock, step=120, passes=30)
         assert receiver.requests
         assert {row.state for row in await deliveries(database)} == {"pending"}
+        assert await _sample(client, "pilehub_outbox_pending") == len(expected)
+        failures = 'pilehub_delivery_failures_total{channel="webhook",reason="http_503"}'
+        assert await _sample(client, failures) >= len(receiver.requests)
         down = False
         await run_until_quiet(dispatcher, database, clock, step=300, passes=300)
     by_id: dict[str, set[bytes]] = defaultdict(set)
@@ -124,6 +127,7 @@ async def test_a_long_outage_loses_nothing_and_repeats_only_the_same_ids(
     assert len(receiver.requests) > len(expected)  # there were retries
     rows = await deliveries(database)
     assert [(row.event_id, row.state) for row in rows] == [(e, "delivered") for e in expected]
+    assert await _sample(client, "pilehub_outbox_pending") == 0
 
 
 async def test_the_schedule_is_jittered_spans_a_day_and_ends_in_a_dead_letter_that_replays(
