@@ -122,7 +122,7 @@ async def test_an_id_committed_late_is_waited_for_and_a_rolled_back_one_is_not(
             await subscribe(client, f"{base}/hook")
             async with database.session(write=True) as slow:
                 await events_repository.insert(slow, [row])  # takes an id, commits last
-                (late,) = await log_events(database, 1)
+                (late,) = await log_events(database, 1, subject="pile:1")  # in order after it
                 await dispatcher.run_once()
                 assert receiver.ids() == []  # the earlier id may still commit: wait
             await run_until_quiet(dispatcher, database, clock)
