@@ -48,7 +48,7 @@ from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from app.operators.vault import SecretVault
 from app.webhooks import kinds, repository, schedule, signing, wecom
 from app.webhooks.sender import Attempt, failed, post
-from app.webhooks.service import sealed_target, signing_secrets
+from app.webhooks.service import Target, sealed_target, signing_secrets
 from app.webhooks.ssrf import Resolver
 
 log = structlog.get_logger(__name__)
@@ -64,7 +64,7 @@ class _Batch:
     """What one endpoint sends this pass: one request per delivery, or one robot message."""
 
     endpoint: WebhookEndpoint
-    target: dict[str, Any]
+    target: Target = field(repr=False)
     deliveries: list[WebhookDelivery]
     attempts: list[Attempt] = field(default_factory=list)
     # Claimed but left for the robot's next message (it was full): due again at once.
@@ -269,10 +269,10 @@ class Dispatcher:
             signing_secrets(batch.target, batch.endpoint, now),
             msg_id=signing.message_id(event.id), timestamp=now, body=body.decode(),
         )  # fmt: skip
-        return await self._post(batch.target["url"], body, headers)
+        return await self._post(batch.target.url, body, headers)
 
     async def _post_robot(self, batch: _Batch, body: bytes) -> Attempt:
-        attempt = await self._post(batch.target["url"], body, {})
+        attempt = await self._post(batch.target.url, body, {})
         if not attempt.ok:
             return attempt
         code = wecom.errcode(attempt.body)
@@ -290,7 +290,8 @@ class Dispatcher:
                 resolve=self._resolve, max_bytes=self._config.max_response_bytes,
             )  # fmt: skip
         except Exception as exc:  # one bad target must not fail the pass
-            log.exception("webhook send failed unexpectedly")
+            # No traceback: its frames hold the URL, and a robot's key is in it.
+            log.error("webhook send failed unexpectedly", error=type(exc).__name__)
             return failed("error", type(exc).__name__)
 
     async def _record(self, batches: list[_Batch], events: dict[int, ChangeEvent]) -> None:

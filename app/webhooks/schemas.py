@@ -28,7 +28,8 @@ class DeliveryState(StrEnum):
 
 
 class WebhookCreate(BaseModel):
-    url: str = Field(min_length=8, max_length=2000, description="https; checked against SSRF.")
+    url: str = Field(min_length=8, max_length=2000, repr=False,
+                     description="https; checked against SSRF.")  # fmt: skip
     area: str | None = Field(default=None, pattern=AREA_PATTERN,
                              description="Defaults to the caller's area.")  # fmt: skip
     event_kinds: list[str] = _KINDS
@@ -37,7 +38,7 @@ class WebhookCreate(BaseModel):
 
 class ChannelCreate(BaseModel):
     kind: Literal[EndpointKind.WECOM] = EndpointKind.WECOM
-    url: str = Field(min_length=8, max_length=2000,
+    url: str = Field(min_length=8, max_length=2000, repr=False,
                      description="The robot's webhook URL (its key is a credential).")  # fmt: skip
     area: str | None = Field(
         default=None, pattern=AREA_PATTERN, description="A community or any subtree."
@@ -50,7 +51,7 @@ class ChannelCreate(BaseModel):
 
 
 class EndpointUpdate(BaseModel):
-    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    url: str | None = Field(default=None, min_length=8, max_length=2000, repr=False)
     event_kinds: list[str] | None = Field(default=None, min_length=1, max_length=20)
     description: str | None = Field(default=None, max_length=200)
     enabled: bool | None = Field(default=None, description="Re-enable after a 410.")

@@ -4,8 +4,8 @@ change, delete, rotate the secret, replay a time range, list deliveries (dead le
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,9 +43,24 @@ from app.webhooks.schemas import (
 from app.webhooks.ssrf import Resolver, UnsafeTarget, vet
 
 
-def sealed_target(vault: SecretVault, endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """{"url": ..., "secrets": [current, previous...]} of an endpoint."""
-    return vault.open(endpoint.sealed)
+@dataclass(slots=True)
+class Target:
+    """An endpoint's URL and signing secrets (current first), decrypted. Its repr hides them:
+    tracebacks that print locals must not leak a robot key or a secret."""
+
+    url: str
+    secrets: list[str]
+
+    def __repr__(self) -> str:
+        return "Target(***)"
+
+    def seal(self, vault: SecretVault) -> str:
+        return vault.seal({"url": self.url, "secrets": self.secrets})
+
+
+def sealed_target(vault: SecretVault, endpoint: WebhookEndpoint) -> Target:
+    opened = vault.open(endpoint.sealed)
+    return Target(url=opened["url"], secrets=list(opened["secrets"]))
 
 
 def url_hint(url: str) -> str:
@@ -94,7 +109,7 @@ async def _create(
 ) -> EndpointCreated:  # fmt: skip
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     secret = signing.new_secret() if kind is EndpointKind.WEBHOOK else None
-    sealed = vault.seal({"url": url, "secrets": [secret] if secret else []})
+    sealed = Target(url, [secret] if secret else []).seal(vault)
     endpoint = WebhookEndpoint(
         kind=kind.value, owner=principal.subject, area_path=area_row.path,
         area_code=codes_of(area_row.path)[-1], event_kinds=patterns, description=description,
@@ -180,8 +195,8 @@ async def update_endpoint(
         endpoint.event_kinds = _checked_kinds(principal, data.event_kinds, kind)
     if data.url is not None:
         target = sealed_target(vault, endpoint)
-        target["url"] = await _checked_url(data.url, settings, resolve)
-        endpoint.sealed, endpoint.url_hint = vault.seal(target), url_hint(data.url)
+        target.url = await _checked_url(data.url, settings, resolve)
+        endpoint.sealed, endpoint.url_hint = target.seal(vault), url_hint(data.url)
     if data.description is not None:
         endpoint.description = data.description
     if data.enabled is not None:
@@ -206,17 +221,17 @@ async def rotate_secret(
     target, now = sealed_target(vault, endpoint), utc_now()
     overlap = data.overlap(settings.rotation_overlap)
     secret = signing.new_secret()
-    target["secrets"] = [secret] + (target["secrets"][:1] if overlap else [])
-    endpoint.sealed = vault.seal(target)
+    target.secrets = [secret] + (target.secrets[:1] if overlap else [])
+    endpoint.sealed = target.seal(vault)
     endpoint.previous_until = now + overlap if overlap else None
     endpoint.updated_at = now
     await repository.save(session, endpoint)
     return EndpointCreated(**public(endpoint).model_dump(), secret=secret)
 
 
-def signing_secrets(target: dict[str, Any], endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+def signing_secrets(target: Target, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The secrets that sign now: the current one, and the previous during its overlap."""
-    secrets: list[str] = target["secrets"]
+    secrets = target.secrets
     overlap = endpoint.previous_until is not None and now < endpoint.previous_until
     return secrets[:2] if overlap else secrets[:1]
 

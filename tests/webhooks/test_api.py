@@ -9,6 +9,9 @@ from fastapi import FastAPI
 
 from app.auth.scopes import Scope, Tier
 from app.core.db import Database
+from app.operators.vault import SecretVault
+from app.webhooks.schemas import ChannelCreate
+from app.webhooks.service import Target
 from tests.fixtures.auth import mint_token
 from tests.fixtures.problems import assert_problem
 from tests.webhooks.helpers import endpoint, hierarchy, subscribe
@@ -138,3 +141,12 @@ async def test_a_street_sees_only_subscriptions_in_its_area(
                                json={"url": HOOK, "event_kinds": ["pile.colour"]})  # fmt: skip
     assert own.status_code == 201
     assert own.json()["area"] == "310105011"
+
+
+async def test_urls_and_secrets_stay_out_of_reprs() -> None:
+    """Tracebacks that print locals (the development console) must not show a robot key."""
+    assert "robot-key" not in repr(ChannelCreate(url=ROBOT))
+    target = Target(ROBOT, ["whsec_c2VjcmV0"])
+    assert "robot-key" not in repr(target)
+    assert "whsec_" not in repr(target)
+    assert "robot-key" not in repr(SecretVault("k"))
