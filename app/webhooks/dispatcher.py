@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 import orjson
 import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import Database
@@ -54,7 +55,7 @@ from app.webhooks.ssrf import Resolver
 log = structlog.get_logger(__name__)
 Clock = Callable[[], datetime]
 _SCAN = 2000  # change_event rows read per pass
-_PER_ENDPOINT = 200  # pending deliveries looked at per endpoint and pass
+_PER_ENDPOINT = 200  # due deliveries looked at per endpoint and pass
 _ROBOT_LINES = 60  # alerts considered for one robot message
 _GONE = failed("event_gone", "the event is no longer in the change log")
 
@@ -197,34 +198,32 @@ class Dispatcher:
             for endpoint in await repository.enabled_endpoints(session):
                 if endpoint.id not in due:
                     continue
-                pending = await repository.pending(session, endpoint.id, _PER_ENDPOINT)
-                chosen = self._choose(endpoint, pending, now)
+                chosen = await self._choose(session, endpoint, now)
                 if not chosen:
                     continue
                 batches.append(_Batch(endpoint, sealed_target(self._vault, endpoint), chosen))
                 await repository.lease(session, [d.id for d in chosen if d.id], lease_until)
         return batches
 
-    def _choose(
-        self, endpoint: WebhookEndpoint, pending: Sequence[WebhookDelivery], now: datetime
+    async def _choose(
+        self, session: AsyncSession, endpoint: WebhookEndpoint, now: datetime
     ) -> list[WebhookDelivery]:
+        assert endpoint.id is not None
         if endpoint.kind == "wecom":
             recent, allowed_at = wecom.budget(
                 endpoint.send_times, now.timestamp(), self._config.robot_per_minute
             )
             if allowed_at > now.timestamp():
                 return []  # over the robot's budget: what is due waits and is merged later
-            chosen = [d for d in pending if d.next_attempt_at <= now][:_ROBOT_LINES]
+            chosen = list(await repository.due(session, endpoint.id, now, _ROBOT_LINES))
             if chosen:  # counted when sent, success or not: WeCom counts requests
                 endpoint.send_times = [*recent, now.timestamp()]
             return chosen
-        # Only the oldest pending delivery of each subject: a subject's events stay in order.
-        chosen, seen = [], set()
-        for delivery in pending:
-            if delivery.subject not in seen and delivery.next_attempt_at <= now:
-                chosen.append(delivery)
-            seen.add(delivery.subject)
-        return chosen
+        due = await repository.due(session, endpoint.id, now, _PER_ENDPOINT)
+        # Only a subject's oldest pending delivery goes out (one in flight, or waiting for its
+        # retry, holds the later ones back): a subject's events arrive in order.
+        first = await repository.first_pending(session, endpoint.id, {d.subject for d in due})
+        return [d for d in due if first.get(d.subject) == d.event_id]
 
     async def _send(
         self, batch: _Batch, events: dict[int, ChangeEvent], names: dict[str, str],

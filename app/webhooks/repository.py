@@ -135,15 +135,37 @@ async def set_cursor(session: AsyncSession, endpoint_ids: Iterable[int], cursor:
         )
 
 
-async def pending(session: AsyncSession, endpoint_id: int, limit: int) -> Sequence[WebhookDelivery]:
-    """An endpoint's pending deliveries, oldest event first."""
+async def due(
+    session: AsyncSession, endpoint_id: int, now: datetime, limit: int
+) -> Sequence[WebhookDelivery]:
+    """An endpoint's pending deliveries that are due, oldest event first."""
     result = await session.exec(
         select(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.state == "pending")
+        .where(
+            WebhookDelivery.endpoint_id == endpoint_id,
+            WebhookDelivery.state == "pending",
+            col(WebhookDelivery.next_attempt_at) <= now,
+        )
         .order_by(col(WebhookDelivery.event_id))
         .limit(limit)
     )
     return result.all()
+
+
+async def first_pending(
+    session: AsyncSession, endpoint_id: int, subjects: Iterable[str]
+) -> dict[str, int]:
+    """The oldest pending event id of each subject (due or not, leased included)."""
+    result = await session.exec(
+        select(WebhookDelivery.subject, func.min(WebhookDelivery.event_id))
+        .where(
+            WebhookDelivery.endpoint_id == endpoint_id,
+            WebhookDelivery.state == "pending",
+            col(WebhookDelivery.subject).in_(set(subjects)),
+        )
+        .group_by(col(WebhookDelivery.subject))
+    )
+    return dict(result.all())
 
 
 async def due_endpoint_ids(session: AsyncSession, now: datetime) -> set[int]:
