@@ -287,6 +287,7 @@ class Dispatcher:
             return await post(
                 self._client, url, body, headers, allowed=self._config.allowed_networks,
                 resolve=self._resolve, max_bytes=self._config.max_response_bytes,
+                deadline=self._config.timeout.total_seconds(),
             )  # fmt: skip
         except Exception as exc:  # one bad target must not fail the pass
             # No traceback: its frames hold the URL, and a robot's key is in it.

@@ -3,6 +3,7 @@ never followed, time and response size are bounded, and the answer becomes an `A
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,8 +41,10 @@ async def post(
     allowed: Sequence[Network],
     resolve: Resolver | None,
     max_bytes: int,
+    deadline: float,
 ) -> Attempt:
-    """POST `body`; 2xx is success, anything else (3xx included) a failure."""
+    """POST `body` within `deadline` seconds; 2xx is success, anything else (3xx included)
+    a failure."""
     try:  # again at send time: the name may resolve elsewhere now (DNS rebinding)
         target = await vet(url, allowed=allowed, resolve=resolve)
     except UnsafeTarget as exc:
@@ -52,12 +55,14 @@ async def post(
         headers={**headers, **host, "content-type": "application/json"},
     )  # fmt: skip
     try:
-        response = await client.send(request, stream=True, follow_redirects=False)
-        try:
-            data = await _read_capped(response, max_bytes)
-        finally:
-            await response.aclose()
-    except httpx.TimeoutException:
+        # httpx's timeout bounds each phase; this bounds the whole exchange (a slow drip).
+        async with asyncio.timeout(deadline):
+            response = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                data = await _read_capped(response, max_bytes)
+            finally:
+                await response.aclose()
+    except (httpx.TimeoutException, TimeoutError):
         return failed("timeout", "timed out")
     except httpx.HTTPError as exc:
         return failed("connection", f"{type(exc).__name__}: {exc}")

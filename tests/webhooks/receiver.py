@@ -36,10 +36,11 @@ OK: Answer = (200, {}, b"ok")
 
 @dataclass
 class Receiver:
-    """`answer` decides each response; `delay` slows every answer down (seconds)."""
+    """`answer` decides each response; `delay` holds it back and `drip` trickles it out."""
 
     answer: Callable[[Received], Answer] = lambda _request: OK
     delay: float = 0.0
+    drip: float = 0.0  # seconds between the bytes of the answer
     requests: list[Received] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,7 +61,12 @@ class Receiver:
             "type": "http.response.start", "status": status,
             "headers": [(k.encode(), v.encode()) for k, v in extra.items()],
         })  # fmt: skip
-        await send({"type": "http.response.body", "body": content})
+        if self.drip:  # a byte at a time, each well within httpx's read timeout
+            for byte in content:
+                await send({"type": "http.response.body", "body": bytes([byte]),
+                            "more_body": True})  # fmt: skip
+                await asyncio.sleep(self.drip)
+        await send({"type": "http.response.body", "body": content if not self.drip else b""})
 
     def ids(self) -> list[str]:
         return [request.webhook_id for request in self.requests]

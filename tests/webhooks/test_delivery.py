@@ -3,6 +3,7 @@ signatures, rotation, outages, redirects, 410, Retry-After, dead letters, replay
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -256,6 +257,21 @@ async def test_a_receiver_that_does_not_answer_in_time_is_retried(
         await run_until_quiet(dispatcher, database, clock, step=10)
     (row,) = await deliveries(database)
     assert (row.state, row.attempts) == ("delivered", 2)
+
+
+async def test_an_answer_trickling_in_is_cut_off_at_the_total_deadline(
+    client: httpx.AsyncClient, database: Database, dispatcher: Dispatcher, clock: FakeClock
+) -> None:
+    await hierarchy(database)
+    receiver = Receiver(answer=lambda _request: (200, {}, b"x" * 8), drip=0.5)
+    async with serving(receiver) as base:
+        await subscribe(client, f"{base}/hook")
+        await log_events(database, 1)
+        started = asyncio.get_running_loop().time()
+        await dispatcher.run_once()
+        assert asyncio.get_running_loop().time() - started < 3.5  # not 4 s and more
+    (row,) = await deliveries(database)
+    assert (row.state, row.last_error) == ("pending", "timed out")
 
 
 async def test_a_subjects_events_arrive_in_order_even_across_a_retry(
