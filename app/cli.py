@@ -72,7 +72,8 @@ def serve(
 
 @cli.command()
 def worker() -> None:
-    """Run the background jobs (colour sweep) until interrupted."""
+    """Run the background jobs (colour sweep, operator pulls, webhook and robot delivery)
+    until interrupted."""
     from app.worker import run_worker
 
     settings = load_settings()
