@@ -45,6 +45,7 @@ from app.core.metrics import (
     OUTBOX_DEPTH,
 )
 from app.core.time import utc_now
+from app.events import repository as events_repository
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from app.operators.vault import SecretVault
 from app.webhooks import kinds, repository, schedule, signing, wecom
@@ -128,7 +129,7 @@ class Dispatcher:
         """Turn new change_event rows into deliveries; returns how many were created."""
         async with self._database.session() as session:
             endpoints = await repository.enabled_endpoints(session)
-            if not endpoints or await repository.latest_event_id(session) <= min(
+            if not endpoints or await events_repository.latest_id(session) <= min(
                 e.cursor for e in endpoints
             ):
                 return 0
@@ -137,7 +138,9 @@ class Dispatcher:
             if not endpoints:
                 return 0
             start = min(endpoint.cursor for endpoint in endpoints)
-            events = self._contiguous(start, await repository.events_after(session, start, _SCAN))
+            events = self._contiguous(
+                start, await events_repository.after(session, start, area_path=None, limit=_SCAN)
+            )
             if not events:
                 return 0
             now = self._clock()

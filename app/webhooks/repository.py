@@ -13,8 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
+from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.paths import subtree_bounds
-from app.models import ChangeEvent, Jurisdiction, WebhookDelivery, WebhookEndpoint
+from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 
 _DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
 
@@ -59,26 +60,11 @@ async def delete(session: AsyncSession, endpoint: WebhookEndpoint) -> None:
     await session.flush()
 
 
-async def latest_event_id(session: AsyncSession) -> int:
-    result = await session.exec(select(func.max(ChangeEvent.id)))
-    return result.one() or 0
-
-
 async def enabled_endpoints(session: AsyncSession) -> Sequence[WebhookEndpoint]:
     result = await session.exec(
         select(WebhookEndpoint)
         .where(col(WebhookEndpoint.enabled))
         .order_by(col(WebhookEndpoint.id))
-    )
-    return result.all()
-
-
-async def events_after(session: AsyncSession, after_id: int, limit: int) -> Sequence[ChangeEvent]:
-    result = await session.exec(
-        select(ChangeEvent)
-        .where(col(ChangeEvent.id) > after_id)
-        .order_by(col(ChangeEvent.id))
-        .limit(limit)
     )
     return result.all()
 
@@ -225,7 +211,5 @@ async def deliveries_page(
 
 
 async def community_names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
-    result = await session.exec(
-        select(Jurisdiction.code, Jurisdiction.name).where(col(Jurisdiction.code).in_(set(codes)))
-    )
-    return dict(result.all())
+    rows = await jurisdictions_repository.list_by_codes(session, sorted(set(codes)))
+    return {row.code: row.name for row in rows}

@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.core.config import WebhookSettings
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
+from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.jurisdictions.paths import codes_of
 from app.models import WebhookDelivery, WebhookEndpoint
@@ -115,7 +116,7 @@ async def _create(
         area_code=codes_of(area_row.path)[-1], event_kinds=patterns, description=description,
         url_hint=url_hint(url), sealed=sealed,
         # From now on: earlier events are there for replay.
-        cursor=await repository.latest_event_id(session),
+        cursor=await events_repository.latest_id(session),
     )  # fmt: skip
     await repository.save(session, endpoint)
     return EndpointCreated(**public(endpoint).model_dump(), secret=secret)

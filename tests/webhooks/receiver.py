@@ -4,15 +4,13 @@ records every request and answers what the test tells it to."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
-import uvicorn
 from starlette.types import Receive, Scope, Send
 
-from tests.fixtures.processes import free_ports
+from tests.events.test_sse import serving
 
 
 @dataclass(frozen=True)
@@ -72,19 +70,4 @@ class Receiver:
         return [request.webhook_id for request in self.requests]
 
 
-@asynccontextmanager
-async def serving(receiver: Receiver) -> AsyncIterator[str]:
-    """The receiver on a free loopback port; yields its base URL."""
-    (port,) = free_ports(1)
-    config = uvicorn.Config(
-        receiver, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+__all__ = ["Answer", "OK", "Received", "Receiver", "serving"]
