@@ -11,9 +11,11 @@ Each pass, under one job lock (one dispatcher at a time on PostgreSQL):
    before anything is sent, so a crash mid-send leaves them due again: at-least-once, with
    the same `webhook-id`, which receivers dedupe on. Per endpoint only the oldest pending
    delivery of each subject goes out, so a subject's events arrive in order.
-3. **Send** concurrently (bounded), and **record**: 2xx delivered; otherwise the next attempt
-   follows the retry schedule (or the receiver's Retry-After), a 410 disables the endpoint,
-   and after the last retry the delivery is dead (listed as a dead letter; replay re-queues).
+3. **Send** each endpoint's batch in its own task (requests in flight bounded; an endpoint
+   with a batch in flight is skipped by later passes, so a slow receiver delays only
+   itself), and **record**: 2xx delivered; otherwise the next attempt follows the retry
+   schedule (or the receiver's Retry-After), a 410 disables the endpoint, and after the
+   last retry the delivery is dead (listed as a dead letter; replay re-queues).
 
 Robots get one message per pass at most, and only within 20 sends a minute: everything due
 goes into that message, so bursts become digests and nothing is dropped.
@@ -89,6 +91,9 @@ class Dispatcher:
         self._clock, self._resolve, self._rng = clock, resolve, rng or random.Random()
         self._gap: tuple[int, float] | None = None  # the missing id, since (monotonic)
         self._passes = 0
+        self._limit = asyncio.Semaphore(self._config.concurrency)  # requests in flight
+        # Endpoints with a batch in flight: a slow receiver holds up only itself.
+        self._busy: set[int] = set()
         # Proxies from the environment would bypass the address pinning: never use them.
         self._client = httpx.AsyncClient(
             timeout=self._config.timeout.total_seconds(), follow_redirects=False,
@@ -99,31 +104,46 @@ class Dispatcher:
         await self._client.aclose()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Pass after pass until `stop`; a failed pass is logged and the next one retries."""
+        """Pass after pass until `stop`, each pass's sends running on while the next passes
+        start; a failed pass is logged and the next one retries."""
         interval = self._config.poll_interval.total_seconds()
+        inflight: set[asyncio.Task[int]] = set()
         try:
             while not stop.is_set():
                 try:
-                    await self.run_once()
+                    for task in await self._pass():
+                        inflight.add(task)
+                        task.add_done_callback(inflight.discard)
                 except Exception:
                     log.exception("webhook dispatch pass failed")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval)
         finally:
+            await asyncio.gather(*inflight, return_exceptions=True)
             await self.aclose()
 
     async def run_once(self) -> int:
-        """One pass; returns the number of deliveries attempted."""
+        """One pass, waiting for its sends; returns the number of deliveries attempted."""
+        return sum(await asyncio.gather(*await self._pass()))
+
+    async def _pass(self) -> list[asyncio.Task[int]]:
+        """Enqueue, claim, and start sending each endpoint's batch."""
         async with job_lock(self._database, "webhook-dispatch") as held:
             if not held:
-                return 0
+                return []
             enqueued = await self.enqueue()
-            attempted = await self.deliver()
+            batches = await self._claim(self._clock())
             self._passes += 1
-            if enqueued or attempted or self._passes % 50 == 1:
-                async with self._database.session() as session:
-                    OUTBOX_DEPTH.set(await repository.pending_count(session))
-            return attempted
+            if enqueued or batches or self._passes % 50 == 1:
+                await self._measure_depth()  # before the sends: each finished one counts down
+        return [asyncio.create_task(self._complete(batch)) for batch in batches]
+
+    async def _measure_depth(self) -> None:
+        try:
+            async with self._database.session() as session:
+                OUTBOX_DEPTH.set(await repository.pending_count(session))
+        except Exception:  # claimed batches must still be sent (and their endpoints freed)
+            log.exception("outbox depth not measured")
 
     async def enqueue(self) -> int:
         """Turn new change_event rows into deliveries; returns how many were created."""
@@ -172,40 +192,47 @@ class Dispatcher:
             last = row.id
         return taken
 
-    async def deliver(self) -> int:
-        """Claim what is due, send it, record how it went; returns deliveries attempted."""
-        batches = await self._claim(self._clock())
-        if not batches:
+    async def _complete(self, batch: _Batch) -> int:
+        """Send one endpoint's batch and record how it went; the deliveries attempted."""
+        endpoint_id = batch.endpoint.id
+        assert endpoint_id is not None
+        try:
+            async with self._database.session() as session:
+                events = await repository.events_by_id(
+                    session, [d.event_id for d in batch.deliveries]
+                )
+                names = await repository.community_names(
+                    session, {str(e.payload.get("community", "")) for e in events.values()}
+                ) if batch.endpoint.kind == "wecom" else {}  # fmt: skip
+            await self._send(batch, events, names)
+            await self._record(batch, events)
+            return len(batch.deliveries)
+        except Exception:  # the leases run out and the deliveries are tried again
+            log.exception("webhook batch failed", endpoint=endpoint_id)
             return 0
-        async with self._database.session() as session:
-            events = await repository.events_by_id(
-                session, [d.event_id for b in batches for d in b.deliveries]
-            )
-            names = await repository.community_names(
-                session,
-                {str(e.payload.get("community", "")) for e in events.values()},
-            )
-        limit = asyncio.Semaphore(self._config.concurrency)
-        await asyncio.gather(*(self._send(b, events, names, limit) for b in batches))
-        await self._record(batches, events)
-        return sum(len(batch.deliveries) for batch in batches)
+        finally:
+            self._busy.discard(endpoint_id)
 
     async def _claim(self, now: datetime) -> list[_Batch]:
         async with self._database.session() as session:
             due = await repository.due_endpoint_ids(session, now)
         if not due:
             return []
-        lease_until = now + self._config.timeout + timedelta(seconds=5)
         batches: list[_Batch] = []
         async with self._database.session(write=True) as session:
             for endpoint in await repository.enabled_endpoints(session):
-                if endpoint.id not in due:
+                if endpoint.id not in due or endpoint.id in self._busy:
                     continue
                 chosen = await self._choose(session, endpoint, now)
                 if not chosen:
                     continue
                 batches.append(_Batch(endpoint, sealed_target(self._vault, endpoint), chosen))
+                # Long enough for the batch's requests, a few at a time, to time out.
+                rounds = 1 + len(chosen) // self._config.concurrency
+                lease_until = now + self._config.timeout * rounds + timedelta(seconds=5)
                 await repository.lease(session, [d.id for d in chosen if d.id], lease_until)
+        # Claimed (committed): busy until _complete has recorded the batch.
+        self._busy.update(batch.endpoint.id for batch in batches if batch.endpoint.id)
         return batches
 
     async def _choose(
@@ -229,9 +256,8 @@ class Dispatcher:
         return [d for d in due if first.get(d.subject) == d.event_id]
 
     async def _send(
-        self, batch: _Batch, events: dict[int, ChangeEvent], names: dict[str, str],
-        limit: asyncio.Semaphore,
-    ) -> None:  # fmt: skip
+        self, batch: _Batch, events: dict[int, ChangeEvent], names: dict[str, str]
+    ) -> None:
         missing = [d for d in batch.deliveries if d.event_id not in events]
         if missing:  # pruned from the log: nothing left to send
             batch.deliveries = [d for d in batch.deliveries if d.event_id in events] + missing
@@ -247,14 +273,14 @@ class Dispatcher:
                 body, count = wecom.message(lines)
                 batch.leftover = batch.deliveries[count:present]  # the next message's
                 batch.deliveries = batch.deliveries[:count] + missing
-                async with limit:
+                async with self._limit:
                     attempts = [await self._post_robot(batch, body)] * count
             batch.attempts = attempts + [_GONE] * len(missing)
             return
 
         async def one(delivery: WebhookDelivery) -> Attempt:
             event = events[delivery.event_id]
-            async with limit:
+            async with self._limit:
                 return await self._post_webhook(batch, event)
 
         sent = await asyncio.gather(*(one(d) for d in batch.deliveries[:present]))
@@ -297,34 +323,32 @@ class Dispatcher:
             log.error("webhook send failed unexpectedly", error=type(exc).__name__)
             return failed("error", type(exc).__name__)
 
-    async def _record(self, batches: list[_Batch], events: dict[int, ChangeEvent]) -> None:
+    async def _record(self, batch: _Batch, events: dict[int, ChangeEvent]) -> None:
         now = self._clock()
+        endpoint, channel = batch.endpoint, batch.endpoint.kind
+        assert endpoint.id is not None
+        finished = 0
         async with self._database.session(write=True) as session:
-            for batch in batches:
-                endpoint, channel = batch.endpoint, batch.endpoint.kind
-                assert endpoint.id is not None
-                if channel == "wecom":
-                    await repository.set_endpoint(
-                        session, endpoint.id, {"send_times": endpoint.send_times}
+            await repository.record(  # the robot's next message takes them
+                session, [d.id for d in batch.leftover if d.id], {"next_attempt_at": now}
+            )
+            for delivery, attempt in zip(batch.deliveries, batch.attempts, strict=True):
+                assert delivery.id is not None
+                values = self._outcome(delivery, attempt, now, channel)
+                await repository.record(session, [delivery.id], values)
+                finished += values.get("state", "pending") != "pending"
+                if attempt.ok:
+                    event = events[delivery.event_id]
+                    NOTIFICATION_LATENCY.labels(channel, event.kind).observe(
+                        max((now - event.occurred_at).total_seconds(), 0.0)
                     )
-                    await repository.record(
-                        session, [d.id for d in batch.leftover if d.id], {"next_attempt_at": now}
-                    )
-                for delivery, attempt in zip(batch.deliveries, batch.attempts, strict=True):
-                    assert delivery.id is not None
-                    values = self._outcome(delivery, attempt, now, channel)
-                    await repository.record(session, [delivery.id], values)
-                    if attempt.ok:
-                        event = events[delivery.event_id]
-                        NOTIFICATION_LATENCY.labels(channel, event.kind).observe(
-                            max((now - event.occurred_at).total_seconds(), 0.0)
-                        )
-                if any(attempt.gone for attempt in batch.attempts):
-                    log.warning("endpoint answered 410 Gone; disabled", endpoint=endpoint.id)
-                    await repository.set_endpoint(session, endpoint.id, {
-                        "enabled": False, "updated_at": now,
-                        "disabled_reason": "the receiver answered 410 Gone",
-                    })  # fmt: skip
+            if any(attempt.gone for attempt in batch.attempts):
+                log.warning("endpoint answered 410 Gone; disabled", endpoint=endpoint.id)
+                await repository.set_endpoint(session, endpoint.id, {
+                    "enabled": False, "updated_at": now,
+                    "disabled_reason": "the receiver answered 410 Gone",
+                })  # fmt: skip
+        OUTBOX_DEPTH.dec(finished)  # committed; the next measurement corrects any drift
 
     def _outcome(
         self, delivery: WebhookDelivery, attempt: Attempt, now: datetime, channel: str
@@ -337,6 +361,7 @@ class Dispatcher:
         DELIVERY_FAILURES.labels(channel, attempt.reason or "error").inc()
         values["last_error"] = attempt.detail[:300]
         if attempt is _GONE:
+            DELIVERY_OUTCOMES.labels(channel, "dead").inc()
             return values | {"state": "dead"}
         if attempt.gone:  # stays pending for when the endpoint is enabled again
             return values | {"next_attempt_at": now}

@@ -298,3 +298,26 @@ async def test_a_subjects_events_arrive_in_order_even_across_a_retry(
     seen = receiver.ids()
     assert sorted(seen) == sorted([a, a, b, c])
     assert [i for i in seen if i != c] == [a, a, b]  # pile:7's second waits for its first
+
+
+async def test_a_slow_receiver_holds_up_only_itself(
+    client: httpx.AsyncClient, database: Database, dispatcher: Dispatcher
+) -> None:
+    await hierarchy(database)
+    slow, fast = Receiver(delay=1.5), Receiver()
+    stop = asyncio.Event()
+    async with serving(slow) as slow_base, serving(fast) as fast_base:
+        await subscribe(client, f"{slow_base}/hook")
+        await subscribe(client, f"{fast_base}/hook")
+        running = asyncio.create_task(dispatcher.run(stop))
+        try:
+            await log_events(database, 1, subject="pile:1")
+            await log_events(database, 1, subject="pile:2")
+            async with asyncio.timeout(1.2):  # while the slow one still holds its first
+                while len(fast.requests) < 2:  # noqa: ASYNC110 (the receiver records, no event)
+                    await asyncio.sleep(0.02)
+            assert slow.requests == []
+        finally:
+            stop.set()
+            await running
+    assert len(slow.requests) >= 1
