@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("previous_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sa.String(length=200), nullable=True),
+        sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("cursor", sa.BigInteger(), nullable=False),
         sa.Column("send_times", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -68,6 +68,8 @@ class WebhookSettings(BaseModel):
     # PostgreSQL) before it is taken as rolled back; as in app/events/feed.py.
     gap_timeout: timedelta = timedelta(seconds=2)
     concurrency: int = Field(default=8, ge=1, le=64)
+    # An endpoint whose every attempt has failed for this long is disabled (Svix: 5 days).
+    disable_after: timedelta = Field(default=timedelta(days=5), gt=timedelta(0))
     # How long rotated-out secrets keep signing alongside the new one.
     rotation_overlap: timedelta = timedelta(hours=24)
     # Group robots: at most this many messages per robot per minute (WeCom's limit).

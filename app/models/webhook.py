@@ -40,6 +40,8 @@ class WebhookEndpoint(SQLModel, table=True):
     previous_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     enabled: bool = True
     disabled_reason: str | None = Field(default=None, sa_type=String(200))
+    # Since when every attempt failed (None after a success): too long and it is disabled.
+    failing_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The last change_event id turned into deliveries for this endpoint.
     cursor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     # Robots: epoch seconds of the last minute's sends (the 20-a-minute budget).

@@ -342,13 +342,29 @@ class Dispatcher:
                     NOTIFICATION_LATENCY.labels(channel, event.kind).observe(
                         max((now - event.occurred_at).total_seconds(), 0.0)
                     )
-            if any(attempt.gone for attempt in batch.attempts):
-                log.warning("endpoint answered 410 Gone; disabled", endpoint=endpoint.id)
-                await repository.set_endpoint(session, endpoint.id, {
-                    "enabled": False, "updated_at": now,
-                    "disabled_reason": "the receiver answered 410 Gone",
-                })  # fmt: skip
+            health = self._health(endpoint, batch.attempts, now)
+            if health:
+                await repository.set_endpoint(session, endpoint.id, health)
         OUTBOX_DEPTH.dec(finished)  # committed; the next measurement corrects any drift
+
+    def _health(
+        self, endpoint: WebhookEndpoint, attempts: Sequence[Attempt], now: datetime
+    ) -> dict[str, Any]:
+        """Endpoint changes after a batch: disabled on a 410 or after failing everything for
+        `disable_after`; the failing clock starts at a failure and stops at a success."""
+        reason = None
+        if any(attempt.gone for attempt in attempts):
+            reason = "the receiver answered 410 Gone"
+        elif any(attempt.ok for attempt in attempts):
+            return {"failing_since": None} if endpoint.failing_since else {}
+        elif endpoint.failing_since is None:
+            return {"failing_since": now} if attempts else {}
+        elif now - endpoint.failing_since >= self._config.disable_after:
+            reason = f"every attempt failed since {endpoint.failing_since.isoformat()}"
+        if reason is None:
+            return {}
+        log.warning("webhook endpoint disabled", endpoint=endpoint.id, reason=reason)
+        return {"enabled": False, "disabled_reason": reason, "updated_at": now}
 
     def _outcome(
         self, delivery: WebhookDelivery, attempt: Attempt, now: datetime, channel: str

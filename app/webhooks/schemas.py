@@ -66,6 +66,9 @@ class EndpointPublic(BaseModel):
     description: str
     enabled: bool
     disabled_reason: str | None
+    failing_since: datetime | None = Field(
+        description="Since when every attempt failed; disabled after `disable_after`."
+    )
     previous_secret_until: datetime | None = Field(
         description="Until then the rotated-out secret signs too."
     )

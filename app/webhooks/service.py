@@ -99,7 +99,8 @@ def public(endpoint: WebhookEndpoint) -> EndpointPublic:
         id=endpoint.id, kind=EndpointKind(endpoint.kind), area=endpoint.area_code,
         event_kinds=endpoint.event_kinds, url_hint=endpoint.url_hint,
         description=endpoint.description, enabled=endpoint.enabled,
-        disabled_reason=endpoint.disabled_reason, previous_secret_until=endpoint.previous_until,
+        disabled_reason=endpoint.disabled_reason, failing_since=endpoint.failing_since,
+        previous_secret_until=endpoint.previous_until,
         created_at=endpoint.created_at, updated_at=endpoint.updated_at,
     )  # fmt: skip
 
@@ -203,6 +204,7 @@ async def update_endpoint(
     if data.enabled is not None:
         endpoint.enabled = data.enabled
         endpoint.disabled_reason = None if data.enabled else f"disabled by {principal.subject}"
+        endpoint.failing_since = None
     endpoint.updated_at = utc_now()
     return public(await repository.save(session, endpoint))
 

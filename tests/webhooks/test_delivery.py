@@ -321,3 +321,37 @@ async def test_a_slow_receiver_holds_up_only_itself(
             stop.set()
             await running
     assert len(slow.requests) >= 1
+
+
+async def test_an_endpoint_failing_everything_for_days_is_disabled(
+    client: httpx.AsyncClient, database: Database, dispatcher: Dispatcher, clock: FakeClock,
+    settings: Settings,
+) -> None:  # fmt: skip
+    await hierarchy(database)
+    receiver = always(500)
+    async with serving(receiver) as base:
+        hook = await subscribe(client, f"{base}/hook")
+        url = f"/v1/webhooks/{hook['id']}"
+        started = clock()
+        for step in range(8 * 48):  # half-hour steps for up to eight days, an event every 6 h
+            if step % 12 == 0:  # each a new subject: attempted at once, not held in order
+                await log_events(database, 1, subject=f"pile:{step}")
+            await dispatcher.run_once()
+            shown = (await client.get(url)).json()
+            if not shown["enabled"]:
+                break
+            clock.advance(timedelta(minutes=30))
+        assert shown["enabled"] is False
+        assert shown["disabled_reason"].startswith("every attempt failed since")
+        failing_since = datetime.fromisoformat(shown["failing_since"])
+        assert failing_since - started < timedelta(minutes=1)
+        limit = settings.webhooks.disable_after
+        assert limit <= clock() - failing_since < limit + timedelta(minutes=30)
+
+        receiver.answer = lambda _request: (200, {}, b"")
+        enabled = (await client.patch(url, json={"enabled": True})).json()
+        assert (enabled["enabled"], enabled["failing_since"]) == (True, None)
+        await log_events(database, 1)
+        await run_until_quiet(dispatcher, database, clock)
+        assert (await client.get(url)).json()["failing_since"] is None
+    assert (await deliveries(database))[-1].state == "delivered"
