@@ -3,6 +3,8 @@ only, and every bad configuration answered with problem+json."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -150,3 +152,49 @@ async def test_urls_and_secrets_stay_out_of_reprs() -> None:
     assert "robot-key" not in repr(target)
     assert "whsec_" not in repr(target)
     assert "robot-key" not in repr(SecretVault("k"))
+
+
+TARGETS = ["310000", "310105", "310105011", "310105011001", "310105010"]
+CALLERS = {Tier.CITY: "310000", Tier.DISTRICT: "310105", Tier.STREET: "310105011"}
+SEES = {Tier.CITY: set(TARGETS), Tier.DISTRICT: set(TARGETS) - {"310000"},
+        Tier.STREET: {"310105011", "310105011001"}}  # fmt: skip
+
+
+async def _create(client: httpx.AsyncClient, collection: str, area: str) -> int:
+    body: dict[str, Any] = {"url": ROBOT, "area": area}
+    if collection == "webhooks":
+        body = {"url": HOOK, "area": area, "event_kinds": ["pile.colour"]}
+    created = await client.post(f"/v1/{collection}", json=body)
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])
+
+
+@pytest.mark.parametrize("collection", ["webhooks", "channels"])
+async def test_every_route_answers_404_outside_the_callers_area(
+    app: FastAPI, client: httpx.AsyncClient, anonymous: httpx.AsyncClient, database: Database,
+    collection: str,
+) -> None:  # fmt: skip
+    await hierarchy(database)
+    hooks = {area: await _create(client, collection, area) for area in TARGETS}
+    replay = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-02T00:00:00Z"}
+    routes: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", "", None), ("GET", "/deliveries", None), ("PATCH", "", {})]  # fmt: skip
+    if collection == "webhooks":
+        routes += [("POST", "/replay", replay), ("POST", "/rotate-secret", {})]
+    for tier, area in CALLERS.items():
+        token = await mint_token(app, tier=tier, area=area, client_id=f"phc_{tier}")
+        auth = {"Authorization": f"Bearer {token}"}
+        listed = await anonymous.get(f"/v1/{collection}", headers=auth)
+        inside = SEES[tier]
+        assert {item["area"] for item in listed.json()["items"]} == inside, tier
+        for target, hook_id in hooks.items():
+            for method, suffix, body in routes:
+                response = await anonymous.request(
+                    method, f"/v1/{collection}/{hook_id}{suffix}", headers=auth, json=body
+                )
+                expected = 404 if target not in inside else (202 if suffix == "/replay" else 200)
+                assert response.status_code == expected, (tier, target, method, suffix)
+            deleted = await anonymous.delete(f"/v1/{collection}/{hook_id}", headers=auth)
+            assert deleted.status_code == (204 if target in inside else 404)
+            if target in inside:  # gone now: again, for the next caller
+                hooks[target] = await _create(client, collection, target)
