@@ -42,8 +42,8 @@ pytest: $(SYNCED)
 	$(BIN)/pytest
 
 bench: $(SYNCED)
-	$(BIN)/python bench/board.py
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python -m bench.board
+	$(BIN)/python -m bench.ingest
 
 fmt: $(SYNCED)
 	$(BIN)/ruff format .

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import include_v1
+from app.api import include_hot_routes
 from app.audit.middleware import AuditMiddleware
 from app.auth.ratelimit import RateLimiter
 from app.auth.router import router as oauth_router
@@ -23,8 +23,8 @@ from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
 from app.events.feed import EventFeed
+from app.graphql.router import install_graphql
 from app.health.router import router as health_router
-from app.ingest.router import router as tcec_router
 from app.operators.cache import OperatorCache
 from app.operators.vault import SecretVault
 from app.status.batcher import StatusBatcher
@@ -90,8 +90,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.context = context
     install_problem_handlers(app)
-    include_v1(app)
-    app.include_router(tcec_router)
+    include_hot_routes(app)
+    install_graphql(app, context)
     app.include_router(oauth_router)
     app.include_router(health_router)
     app.add_middleware(AuditMiddleware, database=database)

@@ -17,7 +17,7 @@ non-200 answers in Lua, reads use wrk's own non-2xx/3xx count (a Lua `response` 
 every board body and made wrk the bottleneck). Token, authed and open runs alternate in
 rounds; the median token run and the median read round (by ratio) are reported.
 
-    python bench/auth.py [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
+    python -m bench.auth [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
                          [--connections 32]
 """
 
@@ -27,58 +27,41 @@ import argparse
 import asyncio
 import base64
 import json
-import re
-import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
-from common import STREET, WRK, benchmark_arguments, environment, postgres_url, seed, start
-from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.auth.principal import city_principal
-from app.auth.scopes import Tier
-from app.auth.service import create_client
 from app.board.router import router as board_router
 from app.board.service import board_json
-from app.core.config import RateLimit, Settings
 from app.core.context import AppContext
 from app.core.db import Database
 from app.core.http import snapshot_response
 from app.core.logging import configure_logging
 from app.main import create_app
+from bench.common import (
+    LUA,
+    STREET,
+    WRK,
+    Run,
+    bench_settings,
+    benchmark_arguments,
+    environment,
+    postgres_url,
+    register,
+    seed,
+    start,
+    wrk,
+)
 
-CITY, TOKEN_PATH = "310000", "/oauth/token"
+TOKEN_PATH = "/oauth/token"
 BOARD_PATH, OPEN_PATH = f"/v1/board?area={STREET}", f"/v1/bench/board-open?area={STREET}"
 FORM, TARGET = "application/x-www-form-urlencoded", 0.15  # auth may cost at most 15%
-UNLIMITED = RateLimit(per_second=1e6, burst=10**6)
-LUA = r"""
--- args: method, Authorization value, body, Content-Type ("-" for none)
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-
-function init(args)
-  local headers, body = {}, nil
-  if args[2] ~= "-" then headers["Authorization"] = args[2] end
-  if args[3] ~= "-" then body = args[3] end
-  if args[4] ~= "-" then headers["Content-Type"] = args[4] end
-  req = wrk.format(args[1], nil, headers, body)
-  bad = 0
-end
-
-function request() return req end
-
-function done(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    io.write(string.format("bench bad=%d\n", thread:get("bad")))
-  end
-end
-"""
 # Token runs only: with it wrk hands every body to Lua, which for a board of ~290 KB made
 # wrk itself the bottleneck (1,100 req/s against 2,500 without); reads rely on wrk's count.
 COUNT = """
@@ -86,35 +69,6 @@ function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end
 end
 """
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-@dataclass(frozen=True)
-class Run:
-    rate: float  # requests/s
-    p99: float  # ms
-
-
-def bench_settings(url: str) -> Settings:
-    return Settings(
-        database_url=url, access_log=False, log_level="WARNING",
-        secret_key=SecretStr("pilehub-bench-secret-key"), token_rate=UNLIMITED, api_rate=UNLIMITED,
-    )  # fmt: skip
-
-
-async def register(url: str) -> tuple[str, str]:
-    """A city client (client_secret_basic) through the auth service: (client_id, secret)."""
-    database = Database(url)
-    try:
-        async with database.session(write=True) as session:
-            new = await create_client(
-                session, city_principal(CITY), name="bench", tier=Tier.CITY, area_code=CITY
-            )
-        if new.secret is None:
-            raise SystemExit("the client got no secret")
-        return new.client.client_id, new.secret
-    finally:
-        await database.dispose()
 
 
 def serve(port: int, url: str) -> None:
@@ -136,21 +90,6 @@ def serve(port: int, url: str) -> None:
     board_router.add_route(OPEN_PATH.partition("?")[0].removeprefix("/v1"), board_open, ["GET"])
     app = create_app(settings, database=Database(url))
     uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
-
-
-def wrk(url: str, script: Path, args: argparse.Namespace, *lua_args: str) -> Run:
-    """One wrk run; fails on connection errors or any answer other than 200."""
-    command = [WRK or "wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
-    command += ["--timeout", "30s", "-s", str(script), url, "--", *lua_args]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
-    bad = re.findall(r"bench bad=(\d+)", output)
-    if rate is None or p99 is None or not bad or "Socket errors" in output:
-        raise SystemExit(f"wrk failed or saw connection errors:\n{output}")
-    if sum(map(int, bad)) or "Non-2xx" in output or not float(rate.group(1)):
-        raise SystemExit(f"{sum(map(int, bad))} answers other than 200 from {url}:\n{output}")
-    return Run(float(rate.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)])
 
 
 def access_token(client: httpx.Client, credentials: tuple[str, str]) -> str:

@@ -11,7 +11,7 @@ Ingest: K status reports through `record_status_reports` (history, current upser
 pile colours) versus a raw executemany INSERT of the same history rows into a scratch table
 with status_change's columns; batches of 500, one write session per batch in both cases.
 
-    python bench/board.py [--database-url URL] [--piles 1000] [--duration 5] [--rounds 5]
+    python -m bench.board [--database-url URL] [--piles 1000] [--duration 5] [--rounds 5]
                           [--connections 32]
 """
 
@@ -29,18 +29,6 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import uvicorn
-from common import (
-    BASE,
-    SCRATCH,
-    STREET,
-    WRK,
-    benchmark_arguments,
-    environment,
-    postgres_url,
-    report,
-    seed,
-    start,
-)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,6 +40,18 @@ from app.main import create_app
 from app.status.codes import state_for_tcec_code
 from app.status.schemas import Outcome
 from app.status.service import record_status_reports
+from bench.common import (
+    BASE,
+    SCRATCH,
+    STREET,
+    WRK,
+    benchmark_arguments,
+    environment,
+    postgres_url,
+    report,
+    seed,
+    start,
+)
 
 BOARD_PATH, BATCH = f"/v1/board?area={STREET}", 500
 

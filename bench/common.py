@@ -1,8 +1,8 @@
 """What the benchmarks share: a fresh database seeded with one street, servers in spawned
 processes, the scratch floor table, and cleanup of all of it on exit (Ctrl-C and SIGTERM too).
 
-Not a benchmark itself; `board.py` and `ingest.py` import it (they run as scripts, so this
-directory is first on sys.path).
+Not a benchmark itself; the benchmarks import it. Run them as modules from the project root
+(`python -m bench.board`): as scripts, `bench/graphql.py` would shadow graphql-core.
 """
 
 from __future__ import annotations
@@ -11,22 +11,30 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing
+import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from app.core.config import ColourRules
+from app.auth.principal import city_principal
+from app.auth.scopes import Tier
+from app.auth.service import create_client
+from app.core.config import ColourRules, RateLimit, Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
 from app.core.time import utc_now
@@ -38,6 +46,8 @@ from app.status.schemas import StatusReport
 from app.status.service import record_status_reports
 
 OPERATOR, STREET, COMMUNITIES, CONNECTORS_PER_PILE = "MA002TMQX", "310105011", 20, 2
+CITY = "310000"
+UNLIMITED = RateLimit(per_second=1e6, burst=10**6)  # benchmarks measure, they do not throttle
 SEED_CODES = [1, 1, 1, 2, 3, 3, 255, 0]  # mostly idle/charging, some faulted and offline
 WRK = shutil.which("wrk")
 BASE = utc_now() - timedelta(hours=2)  # seed time; later reports follow it
@@ -191,3 +201,73 @@ def environment(pg_url: sa.URL | None, processes: list[Any]) -> Iterator[tuple[s
         shutil.rmtree(tmp_dir, ignore_errors=True)
         if created and pg_url is not None:
             asyncio.run(admin(pg_url, f'DROP DATABASE IF EXISTS "{pg_url.database}" WITH (FORCE)'))
+
+
+# --- wrk with a Lua script, and a city client: auth.py and graphql.py -----------------------
+
+LUA = r"""
+-- args: method, Authorization value, body, Content-Type ("-" for none)
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+
+function init(args)
+  local headers, body = {}, nil
+  if args[2] ~= "-" then headers["Authorization"] = args[2] end
+  if args[3] ~= "-" then body = args[3] end
+  if args[4] ~= "-" then headers["Content-Type"] = args[4] end
+  req = wrk.format(args[1], nil, headers, body)
+  bad = 0
+end
+
+function request() return req end
+
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    io.write(string.format("bench bad=%d\n", thread:get("bad")))
+  end
+end
+"""
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass(frozen=True)
+class Run:
+    rate: float  # requests/s
+    p99: float  # ms
+
+
+def bench_settings(url: str) -> Settings:
+    return Settings(
+        database_url=url, access_log=False, log_level="WARNING",
+        secret_key=SecretStr("pilehub-bench-secret-key"), token_rate=UNLIMITED, api_rate=UNLIMITED,
+    )  # fmt: skip
+
+
+async def register(url: str) -> tuple[str, str]:
+    """A city client (client_secret_basic) through the auth service: (client_id, secret)."""
+    database = Database(url)
+    try:
+        async with database.session(write=True) as session:
+            new = await create_client(
+                session, city_principal(CITY), name="bench", tier=Tier.CITY, area_code=CITY
+            )
+        if new.secret is None:
+            raise SystemExit("the client got no secret")
+        return new.client.client_id, new.secret
+    finally:
+        await database.dispose()
+
+
+def wrk(url: str, script: Path, args: argparse.Namespace, *lua_args: str) -> Run:
+    """One wrk run; fails on connection errors or any answer other than 200."""
+    command = [WRK or "wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    command += ["--timeout", "30s", "-s", str(script), url, "--", *lua_args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    bad = re.findall(r"bench bad=(\d+)", output)
+    if rate is None or p99 is None or not bad or "Socket errors" in output:
+        raise SystemExit(f"wrk failed or saw connection errors:\n{output}")
+    if sum(map(int, bad)) or "Non-2xx" in output or not float(rate.group(1)):
+        raise SystemExit(f"{sum(map(int, bad))} answers other than 200 from {url}:\n{output}")
+    return Run(float(rate.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)])

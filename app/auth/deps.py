@@ -16,7 +16,8 @@ from fastapi import Depends, Request
 from app.auth.principal import Principal
 from app.auth.ratelimit import retry_after
 from app.auth.scopes import Scope
-from app.auth.verifier import TokenRejected
+from app.auth.verifier import TokenRejected, VerifiedToken
+from app.core.context import AppContext
 from app.core.deps import app_context
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 
@@ -51,30 +52,44 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
     if resolved is not None and scope in resolved.scopes:
         return resolved  # the fast path already checked (and counted) this request
     context = app_context(request)
-    token = bearer_token(request)
-    if token is None:
-        raise Unauthorized(
-            "A bearer access token is required.", headers={"WWW-Authenticate": REALM}
-        )
-    snapshot = await context.auth.current()
-    try:
-        verified = context.tokens.verify(token, snapshot)
-    except TokenRejected as rejected:
-        challenge = f'{REALM}, error="invalid_token", error_description="{rejected}"'
-        raise Unauthorized(f"The access token is not valid: {rejected}.",
-                           headers={"WWW-Authenticate": challenge}) from None  # fmt: skip
+    verified = await verify_access_token(context, bearer_token(request))
     principal = verified.principal
     if scope not in principal.scopes:
         challenge = f'{REALM}, error="insufficient_scope", scope="{scope}"'
         raise Forbidden(f"This needs the {scope} scope.", headers={"WWW-Authenticate": challenge},
                         required_scope=str(scope))  # fmt: skip
+    charge_rate(context, principal)
+    request.scope[_RESOLVED] = principal
+    request.scope[_EXPIRES] = verified.expires_at
+    return principal
+
+
+async def verify_access_token(context: AppContext, token: str | None) -> VerifiedToken:
+    """The caller behind a bearer token; 401 with a challenge when there is none or it fails."""
+    if token is None:
+        raise Unauthorized(
+            "A bearer access token is required.", headers={"WWW-Authenticate": REALM}
+        )
+    try:
+        return context.tokens.verify(token, await context.auth.current())
+    except TokenRejected as rejected:
+        challenge = f'{REALM}, error="invalid_token", error_description="{rejected}"'
+        raise Unauthorized(f"The access token is not valid: {rejected}.",
+                           headers={"WWW-Authenticate": challenge}) from None  # fmt: skip
+
+
+def charge_rate(context: AppContext, principal: Principal) -> None:
+    """Count one request against the client's rate; 429 with Retry-After beyond it."""
     wait = context.api_limiter.acquire(principal.subject)
     if wait:
         raise TooManyRequests("Rate limit reached for this client.",
                               headers={"Retry-After": retry_after(wait)})  # fmt: skip
+
+
+def mark_audited(request: Request, principal: Principal) -> None:
+    """Have the audit log record this request as the principal's write (GraphQL mutations:
+    one route carries reads and writes, so it says which it was)."""
     request.scope[_RESOLVED] = principal
-    request.scope[_EXPIRES] = verified.expires_at
-    return principal
 
 
 class ScopeGuard:

@@ -27,6 +27,8 @@ class BoardPile(BaseModel):
 class Board(BaseModel):
     """Counts by colour for an area and its children, and every pile with its colour."""
 
+    # Where the board sits (for cache invalidation), not part of the published body.
+    area_path: str = Field(exclude=True)
     area: JurisdictionSummary
     data_version: int = Field(description="Newest change_event id reflected in this board.")
     children: list[JurisdictionSummary]

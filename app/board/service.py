@@ -34,9 +34,8 @@ async def board_json(
     """Get the board of an area as JSON bytes (counts by colour, each pile's colour)."""
 
     async def build(session: AsyncSession, version: int) -> tuple[str, bytes]:
-        jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
-        board = await _build_board(session, principal, jurisdiction, version, max_piles)
-        return jurisdiction.path, board.model_dump_json().encode()
+        board = await get_board(session, principal, area=area, version=version, max_piles=max_piles)
+        return board.area_path, board.model_dump_json().encode()
 
     return await cache.get_or_build(database, _board_key(principal, area, max_piles), build)
 
@@ -52,6 +51,14 @@ def peek_board(
 ) -> Snapshot | None:
     """The board if a current snapshot is in memory (no I/O), else None."""
     return cache.peek(_board_key(principal, area, max_piles))
+
+
+async def get_board(
+    session: AsyncSession, principal: Principal, *, area: str | None, version: int, max_piles: int
+) -> Board:
+    """The board of an area (the caller's own when `area` is None) at data `version`."""
+    jurisdiction = await jurisdictions_service.get_visible_area(session, principal, area)
+    return await _build_board(session, principal, jurisdiction, version, max_piles)
 
 
 async def _build_board(
@@ -70,6 +77,7 @@ async def _build_board(
         else []
     )
     return Board(
+        area_path=area.path,
         area=summarise(area, counts[area.path]),
         data_version=version,
         children=[summarise(child, counts[child.path]) for child in children],

@@ -148,6 +148,14 @@ class Settings(BaseSettings):
         default=timedelta(milliseconds=100), gt=timedelta(0), le=timedelta(seconds=5)
     )
     sse_heartbeat: timedelta = Field(default=timedelta(seconds=15), gt=timedelta(0))
+    # GraphQL limits, checked while a document is parsed and validated (before any resolver).
+    graphql_max_depth: int = Field(default=8, ge=1)
+    graphql_max_aliases: int = Field(default=15, ge=0)
+    graphql_max_tokens: int = Field(default=2000, ge=10)
+    graphql_max_body: int = Field(default=64 * 1024, ge=1024)  # bytes of a POST body
+    graphql_max_subscriptions: int = Field(default=10, ge=1)  # per WebSocket connection
+    # Answers to repeated queries, per process, keyed by caller area and data version.
+    graphql_cache_entries: int = Field(default=512, ge=0)
     # Where `pilehub demo` writes its ready-made client credentials (for scripts).
     demo_clients_file: Path = PROJECT_ROOT / "var" / "demo-clients.json"
     webhooks: WebhookSettings = WebhookSettings()

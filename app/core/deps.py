@@ -12,12 +12,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import HTTPConnection
 
 from app.core.context import AppContext
 from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID, PageParams, paging
 
 
-def app_context(request: Request) -> AppContext:
+def app_context(request: HTTPConnection) -> AppContext:
     """The process context, for hot routes that take `Request` instead of one more dependency."""
     context: AppContext = request.app.state.context
     return context

@@ -27,6 +27,16 @@ TCEC_REQUESTS = Counter(
     "pilehub_tcec_requests_total", "T/CEC requests received, by interface and Ret.",
     ["interface", "ret"],
 )  # fmt: skip
+GRAPHQL_CACHE = Counter(
+    "pilehub_graphql_cache_total", "GraphQL queries answered from the cache (hit) or run.",
+    ["result"],
+)  # fmt: skip
+GRAPHQL_SUBSCRIPTION_DELIVERY = Histogram(
+    "pilehub_graphql_subscription_delivery_seconds",
+    "From a change's commit (its change-log time) to its send on a GraphQL subscription.",
+    ["kind"],
+    buckets=_LATENCY,
+)
 ALERT_CHANGES = Counter(
     "pilehub_alert_changes_total", "Alert lifecycle changes, by kind.", ["kind"]
 )

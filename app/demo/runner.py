@@ -173,6 +173,17 @@ def _print_clients(
         soft_wrap=True,
         markup=False,
     )
+    console.print("The same board and its open alerts in one GraphQL query:")
+    query = (
+        '{"query":"{ board { area { counts { green yellow red } } } '
+        'alerts(states: [OPEN]) { nodes { equipmentId community severity } } }"}'
+    )
+    console.print(
+        f'  curl -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" '
+        f"-d '{query}' {base}/graphql",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 async def _serve(

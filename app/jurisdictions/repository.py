@@ -42,6 +42,16 @@ async def list_children(session: AsyncSession, parent_id: int) -> list[Jurisdict
     return list(result.all())
 
 
+async def list_children_of(session: AsyncSession, parent_ids: list[int]) -> list[Jurisdiction]:
+    """The children of several parents in one query, in code order."""
+    result = await session.exec(
+        select(Jurisdiction)
+        .where(col(Jurisdiction.parent_id).in_(parent_ids))
+        .order_by(Jurisdiction.code)
+    )
+    return list(result.all())
+
+
 async def list_by_codes(session: AsyncSession, codes: list[str]) -> list[Jurisdiction]:
     result = await session.exec(select(Jurisdiction).where(col(Jurisdiction.code).in_(codes)))
     return list(result.all())

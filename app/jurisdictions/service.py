@@ -98,14 +98,35 @@ async def count_colours(
     area: Jurisdiction,
     children: Sequence[Jurisdiction],
 ) -> dict[str, ColourCounts]:
-    """Colour counts keyed by path, for the area and each of its children (two queries)."""
-    totals = {area.path: ColourCounts(), **{child.path: ColourCounts() for child in children}}
-    for path, colour, count in await piles_repository.colour_counts(session, principal, area.path):
-        for key in (area.path, *(c.path for c in children if contains(c.path, path))):
-            bucket = totals[key]
-            setattr(bucket, colour, getattr(bucket, colour) + count)
-            bucket.total += count
+    """Colour counts keyed by path, for the area and each of its children (one query)."""
+    return await count_colours_within(
+        session, principal, area.path, [area.path, *(child.path for child in children)]
+    )
+
+
+async def count_colours_within(
+    session: AsyncSession, principal: Principal, area_path: str, paths: Sequence[str]
+) -> dict[str, ColourCounts]:
+    """Colour counts of each of `paths` (all inside `area_path`), from one query over the area."""
+    totals = {path: ColourCounts() for path in paths}
+    for path, colour, count in await piles_repository.colour_counts(session, principal, area_path):
+        for key in paths:
+            if contains(key, path):
+                bucket = totals[key]
+                setattr(bucket, colour, getattr(bucket, colour) + count)
+                bucket.total += count
     return totals
+
+
+async def children_of(
+    session: AsyncSession, parent_ids: Sequence[int]
+) -> dict[int, list[Jurisdiction]]:
+    """Children of visible parents (a visible area's subtree is visible), in one query."""
+    children: dict[int, list[Jurisdiction]] = {parent_id: [] for parent_id in parent_ids}
+    for child in await repository.list_children_of(session, list(parent_ids)):
+        assert child.parent_id is not None
+        children[child.parent_id].append(child)
+    return children
 
 
 async def ensure_jurisdiction(

@@ -205,11 +205,18 @@ async def get_pile(session: AsyncSession, principal: Principal, *, pile_id: int)
     return pile
 
 
-async def _public(session: AsyncSession, rows: Sequence[PileRow]) -> list[PilePublic]:
+async def connectors_of(
+    session: AsyncSession, pile_ids: Sequence[int]
+) -> dict[int, list[ConnectorPublic]]:
+    """The connectors of these (already authorised) piles with their status, in one query."""
     connectors: dict[int, list[ConnectorPublic]] = defaultdict(list)
-    pile_ids = [_id(pile) for pile, *_ in rows]
     for connector, status in await repository.connectors_with_status(session, pile_ids):
         connectors[connector.pile_pk].append(_connector_public(connector, status))
+    return connectors
+
+
+async def _public(session: AsyncSession, rows: Sequence[PileRow]) -> list[PilePublic]:
+    connectors = await connectors_of(session, [_id(pile) for pile, *_ in rows])
     return [
         PilePublic(
             id=_id(pile),

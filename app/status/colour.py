@@ -37,6 +37,23 @@ class ConnectorView:
     since: datetime
 
 
+# States in which a connector is green whatever the clock says (connector_colour).
+_IN_SERVICE = frozenset(
+    {ConnectorState.AVAILABLE, ConnectorState.OCCUPIED, ConnectorState.CHARGING,
+     ConnectorState.RESERVED}
+)  # fmt: skip
+
+
+def colour_may_change(previous: ConnectorState | None, current: ConnectorState) -> bool:
+    """Whether a connector moving from `previous` to `current` can change its pile's colour.
+
+    Between in-service states (the bulk of a feed: idle <-> charging) the connector stays
+    green and so does its pile; what time alone changes (offline grace, a long fault) is the
+    sweep's to apply.
+    """
+    return not (previous in _IN_SERVICE and current in _IN_SERVICE)
+
+
 def connector_colour(
     connector: ConnectorView, *, now: datetime, recent_faults: int, rules: ColourRules
 ) -> ColourSince:

@@ -37,9 +37,12 @@ _KNOWN_CONNECTORS = (
         col(Connector.connector_id).label("operator_connector_id"),
         col(Connector.id).label("pk"),
         col(Connector.pile_pk).label("pile"),
+        col(Jurisdiction.path).label("area_path"),
         *_STATUS.c,
     )
     .join(Operator, col(Operator.id) == Connector.operator_pk)
+    .join(_PILE, _PILE.c.id == Connector.pile_pk)
+    .join(Jurisdiction, col(Jurisdiction.id) == _PILE.c.jurisdiction_id)
     .outerjoin(_STATUS, _STATUS.c.connector_pk == Connector.id)
     .where(
         col(Operator.operator_id).in_(bindparam("operators", expanding=True)),
@@ -106,6 +109,7 @@ _SET_PILE_COLOURS = (
 class KnownConnector:
     connector_pk: int
     pile_pk: int
+    area_path: str  # of the pile's community, for its events
     current: Any | None  # the connector_status row, None if it never reported
 
 
@@ -126,7 +130,7 @@ async def known_connectors(
         key = (row.operator_code, row.operator_connector_id)
         if key in wanted:
             current = row if row.connector_pk is not None else None
-            known[key] = KnownConnector(row.pk, row.pile, current)
+            known[key] = KnownConnector(row.pk, row.pile, row.area_path, current)
     return known
 
 

@@ -25,7 +25,7 @@ from app.piles import repository as piles_repository
 from app.piles.errors import PileNotFound
 from app.status import repository
 from app.status.codes import ConnectorState, state_for_tcec_code
-from app.status.colour import ConnectorView, derive_pile_colour
+from app.status.colour import ConnectorView, colour_may_change, derive_pile_colour
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState
 from app.status.repository import KnownConnector, PileColourInputs
@@ -69,15 +69,17 @@ async def record_status_reports(
     events: list[dict[str, Any]] = []
     changed_piles: set[int] = set()
     for index in sorted(keys, key=lambda i: reports[i].observed_at):
-        report = reports[index]
-        connector_pk, pile_pk = keys[index].connector_pk, keys[index].pile_pk
+        report, known = reports[index], keys[index]
         state = state_for_tcec_code(report.code)
         assert state is not None  # unknown codes were rejected in _resolve_connectors
-        outcome = fold.apply(index, connector_pk, report, state, report.received_at or now)
+        current = fold.current.get(known.connector_pk)  # updated in place by apply
+        before = ConnectorState(current.state) if current is not None else None
+        outcome = fold.apply(index, known.connector_pk, report, state, report.received_at or now)
         results[index] = RecordResult(outcome)
         if outcome is Outcome.CHANGED:
-            changed_piles.add(pile_pk)
-            events.append(_status_event(report, state, connector_pk, pile_pk, now))
+            if colour_may_change(before, state):
+                changed_piles.add(known.pile_pk)
+            events.append(_status_event(report, state, known, now))
     for index in await _drop_stored_late_reports(session, fold):
         results[index] = RecordResult(Outcome.DUPLICATE)
     await repository.insert_history(session, fold.history + [row for _, row in fold.late])
@@ -85,9 +87,6 @@ async def record_status_reports(
     piles = await repository.colour_inputs(
         session, changed_piles, faults_since=now - rules.repeated_fault_window
     )
-    area_paths = {pile.id: pile.path for pile in piles}
-    for event in events:
-        event["area_path"] = area_paths[event["payload"]["pile_id"]]
     await _refresh_colours(session, piles, rules=rules, now=now, floor=None, events=events)
     await events_repository.insert(session, events)
     final = [result for result in results if result is not None]
@@ -151,21 +150,17 @@ async def _resolve_connectors(
 
 
 def _status_event(
-    report: StatusReport,
-    state: ConnectorState,
-    connector_pk: int,
-    pile_pk: int,
-    now: datetime,
+    report: StatusReport, state: ConnectorState, known: KnownConnector, now: datetime
 ) -> dict[str, Any]:
     return {
         "occurred_at": now,
         "kind": "connector.status",
-        "subject": f"connector:{connector_pk}",
-        "area_path": "",
+        "subject": f"connector:{known.connector_pk}",
+        "area_path": known.area_path,
         "payload": {
-            "connector_id": connector_pk,
+            "connector_id": known.connector_pk,
             "operator_connector_id": report.connector_id,
-            "pile_id": pile_pk,
+            "pile_id": known.pile_pk,
             "status": state.value,
             "raw_code": report.code,
             "observed_at": report.observed_at.isoformat(),

@@ -8,7 +8,13 @@ import pytest
 
 from app.core.config import ColourRules
 from app.status.codes import ConnectorState, state_for_tcec_code
-from app.status.colour import Colour, ConnectorView, connector_colour, derive_pile_colour
+from app.status.colour import (
+    Colour,
+    ConnectorView,
+    colour_may_change,
+    connector_colour,
+    derive_pile_colour,
+)
 
 RULES = ColourRules()
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -119,3 +125,27 @@ def test_colour_since_never_predates_the_previous_change_or_a_staff_action() -> 
     )
     assert result.colour is Colour.GREEN
     assert result.since == cleared_at
+
+
+IN_SERVICE = [ConnectorState.AVAILABLE, ConnectorState.OCCUPIED, ConnectorState.CHARGING,
+              ConnectorState.RESERVED]  # fmt: skip
+
+
+@pytest.mark.parametrize("previous", [None, *ConnectorState])
+@pytest.mark.parametrize("current", list(ConnectorState))
+def test_only_moves_between_in_service_states_leave_the_colour_alone(
+    previous: ConnectorState | None, current: ConnectorState
+) -> None:
+    """The shortcut the status service takes agrees with the rules: whenever it says "cannot
+    change", both states give a green connector at any time and fault count."""
+    if not colour_may_change(previous, current):
+        assert previous in IN_SERVICE
+        assert current in IN_SERVICE
+        for state in (previous, current):
+            for hours in (0, 1, 48):
+                view = ConnectorView(state, NOW)
+                later = NOW + timedelta(hours=hours)
+                assert connector_colour(view, now=later, recent_faults=99,
+                                        rules=ColourRules()).colour is Colour.GREEN  # fmt: skip
+    else:
+        assert previous not in IN_SERVICE or current not in IN_SERVICE

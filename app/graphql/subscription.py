@@ -1,0 +1,114 @@
+"""Subscriptions over graphql-transport-ws, fed from the change log like server-sent events.
+
+Each event carries its id; a client that reconnects passes the last one as `since` and gets
+the gap from the log, so nothing is missed across reconnects or process restarts. The caller
+was authenticated at `connection_init`; the stream ends (and the socket closes with 4401)
+when that token expires or is revoked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator, Callable
+from datetime import UTC, datetime
+
+import strawberry
+from starlette.websockets import WebSocket
+from strawberry.scalars import JSON
+
+from app.auth.scopes import Scope
+from app.auth.verifier import TokenRejected
+from app.core.metrics import GRAPHQL_SUBSCRIPTION_DELIVERY
+from app.events.feed import FeedEvent
+from app.graphql.context import GraphQLContext, GraphQLInfo
+from app.graphql.permissions import scoped
+from app.graphql.scalars import AreaCode, EventId
+from app.jurisdictions import service as jurisdictions_service
+
+_BATCH = 500
+# How often a quiet stream re-checks that its token was not revoked.
+_RECHECK_SECONDS = 5.0
+_STATUS_KINDS = ("connector.status", "pile.colour", "pile.maintenance")
+
+
+@strawberry.type
+class ChangeEvent:
+    """One entry of the change log. `eventId` is what `since` takes to resume."""
+
+    event_id: EventId
+    kind: str
+    occurred_at: datetime
+    subject: str
+    payload: JSON
+
+    @classmethod
+    def of(cls, event: FeedEvent) -> ChangeEvent:
+        return cls(
+            event_id=EventId(event.id), kind=event.kind, subject=str(event.data["subject"]),
+            occurred_at=datetime.fromtimestamp(event.occurred_at, UTC),
+            payload=event.data["payload"],
+        )  # fmt: skip
+
+
+async def _follow(
+    context: GraphQLContext, area: str | None, since: int | None, wanted: Callable[[str], bool]
+) -> AsyncGenerator[ChangeEvent, None]:
+    app = context.app
+    async with app.database.session() as session:
+        visible = await jurisdictions_service.get_visible_area(session, context.caller, area)
+    async with app.events.subscription():
+        cursor = since if since is not None else app.events.delivered
+        recheck = time.monotonic() + _RECHECK_SECONDS
+        while time.time() < context.expires_at:
+            if time.monotonic() >= recheck:
+                if not await _token_still_valid(context):
+                    break
+                recheck = time.monotonic() + _RECHECK_SECONDS
+            events, watermark = await app.events.events_after(cursor, visible.path, _BATCH)
+            for event in events:
+                if wanted(event.kind):
+                    yield ChangeEvent.of(event)
+                    GRAPHQL_SUBSCRIPTION_DELIVERY.labels(event.kind).observe(
+                        time.time() - event.occurred_at
+                    )
+            cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)
+            if not events:
+                until_due = min(recheck - time.monotonic(), context.expires_at - time.time())
+                await app.events.wait(cursor, min(1.0, max(0.0, until_due)))
+    await _close(context, "the access token expired or was revoked")
+
+
+async def _token_still_valid(context: GraphQLContext) -> bool:
+    try:
+        context.app.tokens.verify(context.token or "", await context.app.auth.current())
+    except TokenRejected:
+        return False
+    return True
+
+
+async def _close(context: GraphQLContext, reason: str) -> None:
+    # Permissions run once when a subscription starts; this is what ends it later.
+    if isinstance(context.request, WebSocket):
+        await context.request.close(code=4401, reason=reason)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(extensions=scoped(Scope.STATUS_READ))
+    async def status_changed(
+        self, info: GraphQLInfo, area: AreaCode | None = None, since: EventId | None = None
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        """Connector statuses, pile colours and maintenance flags in the area, as committed;
+        from after event `since` if given, else from now."""
+        async for event in _follow(info.context, area, since, lambda kind: kind in _STATUS_KINDS):
+            yield event
+
+    @strawberry.subscription(extensions=scoped(Scope.ALERTS_READ))
+    async def alert_changed(
+        self, info: GraphQLInfo, area: AreaCode | None = None, since: EventId | None = None
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        """Alerts opened, escalated, acknowledged, resolved or reopened in the area."""
+        async for event in _follow(
+            info.context, area, since, lambda kind: kind.startswith("alert.")
+        ):
+            yield event

@@ -1,0 +1,334 @@
+"""GraphQL object types: the REST read models, as types, plus the nested fields that load.
+
+Plain fields carry what the parent's (scoped) resolver already loaded; a field that loads
+more declares its own scope, and loads through the services REST uses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+import strawberry
+
+from app.alerts.schemas import AlertPublic, AlertState, OutageReason
+from app.auth.scopes import Scope
+from app.board.schemas import Board as BoardModel
+from app.board.schemas import BoardPile as BoardPileModel
+from app.core.pagination import PageParams
+from app.graphql.context import GraphQLInfo
+from app.graphql.permissions import scoped
+from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, LogCursor, PageSize
+from app.jurisdictions.schemas import ColourCounts as ColourCountsModel
+from app.jurisdictions.schemas import JurisdictionSummary
+from app.models import Jurisdiction as JurisdictionRow
+from app.models import JurisdictionLevel
+from app.piles.schemas import ConnectorPublic, PilePublic
+from app.status import service as status_service
+from app.status.codes import ConnectorState
+from app.status.colour import Colour
+from app.status.schemas import StatusChangePublic
+
+strawberry.enum(Colour, name="Colour")
+strawberry.enum(ConnectorState, name="ConnectorState")
+strawberry.enum(AlertState, name="AlertState")
+strawberry.enum(OutageReason, name="OutageReason")
+strawberry.enum(JurisdictionLevel, name="JurisdictionLevel")
+
+T = TypeVar("T")
+
+
+@strawberry.enum
+class Severity(StrEnum):
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@strawberry.type
+class PageInfo:
+    end_cursor: Cursor | None
+    has_next_page: bool
+
+
+@strawberry.type
+class LogPageInfo:
+    end_cursor: LogCursor | None
+    has_next_page: bool
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    """A page of a registry list in id order; continue with `after: pageInfo.endCursor`."""
+
+    nodes: list[T]
+    page_info: PageInfo
+
+
+@strawberry.type
+class LogConnection(Generic[T]):
+    """A page of a log-backed list, newest first; continue with `after: pageInfo.endCursor`."""
+
+    nodes: list[T]
+    page_info: LogPageInfo
+
+
+def page_params(first: int, after: int | None) -> PageParams:
+    return PageParams(after_id=after, limit=first)
+
+
+def connection(nodes: list[T], last_id: int | None, more: bool) -> Connection[T]:
+    end = Cursor(last_id) if more and last_id is not None else None
+    return Connection(nodes=nodes, page_info=PageInfo(end_cursor=end, has_next_page=more))
+
+
+def log_connection(nodes: list[T], last_id: int | None, more: bool) -> LogConnection[T]:
+    end = LogCursor(last_id) if more and last_id is not None else None
+    return LogConnection(nodes=nodes, page_info=LogPageInfo(end_cursor=end, has_next_page=more))
+
+
+@strawberry.type
+class ColourCounts:
+    green: int
+    yellow: int
+    red: int
+    unknown: int
+    total: int
+
+    @classmethod
+    def of(cls, counts: ColourCountsModel) -> ColourCounts:
+        return cls(**counts.model_dump())
+
+
+@strawberry.type
+class JurisdictionRef:
+    code: str
+    name: str
+    level: str
+
+
+@strawberry.type
+class Jurisdiction:
+    """A unit of the government hierarchy the caller may see; walk down with `children`."""
+
+    code: AreaCode
+    name: str
+    name_en: str | None
+    level: JurisdictionLevel
+    synthetic: bool
+    row_id: strawberry.Private[int]
+    path: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: JurisdictionRow) -> Jurisdiction:
+        assert row.id is not None
+        return cls(
+            code=AreaCode(row.code), name=row.name, name_en=row.name_en, level=row.level,
+            synthetic=row.synthetic, row_id=row.id, path=row.path,
+        )  # fmt: skip
+
+    @strawberry.field(extensions=scoped(Scope.REGISTRY_READ))
+    async def children(self, info: GraphQLInfo) -> list[Jurisdiction]:
+        rows = await info.context.loaders.children.load(self.row_id)
+        return [Jurisdiction.of(row) for row in rows]
+
+    @strawberry.field(extensions=scoped(Scope.STATUS_READ))
+    async def counts(self, info: GraphQLInfo) -> ColourCounts:
+        """Piles by board colour in this unit."""
+        return ColourCounts.of(await info.context.loaders.counts.load(self.path))
+
+
+@strawberry.type
+class AreaSummary:
+    code: AreaCode
+    name: str
+    name_en: str | None
+    level: JurisdictionLevel
+    synthetic: bool
+    counts: ColourCounts
+
+    @classmethod
+    def of(cls, summary: JurisdictionSummary) -> AreaSummary:
+        return cls(
+            code=AreaCode(summary.code), name=summary.name, name_en=summary.name_en,
+            level=summary.level, synthetic=summary.synthetic,
+            counts=ColourCounts.of(summary.counts),
+        )  # fmt: skip
+
+
+@strawberry.type
+class BoardPile:
+    id: int
+    equipment_id: str
+    name: str | None
+    colour: Colour
+    colour_since: datetime
+    maintenance: bool
+    community: JurisdictionRef
+    station_id: str
+    synthetic: bool
+
+    @classmethod
+    def of(cls, pile: BoardPileModel) -> BoardPile:
+        return cls(
+            id=pile.id, equipment_id=pile.equipment_id, name=pile.name, colour=pile.colour,
+            colour_since=pile.colour_since, maintenance=pile.maintenance,
+            community=JurisdictionRef(**pile.community.model_dump()),
+            station_id=pile.station_id, synthetic=pile.synthetic,
+        )  # fmt: skip
+
+
+@strawberry.type
+class Board:
+    """The big screen of an area: counts by colour, its children's, and its piles."""
+
+    area: AreaSummary
+    data_version: int = strawberry.field(description="Newest change event reflected here.")
+    children: list[AreaSummary]
+    piles_included: bool = strawberry.field(
+        description="False when the area has more piles than a board lists; use `piles`."
+    )
+    board_piles: strawberry.Private[list[BoardPileModel]]
+
+    @classmethod
+    def of(cls, board: BoardModel) -> Board:
+        return cls(
+            area=AreaSummary.of(board.area), data_version=board.data_version,
+            children=[AreaSummary.of(child) for child in board.children],
+            piles_included=board.piles_included, board_piles=board.piles,
+        )  # fmt: skip
+
+    @strawberry.field(extensions=scoped(Scope.STATUS_READ))
+    def piles(
+        self, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+    ) -> Connection[BoardPile]:
+        """The board's piles in id order."""
+        rest = [pile for pile in self.board_piles if after is None or pile.id > after]
+        shown = rest[:first]
+        return connection(
+            [BoardPile.of(pile) for pile in shown], shown[-1].id if shown else None,
+            len(rest) > first,
+        )  # fmt: skip
+
+
+@strawberry.type
+class StatusChange:
+    id: int
+    status: ConnectorState
+    raw_code: int
+    observed_at: datetime
+    received_at: datetime
+    source: str
+    applied: bool
+
+    @classmethod
+    def of(cls, change: StatusChangePublic) -> StatusChange:
+        return cls(**change.model_dump())
+
+
+@strawberry.type
+class Connector:
+    id: int
+    connector_id: str
+    name: str | None
+    connector_type: int
+    power_kw: float
+    status: ConnectorState
+    raw_code: int | None
+    status_since: datetime | None
+    observed_at: datetime | None
+    received_at: datetime | None
+    source: str | None
+
+    @classmethod
+    def of(cls, connector: ConnectorPublic) -> Connector:
+        return cls(**connector.model_dump())
+
+    @strawberry.field(extensions=scoped(Scope.STATUS_READ))
+    async def history(
+        self,
+        info: GraphQLInfo,
+        first: PageSize = DEFAULT_PAGE_SIZE,
+        after: LogCursor | None = None,
+    ) -> LogConnection[StatusChange]:
+        """Status changes, newest first."""
+        context = info.context
+        async with context.app.database.session() as session:
+            page = await status_service.connector_history(
+                session, context.caller, connector_id=self.id, page=page_params(first, after)
+            )
+        nodes = [StatusChange.of(item) for item in page.items]
+        return log_connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
+
+
+@strawberry.type
+class StationRef:
+    id: int
+    station_id: str
+    name: str
+
+
+@strawberry.type
+class Location:
+    lng: float
+    lat: float
+
+
+@strawberry.type
+class Pile:
+    id: int
+    operator_id: str
+    equipment_id: str
+    name: str | None
+    equipment_type: int
+    power_kw: float
+    colour: Colour
+    colour_since: datetime
+    maintenance: bool
+    community: JurisdictionRef
+    station: StationRef
+    location: Location | None
+    synthetic: bool
+    loaded_connectors: strawberry.Private[list[ConnectorPublic]]
+
+    @classmethod
+    def of(cls, pile: PilePublic) -> Pile:
+        return cls(
+            id=pile.id, operator_id=pile.operator_id, equipment_id=pile.equipment_id,
+            name=pile.name, equipment_type=pile.equipment_type, power_kw=pile.power_kw,
+            colour=pile.colour, colour_since=pile.colour_since, maintenance=pile.maintenance,
+            community=JurisdictionRef(**pile.community.model_dump()),
+            station=StationRef(**pile.station.model_dump()),
+            location=Location(**pile.location.model_dump()) if pile.location else None,
+            synthetic=pile.synthetic, loaded_connectors=pile.connectors,
+        )  # fmt: skip
+
+    @strawberry.field(extensions=scoped(Scope.STATUS_READ))
+    def connectors(self) -> list[Connector]:
+        """The pile's connectors with their current status."""
+        return [Connector.of(connector) for connector in self.loaded_connectors]
+
+
+@strawberry.type
+class Alert:
+    id: int
+    pile_id: int
+    equipment_id: str
+    community: str
+    severity: str
+    cause: str
+    state: AlertState
+    opened_at: datetime
+    escalated_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    acknowledge_note: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolve_note: str | None
+    outage_reason: OutageReason | None
+    reopened: int
+
+    @classmethod
+    def of(cls, alert: AlertPublic) -> Alert:
+        return cls(**alert.model_dump())
