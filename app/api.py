@@ -26,6 +26,7 @@ from app.sessions.router import router as sessions_router
 from app.status.router import router as status_router
 from app.uptime.router import router as uptime_router
 from app.utilisation.router import router as utilisation_router
+from app.webhooks.router import router as webhooks_router
 
 V1_ROUTERS = [
     jurisdictions_router,
@@ -41,6 +42,7 @@ V1_ROUTERS = [
     utilisation_router,
     guidance_router,
     uptime_router,
+    webhooks_router,
 ]
 
 

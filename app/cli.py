@@ -72,7 +72,8 @@ def serve(
 
 @cli.command()
 def worker() -> None:
-    """Run the background jobs (colour sweep) until interrupted."""
+    """Run the background jobs (colour sweep, operator pulls, webhook and robot delivery)
+    until interrupted."""
     from app.worker import run_worker
 
     settings = load_settings()
@@ -97,9 +98,10 @@ def demo(
         True, "--simulator/--no-simulator", help="Feed the hub from the simulator."
     ),
     speed: float = typer.Option(60.0, help="Simulated seconds per real second."),
+    robot_port: int = typer.Option(9200, help="Port of the local WeCom robot receiver."),
 ) -> None:
-    """Migrate, load the Beixinjing demo, print a summary and serve it with the worker and
-    the State Grid simulator."""
+    """Migrate, load the Beixinjing demo, print a summary and serve it with the worker, the
+    State Grid simulator and a local WeCom robot receiver that prints alert messages."""
     from app.demo.runner import run_demo
 
     settings = load_settings()
@@ -111,6 +113,7 @@ def demo(
             serve=serve_api,
             simulator_port=simulator_port if simulator else None,
             speed=speed,
+            robot_port=robot_port,
         )
     )
 

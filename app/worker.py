@@ -1,4 +1,5 @@
-"""Background jobs: the colour sweep (time-based board rules) and the ingest schedule.
+"""Background jobs: the colour sweep (time-based board rules), the ingest schedule and the
+webhook dispatcher (its own task: it polls the change log every `webhooks.poll_interval`).
 
 `pilehub worker` runs this loop in its own process; `pilehub demo` runs it inside the API
 process (the embedded default has one process).
@@ -19,6 +20,7 @@ from app.core.time import utc_now
 from app.ingest.runner import pull_due_operators
 from app.operators.vault import SecretVault
 from app.status import service as status_service
+from app.webhooks.dispatcher import Dispatcher
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +58,16 @@ def jobs_for(database: Database, settings: Settings) -> list[Job]:
 async def run_worker(database: Database, settings: Settings, stop: asyncio.Event) -> None:
     jobs = jobs_for(database, settings)
     log.info("worker started", jobs={job.name: job.interval for job in jobs})
+    dispatcher = asyncio.create_task(Dispatcher(database, settings).run(stop))
+    try:
+        await _loop(jobs, stop)
+    finally:
+        stop.set()
+        await dispatcher
+    log.info("worker stopped")
+
+
+async def _loop(jobs: list[Job], stop: asyncio.Event) -> None:
     while not stop.is_set():
         for job in jobs:
             if time.monotonic() >= job.due_at:
@@ -66,7 +78,6 @@ async def run_worker(database: Database, settings: Settings, stop: asyncio.Event
             await asyncio.wait_for(stop.wait(), timeout=max(next_due, 0.05))
         except TimeoutError:
             pass
-    log.info("worker stopped")
 
 
 async def _run(job: Job) -> None:

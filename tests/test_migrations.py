@@ -41,6 +41,8 @@ TABLES = {
     "quarantine_record",
     "station",
     "status_change",
+    "webhook_delivery",
+    "webhook_endpoint",
 }
 
 

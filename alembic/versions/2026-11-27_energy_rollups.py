@@ -1,7 +1,7 @@
 """energy rollups
 
 Revision ID: 0006_energy
-Revises: 0004_alerts
+Revises: 0005_webhooks
 Create Date: 2026-11-27 01:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_energy"
-down_revision: str | None = "0004_alerts"
+down_revision: str | None = "0005_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -88,6 +89,44 @@ class RateLimit(BaseModel):
     burst: int = Field(ge=1)
 
 
+class WebhookSettings(BaseModel):
+    """Delivery of webhooks and group-robot messages (app/webhooks/)."""
+
+    # Networks exempt from the SSRF guard (and allowed plain http on any port): empty in
+    # production; the demo and the tests add loopback for their local receivers.
+    allowed_networks: list[IPv4Network | IPv6Network] = []
+    # Retry delays after each failed attempt, each jittered by +-`jitter`; after the last the
+    # delivery is dead-lettered. Must span a day even at the low end of the jitter.
+    retry_schedule: list[timedelta] = [
+        timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2),
+        timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2),
+        timedelta(hours=4), timedelta(hours=8), timedelta(hours=12), timedelta(hours=12),
+    ]  # fmt: skip
+    jitter: float = Field(default=0.2, ge=0, lt=1)
+    # A receiver's Retry-After is honoured up to this long.
+    retry_after_cap: timedelta = timedelta(hours=1)
+    timeout: timedelta = Field(default=timedelta(seconds=10), gt=timedelta(0))
+    # Bytes of a response body read at most (WeCom answers are tiny; nothing else is read).
+    max_response_bytes: int = Field(default=64 * 1024, ge=1024)
+    poll_interval: timedelta = Field(default=timedelta(milliseconds=100), gt=timedelta(0))
+    # How long a gap in change_event ids may be waited for (an uncommitted transaction on
+    # PostgreSQL) before it is taken as rolled back; as in app/events/feed.py.
+    gap_timeout: timedelta = timedelta(seconds=2)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    # An endpoint whose every attempt has failed for this long is disabled (Svix: 5 days).
+    disable_after: timedelta = Field(default=timedelta(days=5), gt=timedelta(0))
+    # How long rotated-out secrets keep signing alongside the new one.
+    rotation_overlap: timedelta = timedelta(hours=24)
+    # Group robots: at most this many messages per robot per minute (WeCom's limit).
+    robot_per_minute: int = Field(default=20, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _schedule_spans_a_day(self) -> WebhookSettings:
+        if sum(self.retry_schedule, timedelta(0)) * (1 - self.jitter) < timedelta(days=1):
+            raise ValueError("the webhook retry schedule must span at least a day")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PILEHUB_",
@@ -165,6 +204,7 @@ class Settings(BaseSettings):
     graphql_cache_entries: int = Field(default=512, ge=0)
     # Where `pilehub demo` writes its ready-made client credentials (for scripts).
     demo_clients_file: Path = PROJECT_ROOT / "var" / "demo-clients.json"
+    webhooks: WebhookSettings = WebhookSettings()
     token_rate: RateLimit = RateLimit(per_second=2.0, burst=10)
     api_rate: RateLimit = RateLimit(per_second=50.0, burst=200)
 

@@ -41,6 +41,28 @@ ALERT_CHANGES = Counter(
     "pilehub_alert_changes_total", "Alert lifecycle changes, by kind.", ["kind"]
 )
 
+# Webhooks and group robots (app/webhooks/dispatcher.py); reported by the process that runs
+# the dispatcher (the worker, or the API process in `pilehub demo`).
+NOTIFICATION_LATENCY = Histogram(
+    "pilehub_notification_latency_seconds",
+    "From a change's commit (its change-log time) to a webhook or robot accepting it (2xx).",
+    ["channel", "kind"],
+    buckets=_LATENCY,
+)
+OUTBOX_DEPTH = Gauge(
+    "pilehub_outbox_pending", "Webhook and robot deliveries waiting to be delivered."
+)
+DELIVERY_FAILURES = Counter(
+    "pilehub_delivery_failures_total",
+    "Failed webhook and robot delivery attempts, by channel and reason.",
+    ["channel", "reason"],
+)
+DELIVERY_OUTCOMES = Counter(
+    "pilehub_deliveries_total",
+    "Deliveries finished, by channel and outcome (delivered, dead).",
+    ["channel", "outcome"],
+)
+
 
 async def metrics(_request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

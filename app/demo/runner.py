@@ -1,5 +1,6 @@
-"""`pilehub demo`: one process with migrations, demo data, the API, the worker loop and the
-State Grid simulator, connected to the hub over T/CEC 102 on loopback like a real operator."""
+"""`pilehub demo`: one process with migrations, demo data, the API, the worker loop, the
+State Grid simulator (connected to the hub over T/CEC 102 on loopback like a real operator)
+and a WeCom robot receiver that prints each community's alert messages."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
 from app.demo.clients import ensure_demo_clients, write_credentials
+from app.demo.robots import ensure_demo_robots, run_robot_receiver, with_local_robots
 from app.demo.seed import seed_demo
 from app.jurisdictions import service as jurisdictions_service
 from app.main import create_app
@@ -42,8 +44,10 @@ async def run_demo(
     serve: bool,
     simulator_port: int | None,
     speed: float = 60.0,
+    robot_port: int = 9200,
 ) -> None:
     """Set up and (with `serve`) run the demo. Without a simulator, statuses are synthetic."""
+    settings = with_local_robots(settings)
     database = Database(settings.database_url)
     try:
         await upgrade(database.engine)
@@ -52,11 +56,16 @@ async def run_demo(
             if simulator_port is not None:
                 await _connect_simulator(session, settings, simulator_port)
             credentials = await ensure_demo_clients(session, settings)
+            await ensure_demo_robots(session, settings, robot_port)
         write_credentials(settings.demo_clients_file, credentials)
         await _print_summary(database, settings, console, port, simulator_port)
         _print_clients(console, settings, port, credentials)
+        console.print(
+            f"Each community's WeCom group robot posts to a local receiver on "
+            f"http://{settings.host}:{robot_port}/ that prints what it gets (GET /v1/channels)."
+        )
         if serve:
-            await _serve(database, settings, port, simulator_port, speed)
+            await _serve(database, settings, port, simulator_port, speed, robot_port, console)
     finally:
         await database.dispose()
 
@@ -188,6 +197,8 @@ async def _serve(
     port: int,
     simulator_port: int | None,
     speed: float,
+    robot_port: int,
+    console: Console,
 ) -> None:
     app = create_app(settings, database=database)
     server = uvicorn.Server(
@@ -198,7 +209,10 @@ async def _serve(
         # Let the simulator's first pushes and its 30 days of orders land before the first
         # pull, so the first daily reconciliation compares complete days.
         settings = settings.model_copy(update={"ingest_start_delay": timedelta(seconds=60)})
-    tasks = [asyncio.create_task(run_worker(database, settings, stop))]
+    tasks = [
+        asyncio.create_task(run_worker(database, settings, stop)),
+        asyncio.create_task(run_robot_receiver(settings, robot_port, console, stop)),
+    ]
     if simulator_port is not None:
         tasks.append(
             asyncio.create_task(

@@ -17,6 +17,7 @@ from app.models.jurisdiction import Jurisdiction, JurisdictionLevel
 from app.models.operator import Operator
 from app.models.station import Connector, Pile, Station
 from app.models.status import ConnectorStatus, StatusChange
+from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Alert",
@@ -43,4 +44,6 @@ __all__ = [
     "QuarantineRecord",
     "Station",
     "StatusChange",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -27,6 +27,9 @@ SAFE_PORTS = frozenset({443, 8443})
 _EXTRA_BLOCKED = [ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("192.0.0.0/24")]
 
 
+Resolver = Callable[[str, int], Awaitable[tuple["IPAddress", ...]]]
+
+
 class UnsafeTarget(ValueError):
     """The URL may not receive the hub's messages; the message says why."""
 
@@ -36,9 +39,22 @@ class VettedTarget:
     url: httpx.URL
     addresses: tuple[IPAddress, ...]
 
+    def pinned(self) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
+        """The URL with the vetted address as its host, the Host header and the TLS server
+        name: the connection goes to the address that was checked, not to whatever the name
+        resolves to a moment later (DNS rebinding)."""
+        address = self.addresses[0]
+        host = f"[{address}]" if address.version == 6 else str(address)
+        headers = {"Host": self.url.netloc.decode("ascii")}
+        extensions = {"sni_hostname": self.url.host} if self.url.scheme == "https" else {}
+        return self.url.copy_with(host=host.strip("[]")), headers, extensions
 
-async def vet(url: str, *, allowed: Sequence[Network] = ()) -> VettedTarget:
-    """Parse, resolve and check a target; raises `UnsafeTarget`."""
+
+async def vet(
+    url: str, *, allowed: Sequence[Network] = (), resolve: Resolver | None = None
+) -> VettedTarget:
+    """Parse, resolve and check a target; raises `UnsafeTarget`. `resolve` replaces the
+    system resolver (tests simulate DNS rebinding with it)."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -48,7 +64,7 @@ async def vet(url: str, *, allowed: Sequence[Network] = ()) -> VettedTarget:
     if parsed.userinfo:
         raise UnsafeTarget("credentials in the URL are not allowed")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    addresses = await _resolve(parsed.host, port)
+    addresses = await (resolve or resolve_host)(parsed.host, port)
     if all(any(address in network for network in allowed) for address in addresses):
         return VettedTarget(parsed, addresses)  # an allow-listed receiver
     if parsed.scheme != "https":
@@ -62,7 +78,7 @@ async def vet(url: str, *, allowed: Sequence[Network] = ()) -> VettedTarget:
     return VettedTarget(parsed, addresses)
 
 
-async def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
+async def resolve_host(host: str, port: int) -> tuple[IPAddress, ...]:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             host.strip("[]"), port, type=socket.SOCK_STREAM

@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from app.auth.scopes import Tier
 from app.core.config import Settings
@@ -35,7 +35,8 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """`app` under uvicorn on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")

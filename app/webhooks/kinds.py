@@ -1,0 +1,47 @@
+"""Which change_event kinds a subscription may name, and how patterns match. Pure data.
+
+A pattern is a kind (`pile.colour`) or a family (`alert.*`). Alerts need `alerts:read` and
+sessions `sessions:read`, as for the same events on the SSE stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.auth.scopes import Scope
+
+KINDS = frozenset(
+    {
+        "connector.status",
+        "pile.colour",
+        "pile.maintenance",
+        "alert.opened",
+        "alert.escalated",
+        "alert.reopened",
+        "alert.acknowledged",
+        "alert.resolved",
+        "session.recorded",
+        "registry.station",
+        "registry.jurisdiction",
+    }
+)
+FAMILIES = frozenset(kind.split(".", 1)[0] for kind in KINDS)
+_NEEDS = {"alert": Scope.ALERTS_READ, "session": Scope.SESSIONS_READ}
+# What a robot posts by default: alerts opening or getting worse.
+ROBOT_DEFAULT = ("alert.opened", "alert.escalated", "alert.reopened")
+
+
+def unknown(patterns: Iterable[str]) -> list[str]:
+    """The patterns that name no kind or family."""
+    return [
+        p for p in patterns
+        if p not in KINDS and not (p.endswith(".*") and p[:-2] in FAMILIES)
+    ]  # fmt: skip
+
+
+def scopes_needed(patterns: Iterable[str]) -> set[str]:
+    return {str(_NEEDS[p.split(".", 1)[0]]) for p in patterns if p.split(".", 1)[0] in _NEEDS}
+
+
+def matches(patterns: Iterable[str], kind: str) -> bool:
+    return any(kind == p or (p.endswith(".*") and kind.startswith(p[:-1])) for p in patterns)

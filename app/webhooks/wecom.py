@@ -1,0 +1,110 @@
+"""WeCom (企业微信) group-robot messages: markdown for one alert or a digest of several, the
+20-a-minute budget, and what counts as success. Pure (facts: shared/reference/wecom-robot.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from app.core.time import LOCAL_TZ
+
+MAX_MARKDOWN_BYTES = 4096
+RATE_LIMITED = 45009  # errcode: more than 20 messages a minute
+WINDOW = 60.0  # seconds
+
+_COLOUR = {"yellow": ("warning", "黄色 yellow"), "red": ("warning", "红色 red"),
+           "green": ("info", "绿色 green")}  # fmt: skip
+_ACTION = {"alert.opened": "告警 opened", "alert.escalated": "升级 escalated",
+           "alert.reopened": "重新打开 reopened", "alert.acknowledged": "已受理 acknowledged",
+           "alert.resolved": "已解决 resolved"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AlertLine:
+    """What a robot says about one alert event."""
+
+    kind: str
+    community: str  # the community's name (code if unknown)
+    equipment_id: str
+    colour: str
+    since: datetime
+    link: str
+
+    @classmethod
+    def of(
+        cls, kind: str, payload: Mapping[str, Any], occurred_at: datetime, *,
+        names: Mapping[str, str], base_url: str,
+    ) -> AlertLine:  # fmt: skip
+        community = str(payload.get("community", ""))
+        try:
+            since = datetime.fromisoformat(str(payload["opened_at"]))
+        except (KeyError, ValueError):
+            since = occurred_at
+        return cls(
+            kind=kind, community=names.get(community, community),
+            equipment_id=str(payload.get("equipment_id", "")),
+            colour=str(payload.get("severity", "")), since=since,
+            link=f"{base_url.rstrip('/')}/v1/piles/{payload.get('pile_id')}",
+        )  # fmt: skip
+
+    def markdown(self) -> str:
+        tone, colour = _COLOUR.get(self.colour, ("comment", self.colour))
+        local = self.since.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        return (
+            f"**{self.community}** 充电桩 {self.equipment_id} "
+            f'<font color="{tone}">{colour}</font> {_ACTION.get(self.kind, self.kind)}\n'
+            f"> 自 since {local} · [查看 pile]({self.link})"
+        )
+
+
+def message(lines: Sequence[AlertLine]) -> tuple[bytes, int]:
+    """The request body for the first lines that fit in one markdown message (one alert on
+    its own, several as a digest), and how many it holds; the rest wait for the next one."""
+    if len(lines) == 1:
+        content = "### 充电桩告警 Pile alert\n" + lines[0].markdown()
+        return _body(_clip(content)), 1
+    taken: list[str] = []
+    for line in lines:
+        candidate = _digest(taken + [line.markdown()], len(lines))
+        if taken and len(candidate.encode()) > MAX_MARKDOWN_BYTES:
+            break
+        taken.append(line.markdown())
+    return _body(_clip(_digest(taken, len(lines)))), len(taken)
+
+
+def _digest(items: list[str], pending: int) -> str:
+    return f"### 充电桩告警汇总 Alert digest ({len(items)}/{pending})\n" + "\n".join(items)
+
+
+def _clip(content: str) -> str:
+    data = content.encode()
+    if len(data) <= MAX_MARKDOWN_BYTES:
+        return content
+    return data[: MAX_MARKDOWN_BYTES - 3].decode(errors="ignore") + "..."
+
+
+def _body(content: str) -> bytes:
+    return orjson.dumps({"msgtype": "markdown", "markdown": {"content": content}})
+
+
+def errcode(body: bytes) -> int | None:
+    """The answer's errcode (0 is success); None when the answer is not WeCom's JSON."""
+    try:
+        value = orjson.loads(body).get("errcode")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def budget(send_times: Sequence[float], now: float, per_minute: int) -> tuple[list[float], float]:
+    """The sends still inside the last minute, and when the next send is allowed (`now` if
+    at once)."""
+    recent = sorted(t for t in send_times if now - t < WINDOW)
+    if len(recent) < per_minute:
+        return recent, now
+    return recent, recent[len(recent) - per_minute] + WINDOW
