@@ -8,6 +8,7 @@ from app.alerts import service as alerts_service
 from app.alerts.schemas import AlertState
 from app.auth.scopes import Scope
 from app.board import service as board_service
+from app.graphql.analytics_query import AnalyticsQuery
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
 from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, LogCursor, PageSize
@@ -30,7 +31,7 @@ from app.status.colour import Colour
 
 
 @strawberry.type
-class Query:
+class Query(AnalyticsQuery):
     @strawberry.field(extensions=scoped(Scope.REGISTRY_READ))
     async def area(self, info: GraphQLInfo, code: AreaCode | None = None) -> Jurisdiction:
         """An area of the caller's (its own by default); its subtree through `children`."""

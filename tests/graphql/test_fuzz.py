@@ -5,6 +5,7 @@ validating (no `path`) or a domain error carrying the REST problem code."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -22,7 +23,7 @@ from app.scripts.export_contracts import GRAPHQL_PATH
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 EXAMPLES_PER_OPERATION = 30
 CLIENT_CODES = {"insufficient-scope", "area-not-found", "not-found", "bad-request",
-                "not-a-community"}  # fmt: skip
+                "not-a-community", "range-too-large", "range-reversed"}  # fmt: skip
 
 AREAS = ["310000", "310105", "310105011", "310105011001", "310104", "999999", "310105010"]
 schemathesis.graphql.scalar(
@@ -42,6 +43,12 @@ schemathesis.graphql.scalar(
     "LogCursor",
     st.one_of(st.integers(0, 2**64).map(encode_cursor), st.text(max_size=30)).map(
         lambda s: StringValueNode(value=s)
+    ),
+)
+schemathesis.graphql.scalar(
+    "Date",
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)).map(
+        lambda d: StringValueNode(value=d.isoformat())
     ),
 )
 schemathesis.graphql.scalar(
@@ -80,7 +87,7 @@ async def test_generated_queries_never_cause_a_server_error(
 ) -> None:
     documents = generated_documents()
     assert len(documents) >= 200
-    assert len({label for label, _ in documents}) == 8  # 5 queries, 3 mutations
+    assert len({label for label, _ in documents}) == 13  # 10 queries, 3 mutations
     outcomes = {"data": 0, "refused": 0, "domain error": 0}
     for label, document in documents:
         response = await client.post("/graphql", json={"query": document})
