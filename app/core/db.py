@@ -6,7 +6,7 @@ A session is one unit of work: the request or the job. Services flush, never com
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,12 @@ class Database:
         )
         self._readers = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._writers = async_sessionmaker(write_bind, class_=AsyncSession, expire_on_commit=False)
+        self._log_listeners: list[Callable[[], None]] = []
+
+    def on_log_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each commit of this process that appended to the change log
+        (see `mark_log_written`): readers of the log in this process need not wait to poll."""
+        self._log_listeners.append(listener)
 
     @asynccontextmanager
     async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
@@ -91,12 +97,23 @@ class Database:
                 # BEGIN (on SQLite writers, IMMEDIATE: the write lock) and COMMIT.
                 if session.in_transaction():
                     await session.commit()
+                    if session.info.pop(_LOG_WRITTEN, False):
+                        for listener in self._log_listeners:
+                            listener()
             except BaseException:
                 await session.rollback()
                 raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_LOG_WRITTEN = "pilehub.log_written"
+
+
+def mark_log_written(session: AsyncSession) -> None:
+    """This transaction appends to the change log: tell this process's readers at commit."""
+    session.info[_LOG_WRITTEN] = True
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:

@@ -3,8 +3,8 @@
 One reader per process fetches new events (id order) into a bounded in-memory window and
 wakes the subscribers, who filter it by area; a subscriber resuming from further back reads
 the table itself. On PostgreSQL a NOTIFY from the writing transaction wakes the reader at
-once (only a hint: it carries nothing); polling every `poll_interval` is the fallback, and
-the only mechanism on SQLite.
+once (only a hint: it carries nothing), as does a commit in this same process; polling every
+`poll_interval` is the fallback for other processes on SQLite.
 
 Ids are assigned at insert but transactions commit in any order on PostgreSQL, so the log
 can briefly show id 101 before 100. The reader delivers only up to the first gap, and waits
@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +67,9 @@ class EventFeed:
         self._wake = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
         self._subscribers = 0
+        # A commit in this process that wrote events wakes the reader at once (all there is
+        # on SQLite with one process, the embedded default; NOTIFY covers the others).
+        database.on_log_commit(self._wake.set)
 
     @contextlib.asynccontextmanager
     async def subscription(self) -> AsyncIterator[None]:
@@ -120,14 +123,14 @@ class EventFeed:
             await self._changed(left)
 
     async def _read(self) -> None:
-        listener = await self._listen()
+        listener = await listen(self._database, self._wake.set, what="the event feed")
         try:
             while self._subscribers > 0:
+                self._wake.clear()  # before reading: a wake-up during the read is kept
                 try:
                     await self._fetch()
                 except Exception:  # a database hiccup must not end every stream
                     log.exception("event feed read failed")
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
         finally:
@@ -159,15 +162,19 @@ class EventFeed:
         self._moved.set()
         self._moved = asyncio.Event()
 
-    async def _listen(self) -> asyncpg.Connection | None:
-        """LISTEN on PostgreSQL: a NOTIFY wakes the reader at once."""
-        if self._database.is_sqlite:
-            return None
-        url = make_url(self._database.url).set(drivername="postgresql")
-        try:
-            connection = await asyncpg.connect(url.render_as_string(hide_password=False))
-            await connection.add_listener(repository.CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError):
-            log.warning("LISTEN unavailable; the event feed polls")
-            return None
-        return connection
+
+async def listen(
+    database: Database, wake: Callable[[], None], *, what: str
+) -> asyncpg.Connection | None:
+    """LISTEN on PostgreSQL: each NOTIFY of the change log calls `wake` at once. Returns the
+    connection (close it when done), or None on SQLite or when LISTEN is unavailable."""
+    if database.is_sqlite:
+        return None
+    url = make_url(database.url).set(drivername="postgresql")
+    try:
+        connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+        await connection.add_listener(repository.CHANNEL, lambda *_: wake())
+    except (OSError, asyncpg.PostgresError):
+        log.warning("LISTEN unavailable; polling instead", reader=what)
+        return None
+    return connection

@@ -10,7 +10,7 @@ from sqlalchemy import insert as sa_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.db import execute
+from app.core.db import execute, mark_log_written
 from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
@@ -25,6 +25,7 @@ async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
         await execute(session, _INSERT, rows)
         await notify(session)
+        mark_log_written(session)
 
 
 async def latest_id(session: AsyncSession) -> int:

@@ -48,6 +48,7 @@ from app.core.metrics import (
 )
 from app.core.time import utc_now
 from app.events import repository as events_repository
+from app.events.feed import listen
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from app.operators.vault import SecretVault
 from app.webhooks import kinds, repository, schedule, signing, wecom
@@ -94,6 +95,11 @@ class Dispatcher:
         self._limit = asyncio.Semaphore(self._config.concurrency)  # requests in flight
         # Endpoints with a batch in flight: a slow receiver holds up only itself.
         self._busy: set[int] = set()
+        # A pass starts at once on a change committed by this process (the demo runs API and
+        # worker in one), on a NOTIFY (PostgreSQL), and when a batch has finished; otherwise
+        # every poll interval.
+        self._wake = asyncio.Event()
+        database.on_log_commit(self._wake.set)
         # Proxies from the environment would bypass the address pinning: never use them.
         self._client = httpx.AsyncClient(
             timeout=self._config.timeout.total_seconds(), follow_redirects=False,
@@ -108,19 +114,23 @@ class Dispatcher:
         start; a failed pass is logged and the next one retries."""
         interval = self._config.poll_interval.total_seconds()
         inflight: set[asyncio.Task[int]] = set()
+        listener = await listen(self._database, self._wake.set, what="the webhook dispatcher")
         try:
             while not stop.is_set():
+                self._wake.clear()  # before the pass: a commit during it is kept
                 try:
                     for task in await self._pass():
                         inflight.add(task)
                         task.add_done_callback(inflight.discard)
                 except Exception:
                     log.exception("webhook dispatch pass failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
+                with contextlib.suppress(TimeoutError):  # `stop` is seen within a poll
+                    await asyncio.wait_for(self._wake.wait(), interval)
         finally:
             await asyncio.gather(*inflight, return_exceptions=True)
             await self.aclose()
+            if listener is not None:
+                await listener.close()
 
     async def run_once(self) -> int:
         """One pass, waiting for its sends; returns the number of deliveries attempted."""
@@ -212,6 +222,7 @@ class Dispatcher:
             return 0
         finally:
             self._busy.discard(endpoint_id)
+            self._wake.set()  # what came due while this batch was out goes now, not next poll
 
     async def _claim(self, now: datetime) -> list[_Batch]:
         async with self._database.session() as session:
