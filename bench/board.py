@@ -1,11 +1,12 @@
 """Benchmark the board endpoint and status ingest against their floors.
 
-Board: GET /v1/board?area=<street> on the real app versus a bare Starlette app returning the
-same pre-serialised bytes, both under uvicorn with the same settings (1 worker, auto
-loop/http, no access log). The board is a cached snapshot, so the bare app is its floor and
-the ratio is what the per-request work costs (FastAPI routing and dependencies, the request-id
-middleware, the snapshot lookup). wrk alternates app and bare runs in rounds; each round gives
-a ratio and the median round is reported (the machine is shared, 2 cores, and noisy).
+Board: GET /v1/board?area=<street> with a city client's bearer token on the real app versus
+a bare Starlette app returning the same pre-serialised bytes, both under uvicorn with the
+same settings (1 worker, auto loop/http, no access log). The board is a cached snapshot, so
+the bare app is its floor and the ratio is what the per-request work costs (FastAPI routing
+and dependencies, the request-id middleware, the snapshot lookup). wrk alternates app and
+bare runs in rounds; each round gives a ratio and the median round is reported (the machine
+is shared, 2 cores, and noisy).
 
 Ingest: K status reports through `record_status_reports` (history, current upsert, events,
 pile colours) versus a raw executemany INSERT of the same history rows into a scratch table
@@ -20,10 +21,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
-import subprocess
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.core.config import ColourRules, Settings
+from app.core.config import ColourRules
 from app.core.db import Database, execute
 from app.main import create_app
 from app.status.codes import state_for_tcec_code
@@ -42,15 +42,20 @@ from app.status.schemas import Outcome
 from app.status.service import record_status_reports
 from bench.common import (
     BASE,
+    LUA,
     SCRATCH,
     STREET,
     WRK,
+    Run,
+    bench_settings,
     benchmark_arguments,
     environment,
     postgres_url,
+    register,
     report,
     seed,
     start,
+    wrk,
 )
 
 BOARD_PATH, BATCH = f"/v1/board?area={STREET}", 500
@@ -59,8 +64,7 @@ BOARD_PATH, BATCH = f"/v1/board?area={STREET}", 500
 def serve(port: int, url: str | None, body: bytes) -> None:
     """Child process: the real app when `url` is given, else the bare Starlette floor."""
     if url is not None:
-        settings = Settings(database_url=url, access_log=False, log_level="WARNING")
-        app: Any = create_app(settings, database=Database(url))
+        app: Any = create_app(bench_settings(url), database=Database(url))
     else:
 
         async def board(_request: Request) -> Response:
@@ -70,60 +74,39 @@ def serve(port: int, url: str | None, body: bytes) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
 
 
-def start_server(processes: list[Any], url: str | None, body: bytes = b"") -> str:
-    """Start `serve` in a spawned process on a free port; returns the board URL once it answers."""
-    return start(processes, serve, (url, body), BOARD_PATH)
-
-
-def load(url: str, args: argparse.Namespace) -> float:
-    """Requests/s from wrk (or from the httpx fallback)."""
-    if WRK is None:
-        return asyncio.run(httpx_load(url, args.connections, args.duration))
-    command = [WRK, "-t1", f"-c{args.connections}", f"-d{args.duration}s", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if match is None or "Non-2xx" in output or "Socket errors" in output:
-        raise SystemExit(f"wrk failed or saw errors:\n{output}")
-    return float(match.group(1))
-
-
-async def httpx_load(url: str, connections: int, duration: float) -> float:
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=connections)) as client:
-        done, deadline = 0, time.perf_counter() + duration
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                (await client.get(url)).raise_for_status()
-                done += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        return done / (time.perf_counter() - started)
-
-
-def bench_board(url: str, args: argparse.Namespace, processes: list[Any]) -> tuple[float, float]:
-    board_url = start_server(processes, url)
-    body = httpx.get(board_url, timeout=30).raise_for_status().content
+def bench_board(
+    url: str, args: argparse.Namespace, processes: list[Any], tmp: Path
+) -> tuple[Run, Run]:
+    """Median round of (app, bare) wrk runs of the board, both with a city client's token
+    (the bare app ignores it)."""
+    credentials = asyncio.run(register(url))
+    app_base = start(processes, serve, (url, b""), "/healthz").removesuffix("/healthz")
+    with httpx.Client(base_url=app_base, timeout=30) as client:
+        token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                            auth=credentials).raise_for_status().json()["access_token"]  # fmt: skip
+        bearer = f"Bearer {token}"
+        body = client.get(BOARD_PATH, headers={"Authorization": bearer}).raise_for_status().content
     board = json.loads(body)
     if not board["piles_included"] or len(board["piles"]) != args.piles:
         raise SystemExit(f"board has {len(board['piles'])} piles, expected {args.piles}")
-    bare_url = start_server(processes, None, body)
-    if httpx.get(bare_url).content != body:
+    bare_base = start(processes, serve, (None, body), BOARD_PATH).removesuffix(BOARD_PATH)
+    if httpx.get(f"{bare_base}{BOARD_PATH}").content != body:
         raise SystemExit("bare app does not return the board bytes")
-    print(f"board body {len(body):,} bytes; load: {'wrk' if WRK else 'httpx (fallback)'}")
+    script = tmp / "read.lua"
+    script.write_text(LUA)
+    print(f"board body {len(body):,} bytes, the same from both")
     # Alternate short runs and compare within each round: load from other jobs on this
     # shared 2-core machine shifts both sides of a round alike, but not rounds apart.
     rounds = []
     for number in range(1, args.rounds + 1):
-        app_rps, bare_rps = load(board_url, args), load(bare_url, args)
-        rounds.append((app_rps, bare_rps))
+        app_run = wrk(f"{app_base}{BOARD_PATH}", script, args, "GET", bearer, "-", "-")
+        bare_run = wrk(f"{bare_base}{BOARD_PATH}", script, args, "GET", bearer, "-", "-")
+        rounds.append((app_run, bare_run))
         print(
-            f"  round {number}: app {app_rps:,.0f} req/s, bare {bare_rps:,.0f} req/s, "
-            f"ratio {app_rps / bare_rps:.2f}"
+            f"  round {number}: app {app_run.rate:,.0f} req/s, bare {bare_run.rate:,.0f} req/s, "
+            f"ratio {app_run.rate / bare_run.rate:.2f}"
         )
-    app_rps, bare_rps = sorted(rounds, key=lambda r: r[0] / r[1])[len(rounds) // 2]
-    return app_rps, bare_rps
+    return sorted(rounds, key=lambda r: r[0].rate / r[1].rate)[len(rounds) // 2]
 
 
 async def bench_ingest(url: str, seeded: list[tuple[str, int]], total: int) -> tuple[float, float]:
@@ -172,15 +155,15 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=20_000, help="status reports to ingest")
     args = parser.parse_args()
     if WRK is None:
-        print("WARNING: wrk not found; using an httpx load generator. The Python client is")
-        print("         the bottleneck, so the app/bare ratio is compressed towards 1.")
+        raise SystemExit("wrk not found (Debian's `wrk` package); this benchmark needs it")
     pg_url = postgres_url(args.database_url)
     processes: list[Any] = []
-    with environment(pg_url, processes) as (url, _tmp_dir):
+    with environment(pg_url, processes) as (url, tmp_dir):
         started = time.perf_counter()
         seeded = asyncio.run(seed(url, args.piles))
         print(f"seeded {len(seeded)} connectors in {time.perf_counter() - started:.1f}s")
-        app_rps, bare_rps = bench_board(url, args, processes)
+        app_run, bare_run = bench_board(url, args, processes, Path(tmp_dir))
+        app_rps, bare_rps = app_run.rate, bare_run.rate
         for process in processes:  # a quiet machine for the ingest run
             process.terminate()
         service, raw = asyncio.run(bench_ingest(url, seeded, args.reports))
