@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from app.core.db import Database
-from app.core.time import utc_now
+from app.core.time import LOCAL_TZ, utc_now
 from app.ingest.tcec.client import ClientLimits, TcecClient
 from app.models import ChargingSession, Connector, ConnectorStatus
 from app.operators import service as operators_service
@@ -39,6 +39,17 @@ class Controlled:
         return self.seconds
 
 
+def _last_evening() -> datetime:
+    """The latest local 17:00 at least 3 h ago: the three simulated hours from it are past
+    (the hub refuses future times) and in the evening peak, so live orders happen whatever
+    the hour the test runs at (from 8 h ago, a morning run simulated the small hours)."""
+    now = utc_now().astimezone(LOCAL_TZ)
+    evening = now.replace(hour=17, minute=0, second=0, microsecond=0)
+    if evening > now - timedelta(hours=3):
+        evening -= timedelta(days=1)
+    return evening.astimezone(UTC)
+
+
 async def test_the_hub_takes_everything_the_simulator_sends(
     app: Any, demo_registry: Database, catalogue: Catalogue
 ) -> None:
@@ -55,7 +66,7 @@ async def test_the_hub_takes_everything_the_simulator_sends(
                 }
             ),
         )
-    origin = (utc_now() - timedelta(hours=8)).replace(microsecond=0)
+    origin = _last_evening()
     # a recent epoch spares the fast-forward from 2022 (the hub needs recent times)
     model = FleetModel(seed=SEED, catalogue=catalogue, epoch=origin - timedelta(days=3))
     orders = model.backfill(days=1, end=origin)
