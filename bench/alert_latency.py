@@ -32,6 +32,7 @@ import orjson
 import uvicorn
 from pydantic import SecretStr
 from standardwebhooks import Webhook
+from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from app.core.config import Settings
@@ -94,12 +95,7 @@ class WebhookReceiver:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await Request(scope, receive).body()
         arrived = time.time()
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         try:

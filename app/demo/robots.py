@@ -12,6 +12,7 @@ import orjson
 import uvicorn
 from rich.console import Console
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from app.auth.principal import city_principal
@@ -67,12 +68,7 @@ class RobotReceiver:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await Request(scope, receive).body()
         key = scope.get("query_string", b"").decode().partition("key=demo-")[2]
         try:
             content = orjson.loads(body)["markdown"]["content"]
