@@ -5,11 +5,9 @@ history, under `status:read`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, TypeVar, cast
+from typing import Annotated
 
 import strawberry
-from pydantic import BaseModel
-from strawberry.experimental.pydantic.conversion import convert_pydantic_model_to_strawberry_class
 
 from app.auth.scopes import Scope
 from app.energy import service as energy_service
@@ -25,6 +23,7 @@ from app.graphql.analytics import (
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
 from app.graphql.scalars import AreaCode
+from app.graphql.types import converted
 from app.guidance import service as guidance_service
 from app.uptime import service as uptime_service
 from app.utilisation import service as utilisation_service
@@ -35,12 +34,6 @@ From = Annotated[
 To = Annotated[
     date | None, strawberry.argument(name="to", description="Last local day (included).")
 ]
-T = TypeVar("T")
-
-
-def _graph(kind: type[T], answer: BaseModel) -> T:
-    """The GraphQL object of a REST answer (types derived in app/graphql/analytics.py)."""
-    return cast(T, convert_pydantic_model_to_strawberry_class(kind, model_instance=answer))
 
 
 @strawberry.type
@@ -62,7 +55,7 @@ class AnalyticsQuery:
                 session, context.caller, area=area, granularity=granularity, first=first,
                 last=last, group_by=group_by, settings=context.app.settings.energy,
             )  # fmt: skip
-        return _graph(EnergyReport, report)
+        return converted(EnergyReport, report)
 
     @strawberry.field(extensions=scoped(Scope.ENERGY_READ))
     async def utilisation(
@@ -81,7 +74,7 @@ class AnalyticsQuery:
                 session, context.caller, area=area, granularity=granularity, first=first,
                 last=last, group_by=group_by, settings=context.app.settings.energy,
             )  # fmt: skip
-        return _graph(UtilisationReport, report)
+        return converted(UtilisationReport, report)
 
     @strawberry.field(extensions=scoped(Scope.ENERGY_READ))
     async def off_peak_guidance(
@@ -95,7 +88,7 @@ class AnalyticsQuery:
                 session, context.caller, area=area, first=first, last=last,
                 settings=context.app.settings.energy,
             )  # fmt: skip
-        return _graph(OffPeakGuidance, guidance)
+        return converted(OffPeakGuidance, guidance)
 
     @strawberry.field(extensions=scoped(Scope.ENERGY_READ))
     async def siting(
@@ -108,7 +101,7 @@ class AnalyticsQuery:
                 session, context.caller, area=area, first=first, last=last,
                 settings=context.app.settings.energy,
             )  # fmt: skip
-        return _graph(SitingInsight, insight)
+        return converted(SitingInsight, insight)
 
     @strawberry.field(extensions=scoped(Scope.STATUS_READ))
     async def uptime(
@@ -122,4 +115,4 @@ class AnalyticsQuery:
                 session, context.caller, area=area, first=first, last=last,
                 settings=settings.energy, offline_grace=settings.colour.offline_grace,
             )  # fmt: skip
-        return _graph(UptimeReport, report)
+        return converted(UptimeReport, report)

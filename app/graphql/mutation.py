@@ -3,6 +3,7 @@ on (`__typename`) rather than parse messages. Each is audited like its REST rout
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
@@ -10,11 +11,12 @@ from pydantic import ValidationError
 
 from app.alerts import service as alerts_service
 from app.alerts.errors import AlertAlreadyResolved, AlertNotFound
-from app.alerts.schemas import Acknowledge, OutageReason, Resolve
+from app.alerts.schemas import Acknowledge, AlertPublic, OutageReason, Resolve
 from app.auth.scopes import Scope
+from app.core.deps import WriteSessionDep
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
-from app.graphql.types import Alert
+from app.graphql.types import Alert, converted
 from app.piles.errors import PileNotFound
 from app.status import service as status_service
 
@@ -62,6 +64,20 @@ def _invalid(error: ValidationError) -> InvalidInputError:
     )
 
 
+async def _changed(
+    info: GraphQLInfo, change: Callable[[WriteSessionDep], Awaitable[AlertPublic]]
+) -> AlertResult:
+    """Run one alert change in a write transaction; its domain refusals as typed results."""
+    try:
+        async with info.context.app.database.session(write=True) as session:
+            alert = await change(session)
+    except AlertNotFound as error:
+        return NotFoundError(message=error.detail)
+    except AlertAlreadyResolved as error:
+        return AlreadyResolvedError(message=error.detail)
+    return AlertChanged(alert=converted(Alert, alert))
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(extensions=scoped(Scope.ALERTS_WRITE))
@@ -73,17 +89,10 @@ class Mutation:
             body = Acknowledge(note=note)
         except ValidationError as error:
             return _invalid(error)
-        context = info.context
-        try:
-            async with context.app.database.session(write=True) as session:
-                alert = await alerts_service.acknowledge(
-                    session, context.caller, id, note=body.note
-                )
-        except AlertNotFound as error:
-            return NotFoundError(message=error.detail)
-        except AlertAlreadyResolved as error:
-            return AlreadyResolvedError(message=error.detail)
-        return AlertChanged(alert=Alert.of(alert))
+        caller = info.context.caller
+        return await _changed(
+            info, lambda session: alerts_service.acknowledge(session, caller, id, note=body.note)
+        )
 
     @strawberry.mutation(extensions=scoped(Scope.ALERTS_WRITE))
     async def resolve_alert(
@@ -98,17 +107,13 @@ class Mutation:
             body = Resolve(note=note, outage_reason=outage_reason)
         except ValidationError as error:
             return _invalid(error)
-        context = info.context
-        try:
-            async with context.app.database.session(write=True) as session:
-                alert = await alerts_service.resolve(
-                    session, context.caller, id, note=body.note, outage_reason=body.outage_reason
-                )
-        except AlertNotFound as error:
-            return NotFoundError(message=error.detail)
-        except AlertAlreadyResolved as error:
-            return AlreadyResolvedError(message=error.detail)
-        return AlertChanged(alert=Alert.of(alert))
+        caller = info.context.caller
+        return await _changed(
+            info,
+            lambda session: alerts_service.resolve(
+                session, caller, id, note=body.note, outage_reason=body.outage_reason
+            ),
+        )
 
     @strawberry.mutation(extensions=scoped(Scope.ALERTS_WRITE))
     async def set_pile_maintenance(

@@ -21,6 +21,7 @@ from app.graphql.types import (
     Pile,
     Severity,
     connection,
+    converted,
     log_connection,
     page_params,
 )
@@ -71,7 +72,7 @@ class Query(AnalyticsQuery):
                 page=page_params(first, after),
             )  # fmt: skip
         nodes = [Pile.of(pile) for pile in page.items]
-        return connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
+        return connection(nodes, page.next_cursor is not None)
 
     @strawberry.field(extensions=scoped(Scope.REGISTRY_READ))
     async def pile(self, info: GraphQLInfo, id: int) -> Pile | None:
@@ -100,5 +101,5 @@ class Query(AnalyticsQuery):
                 session, context.caller, area=area, states=states,
                 severity=severity.value if severity else None, page=page_params(first, after),
             )  # fmt: skip
-        nodes = [Alert.of(alert) for alert in page.items]
-        return log_connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
+        nodes = [converted(Alert, alert) for alert in page.items]
+        return log_connection(nodes, page.next_cursor is not None)

@@ -56,7 +56,8 @@ class GraphQLHTTP:
 
     async def __call__(self, request: Request) -> Response:
         context = app_context(request)
-        verified = await verify_access_token(context, bearer_token(request))
+        token = bearer_token(request)
+        verified = await verify_access_token(context, token)
         principal = verified.principal
         charge_rate(context, principal)
         query, variables, operation, variables_key = _read_request(
@@ -82,7 +83,7 @@ class GraphQLHTTP:
             variable_values=variables,
             operation_name=operation,
             context_value=GraphQLContext(
-                context, principal, token=bearer_token(request), expires_at=verified.expires_at
+                context, principal, token=token, expires_at=verified.expires_at
             ),
         )
         answer: dict[str, Any] = {"data": result.data}

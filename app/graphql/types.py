@@ -6,11 +6,15 @@ more declares its own scope, and loads through the services REST uses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 import strawberry
+from pydantic import BaseModel
+from strawberry.experimental import pydantic as from_model
+from strawberry.experimental.pydantic.conversion import convert_pydantic_model_to_strawberry_class
 
 from app.alerts.schemas import AlertPublic, AlertState, OutageReason
 from app.auth.scopes import Scope
@@ -77,14 +81,35 @@ def page_params(first: int, after: int | None) -> PageParams:
     return PageParams(after_id=after, limit=first)
 
 
-def connection(nodes: list[T], last_id: int | None, more: bool) -> Connection[T]:
-    end = Cursor(last_id) if more and last_id is not None else None
-    return Connection(nodes=nodes, page_info=PageInfo(end_cursor=end, has_next_page=more))
+class _Keyed(Protocol):
+    id: int
 
 
-def log_connection(nodes: list[T], last_id: int | None, more: bool) -> LogConnection[T]:
-    end = LogCursor(last_id) if more and last_id is not None else None
-    return LogConnection(nodes=nodes, page_info=LogPageInfo(end_cursor=end, has_next_page=more))
+K = TypeVar("K", bound=_Keyed)
+
+
+def _end(nodes: Sequence[_Keyed], more: bool) -> int | None:
+    """The cursor of a page: its last node's id, when more follow."""
+    return nodes[-1].id if more and nodes else None
+
+
+def connection(nodes: list[K], more: bool) -> Connection[K]:
+    end = _end(nodes, more)
+    page_info = PageInfo(end_cursor=Cursor(end) if end is not None else None, has_next_page=more)
+    return Connection(nodes=nodes, page_info=page_info)
+
+
+def log_connection(nodes: list[K], more: bool) -> LogConnection[K]:
+    end = _end(nodes, more)
+    end_cursor = LogCursor(end) if end is not None else None
+    return LogConnection(
+        nodes=nodes, page_info=LogPageInfo(end_cursor=end_cursor, has_next_page=more)
+    )
+
+
+def converted(kind: type[T], answer: BaseModel) -> T:
+    """The GraphQL object of a REST answer, for types derived from its pydantic model."""
+    return cast(T, convert_pydantic_model_to_strawberry_class(kind, model_instance=answer))
 
 
 @strawberry.type
@@ -204,26 +229,14 @@ class Board:
     ) -> Connection[BoardPile]:
         """The board's piles in id order."""
         rest = [pile for pile in self.board_piles if after is None or pile.id > after]
-        shown = rest[:first]
-        return connection(
-            [BoardPile.of(pile) for pile in shown], shown[-1].id if shown else None,
-            len(rest) > first,
-        )  # fmt: skip
+        return connection([BoardPile.of(pile) for pile in rest[:first]], len(rest) > first)
 
 
-@strawberry.type
+@from_model.type(model=StatusChangePublic, all_fields=True)
 class StatusChange:
-    id: int
-    status: ConnectorState
-    raw_code: int
-    observed_at: datetime
-    received_at: datetime
-    source: str
-    applied: bool
+    """A connector's status change (the REST history item)."""
 
-    @classmethod
-    def of(cls, change: StatusChangePublic) -> StatusChange:
-        return cls(**change.model_dump())
+    id: int  # spelled out: pages take their cursor from it
 
 
 @strawberry.type
@@ -257,8 +270,8 @@ class Connector:
             page = await status_service.connector_history(
                 session, context.caller, connector_id=self.id, page=page_params(first, after)
             )
-        nodes = [StatusChange.of(item) for item in page.items]
-        return log_connection(nodes, nodes[-1].id if nodes else None, page.next_cursor is not None)
+        nodes = [converted(StatusChange, item) for item in page.items]
+        return log_connection(nodes, page.next_cursor is not None)
 
 
 @strawberry.type
@@ -309,26 +322,8 @@ class Pile:
         return [Connector.of(connector) for connector in self.loaded_connectors]
 
 
-@strawberry.type
+@from_model.type(model=AlertPublic, all_fields=True)
 class Alert:
-    id: int
-    pile_id: int
-    equipment_id: str
-    community: str
-    severity: str
-    cause: str
-    state: AlertState
-    opened_at: datetime
-    escalated_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    acknowledge_note: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    resolve_note: str | None
-    outage_reason: OutageReason | None
-    reopened: int
+    """An alert (the REST item): opened when a pile turns yellow or red."""
 
-    @classmethod
-    def of(cls, alert: AlertPublic) -> Alert:
-        return cls(**alert.model_dump())
+    id: int  # spelled out: pages take their cursor from it
