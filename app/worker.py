@@ -16,6 +16,7 @@ import structlog
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.heap import freeze_startup_heap
 from app.core.time import utc_now
 from app.ingest.runner import pull_due_operators
 from app.operators.vault import SecretVault
@@ -57,6 +58,7 @@ def jobs_for(database: Database, settings: Settings) -> list[Job]:
 
 async def run_worker(database: Database, settings: Settings, stop: asyncio.Event) -> None:
     jobs = jobs_for(database, settings)
+    freeze_startup_heap(settings)
     log.info("worker started", jobs={job.name: job.interval for job in jobs})
     dispatcher = asyncio.create_task(Dispatcher(database, settings).run(stop))
     try:

@@ -23,9 +23,11 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import re
 import secrets
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,12 +37,14 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import uvicorn
+from fastapi import FastAPI
 from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.config import Settings
 from app.core.db import Database, execute
+from app.core.heap import freeze_startup_heap
 from app.core.logging import configure_logging
 from app.core.time import utc_now
 from app.ingest.pull import PullContext, pull_status
@@ -98,6 +102,7 @@ CAPACITY = 6_000  # bodies written per second of an app run; beyond that wrk wou
 SMOKE = 20  # pushes sent one by one and fully decoded before the load
 DRAIN = 2.0  # seconds after an app run for the server to finish what wrk left in flight
 PULL_RECORDS = 20_000  # pull at least this many status records (at least 3 pulls)
+_URL_VARIABLE, _BARE_VARIABLE = "PILEHUB_BENCH_URL", "PILEHUB_BENCH_BARE"  # to serve()'s workers
 LUA = r"""
 -- args: a file of request bodies (one JSON per line), the Bearer token, the Content-Type
 local threads = {}
@@ -167,8 +172,10 @@ async def onboard(url: str) -> None:
 # --- push -------------------------------------------------------------------------------------
 
 
-def serve(port: int, url: str, bare_body: bytes) -> None:
-    """Child process: the real app, plus the bare floor route on the same instance."""
+def bench_app() -> FastAPI:
+    """The real app plus the bare floor route on the same instance (a uvicorn factory, so
+    that each of --workers processes builds its own, as `pilehub serve --workers` does)."""
+    url, bare_body = os.environ[_URL_VARIABLE], bytes.fromhex(os.environ[_BARE_VARIABLE])
 
     async def bare(request: Request) -> Response:
         await request.body()
@@ -177,8 +184,24 @@ def serve(port: int, url: str, bare_body: bytes) -> None:
     # In the T/CEC router, right after the receivers, so that routing costs both the same
     # (FastAPI tries routes in order; at the end of the app the floor measured slower).
     tcec_router.add_route(BARE_PATH, bare, methods=["POST"])
-    app = create_app(bench_settings(url), database=Database(url))
-    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    return create_app(bench_settings(url), database=Database(url))
+
+
+def serve(port: int, url: str, bare_body: bytes, workers: int) -> None:
+    """Child process: uvicorn with `workers` processes of `bench_app`."""
+    os.environ[_URL_VARIABLE], os.environ[_BARE_VARIABLE] = url, bare_body.hex()
+    # uvicorn hands its stdin to each worker it spawns; this process's is not inheritable
+    # (multiprocessing gave it /dev/null), and with none uvicorn passes none.
+    sys.stdin = None
+    uvicorn.run(
+        "bench.ingest:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+    )
 
 
 def _json(value: Any) -> str:
@@ -304,7 +327,9 @@ def bench_push(
 ) -> tuple[Run, Run]:
     """Rounds of app and bare wrk runs; returns the median round."""
     bare_body = _json(seal_response(Ret.OK, "", {"Status": 0}, PUSH_SECRETS)).encode()
-    base_url = start(processes, serve, (url, bare_body), "/healthz").removesuffix("/healthz")
+    base_url = start(processes, serve, (url, bare_body, args.workers), "/healthz").removesuffix(
+        "/healthz"
+    )
     pushes, script, bodies = Pushes(seeded), tmp / "push.lua", tmp / "bodies.jsonl"
     script.write_text(LUA)
     with httpx.Client(base_url=base_url, timeout=30) as client:
@@ -444,9 +469,11 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
         fake = FakeOperator(stations, {c: code for c, code, _ in current}, settings.hub_operator_id)
         per_pull = fake.records
         pulls = max(3, math.ceil(PULL_RECORDS / per_pull))
-        history: list[list[dict[str, Any]]] = []  # what each pull wrote, for the raw floor
         pks = {connector_id: pk for connector_id, _, pk in current}
-        elapsed = 0.0
+        async with database.engine.begin() as connection:  # untimed
+            await connection.run_sync(SCRATCH.create)
+        freeze_startup_heap(settings)  # as `pilehub worker`, where pulls run, does at start
+        pull_time = raw_time = 0.0
         transport = httpx.MockTransport(fake.handle)
         async with TcecClient(
             base_url=channel.base_url,
@@ -456,32 +483,28 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
             transport=transport,
         ) as client:
             context = PullContext(database, settings, channel, client)
+            # Each pull is followed by the raw insert of its rows, so that both see the same
+            # moments of this shared machine.
             for _ in range(pulls):
                 fake.flip()
                 context.counts.clear()
                 started = time.perf_counter()
                 await pull_status(context)
-                elapsed += time.perf_counter() - started
+                pull_time += time.perf_counter() - started
                 if dict(context.counts) != {"changed": per_pull}:
                     raise SystemExit(f"pull: expected {per_pull} changes, got {context.counts}")
                 now = utc_now()
-                history.append(
-                    [
-                        {"connector_pk": pks[c], "status": state_for_tcec_code(code),
-                         "raw_code": code, "observed_at": now, "received_at": now,
-                         "source": "tcec", "applied": True}
-                        for c, code in fake.codes.items()
-                    ]
-                )  # fmt: skip
-        pull_rate = pulls * per_pull / elapsed
-
-        async with database.engine.begin() as connection:  # untimed
-            await connection.run_sync(SCRATCH.create)
-        started = time.perf_counter()
-        for rows_of_pull in history:
-            async with database.session(write=True) as session:
-                await execute(session, SCRATCH.insert(), rows_of_pull)
-        raw_rate = pulls * per_pull / (time.perf_counter() - started)
+                history_rows = [
+                    {"connector_pk": pks[c], "status": state_for_tcec_code(code),
+                     "raw_code": code, "observed_at": now, "received_at": now,
+                     "source": "tcec", "applied": True}
+                    for c, code in fake.codes.items()
+                ]  # fmt: skip
+                started = time.perf_counter()
+                async with database.session(write=True) as session:
+                    await execute(session, SCRATCH.insert(), history_rows)
+                raw_time += time.perf_counter() - started
+        pull_rate, raw_rate = pulls * per_pull / pull_time, pulls * per_pull / raw_time
         return pull_rate, raw_rate, per_pull, pulls
     finally:
         await database.dispose()
@@ -493,6 +516,7 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
 def main() -> None:
     parser = benchmark_arguments(__doc__ or "", rounds=3)
     parser.add_argument("--stations", type=int, default=500, help="stations the pull asks about")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes of the hub")
     args = parser.parse_args()
     if WRK is None:
         raise SystemExit("wrk not found (Debian's `wrk` package); the push benchmark needs it")

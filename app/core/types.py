@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -11,17 +12,54 @@ from sqlalchemy.types import TypeDecorator
 
 from app.core.time import as_utc
 
+# How SQLAlchemy's SQLite dialect stores a datetime, always with six digits of microseconds:
+# queries compare these strings, so every writer must produce exactly this.
+SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def to_sqlite_text(value: datetime | None) -> str | None:
+    """A datetime as UTCDateTime stores it on SQLite."""
+    return None if value is None else as_utc(value).strftime(SQLITE_DATETIME_FORMAT)
+
+
+def _to_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def _from_sqlite_text(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)  # as the SQLite dialect parses it
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _from_aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:  # asyncpg hands timestamptz back in UTC
+        return value
+    return as_utc(value)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in, timezone-aware UTC out.
 
     PostgreSQL stores ``timestamptz``; SQLite stores text without an offset, so values are
     normalised to UTC before writing and tagged as UTC after reading.
+
+    The processors are one function per value each way, replacing the dialect's processor
+    wrapped by TypeDecorator's: a status batch reads and writes thousands of these.
     """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        return to_sqlite_text if dialect.name == "sqlite" else _to_utc
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        return _from_sqlite_text if dialect.name == "sqlite" else _from_aware
+
+    # The per-value methods TypeDecorator calls outside the processors above (literal
+    # rendering): naive UTC for SQLite's own DATETIME processing.
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -29,6 +67,4 @@ class UTCDateTime(TypeDecorator[datetime]):
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return as_utc(value)
+        return None if value is None else as_utc(value)

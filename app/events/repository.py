@@ -6,24 +6,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, text
-from sqlalchemy import insert as sa_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.bulk import insert_rows
 from app.core.db import execute, mark_log_written
 from app.jurisdictions.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
 CHANNEL = "pilehub_events"  # LISTEN/NOTIFY channel: "the change log moved"
 
-# Built once (the table, not the ORM entity): events are appended by every status batch.
-_INSERT = sa_insert(ChangeEvent.__table__)  # type: ignore[attr-defined]
+_TABLE = ChangeEvent.__table__  # type: ignore[attr-defined]
 
 
 async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Append events (dicts of ChangeEvent columns) in one executemany."""
+    """Append events (dicts of ChangeEvent columns, in order) in one statement."""
     if rows:
-        await execute(session, _INSERT, rows)
+        await insert_rows(session, _TABLE, rows)
         await notify(session)
         mark_log_written(session)
 

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, func, insert, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.bulk import insert_rows, json_array, json_array_elements
 from app.core.db import execute
 from app.models import (
     Connector,
@@ -31,24 +30,31 @@ _STATUS = ConnectorStatus.__table__  # type: ignore[attr-defined]
 _PILE = Pile.__table__  # type: ignore[attr-defined]
 _CURRENT_COLUMNS = ("status", "raw_code", "observed_at", "received_at", "since", "source")
 
-_KNOWN_CONNECTORS = (
-    sa.select(
-        col(Operator.operator_id).label("operator_code"),
-        col(Connector.connector_id).label("operator_connector_id"),
-        col(Connector.id).label("pk"),
-        col(Connector.pile_pk).label("pile"),
-        col(Jurisdiction.path).label("area_path"),
-        *_STATUS.c,
+
+def _known_connectors(dialect: str) -> Any:
+    """Keys, area and current status of the connectors named in :connectors (a JSON array:
+    one parameter however many, where an expanding IN costs SQLAlchemy a bind per value)."""
+    return (
+        sa.select(
+            col(Operator.operator_id),
+            col(Connector.connector_id),
+            col(Connector.id),
+            col(Connector.pile_pk),
+            col(Jurisdiction.path),
+            *(_STATUS.c[name] for name in _CURRENT_COLUMNS),
+        )
+        .join(Operator, col(Operator.id) == Connector.operator_pk)
+        .join(_PILE, _PILE.c.id == Connector.pile_pk)
+        .join(Jurisdiction, col(Jurisdiction.id) == _PILE.c.jurisdiction_id)
+        .outerjoin(_STATUS, _STATUS.c.connector_pk == Connector.id)
+        .where(
+            col(Operator.operator_id).in_(bindparam("operators", expanding=True)),
+            col(Connector.connector_id).in_(json_array_elements("connectors", dialect)),
+        )
     )
-    .join(Operator, col(Operator.id) == Connector.operator_pk)
-    .join(_PILE, _PILE.c.id == Connector.pile_pk)
-    .join(Jurisdiction, col(Jurisdiction.id) == _PILE.c.jurisdiction_id)
-    .outerjoin(_STATUS, _STATUS.c.connector_pk == Connector.id)
-    .where(
-        col(Operator.operator_id).in_(bindparam("operators", expanding=True)),
-        col(Connector.connector_id).in_(bindparam("connectors", expanding=True)),
-    )
-)
+
+
+_KNOWN_CONNECTORS = {dialect: _known_connectors(dialect) for dialect in ("sqlite", "postgresql")}
 
 _RECENT_FAULTS = (
     sa.select(col(Connector.pile_pk).label("pile_pk"), func.count().label("count"))
@@ -82,21 +88,7 @@ _COLOUR_INPUTS = (
     .where(col(Pile.id).in_(bindparam("piles", expanding=True)))
 )
 
-_INSERT_HISTORY = insert(StatusChange.__table__)  # type: ignore[attr-defined]
-
-
-def _upsert_current(dialect_insert: Any) -> Any:
-    statement = dialect_insert(_STATUS)
-    return statement.on_conflict_do_update(
-        index_elements=["connector_pk"],
-        set_={name: statement.excluded[name] for name in _CURRENT_COLUMNS},
-    )
-
-
-_UPSERT_CURRENT = {
-    "postgresql": _upsert_current(postgresql_insert),
-    "sqlite": _upsert_current(sqlite_insert),
-}
+_HISTORY = StatusChange.__table__  # type: ignore[attr-defined]
 
 _SET_PILE_COLOURS = (
     update(_PILE)
@@ -110,27 +102,28 @@ class KnownConnector:
     connector_pk: int
     pile_pk: int
     area_path: str  # of the pile's community, for its events
-    current: Any | None  # the connector_status row, None if it never reported
+    # (status, raw_code, observed_at, received_at, since, source); None if it never reported
+    current: tuple[Any, ...] | None
 
 
 async def known_connectors(
     session: AsyncSession, wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], KnownConnector]:
-    """(OperatorID, ConnectorID) -> keys and current status row, in one query for a batch."""
-    result = await execute(
-        session,
-        _KNOWN_CONNECTORS,
+    """(OperatorID, ConnectorID) -> keys and current status, in one query for a batch."""
+    connection = await session.connection()  # Core rows: a batch reads thousands
+    result = await connection.execute(
+        _KNOWN_CONNECTORS[connection.dialect.name],
         {
             "operators": list({operator_id for operator_id, _ in wanted}),
-            "connectors": list({connector_id for _, connector_id in wanted}),
+            "connectors": json_array({connector_id for _, connector_id in wanted}),
         },
     )
     known: dict[tuple[str, str], KnownConnector] = {}
-    for row in result.all():
-        key = (row.operator_code, row.operator_connector_id)
+    for row in result:
+        key = (row[0], row[1])
         if key in wanted:
-            current = row if row.connector_pk is not None else None
-            known[key] = KnownConnector(row.pk, row.pile, row.area_path, current)
+            current = tuple(row[5:]) if row[5] is not None else None
+            known[key] = KnownConnector(row[2], row[3], row[4], current)
     return known
 
 
@@ -148,13 +141,11 @@ async def history_keys(
 
 
 async def insert_history(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await execute(session, _INSERT_HISTORY, rows)
+    await insert_rows(session, _HISTORY, rows)
 
 
 async def upsert_current(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await execute(session, _UPSERT_CURRENT[session.get_bind().dialect.name], rows)
+    await insert_rows(session, _STATUS, rows, upsert_on=("connector_pk",))
 
 
 @dataclass(slots=True)

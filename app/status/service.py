@@ -58,11 +58,9 @@ async def record_status_reports(
     keys = await _resolve_connectors(session, reports, results)
     fold = BatchFold(
         {
-            known.connector_pk: CurrentState(
-                r.status, r.raw_code, r.observed_at, r.received_at, r.since, r.source
-            )
+            known.connector_pk: CurrentState(*known.current)
             for known in keys.values()
-            if (r := known.current) is not None
+            if known.current is not None
         },
         polled=polled,
     )

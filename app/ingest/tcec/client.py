@@ -36,6 +36,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 import stamina
 import structlog
 
@@ -369,8 +370,8 @@ class TcecClient:
                 f"{interface}: response body cannot be decoded ({type(error).__name__})"
             ) from error
         try:
-            return json.loads(raw)
-        except (ValueError, RecursionError):
+            return orjson.loads(raw)
+        except ValueError:
             raise FeedTransportError(
                 f"{interface}: response body is not JSON ({len(raw)} bytes)"
             ) from None

@@ -202,6 +202,7 @@ class WireModel(BaseModel):
     unknown_keys: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
 
     _key_lookup: ClassVar[dict[str, str]] = {}
+    _aliases: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -217,12 +218,15 @@ class WireModel(BaseModel):
             if canonical.lower() in lookup:
                 lookup[variant] = canonical
         cls._key_lookup = lookup
+        cls._aliases = frozenset(lookup.values())
 
     @model_validator(mode="before")
     @classmethod
     def _normalise_keys(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data  # a model instance, or junk pydantic will report
+        if data.keys() <= cls._aliases:  # every key spelt as the standard: nothing to map
+            return {**data, "unknown_keys": ()}
         out: dict[str, Any] = {}
         source: dict[str, str] = {}
         unknown: list[str] = []

@@ -1,0 +1,171 @@
+"""Bulk inserts and upserts without SQLAlchemy's work per row.
+
+An executemany through SQLAlchemy costs a parameter set per row, and every column of every
+row goes through its type's bind processing: for a status pull that was more time than the
+database spent storing the rows. Here each backend gets the rows the cheapest way it takes:
+
+* SQLite: the driver's own executemany (a C loop) over plain tuples, with datetimes written
+  as text exactly as `UTCDateTime` writes them (queries compare that text).
+* PostgreSQL: one JSON array in one parameter, serialised by orjson (in C) and expanded by
+  `json_to_recordset`: one round trip whatever the number of rows.
+
+Rows are stored in list order, so ids follow it. Values are what the columns store: numbers,
+strings, booleans, None, dicts or lists for JSON columns, and aware datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.db import execute
+from app.core.types import to_sqlite_text
+
+_SQLITE = sqlite.dialect()
+
+
+def _on_conflict(statement: Any, columns: tuple[str, ...], conflict: tuple[str, ...]) -> Any:
+    if not conflict:
+        return statement
+    updates = {name: statement.excluded[name] for name in columns if name not in conflict}
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=updates)
+
+
+@cache
+def _sqlite_statement(
+    table: sa.Table, columns: tuple[str, ...], conflict: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The INSERT's SQL text with `?` placeholders, and the column of each placeholder."""
+    values: dict[str, Any] = {name: sa.bindparam(name) for name in columns}
+    statement = _on_conflict(sqlite.insert(table).values(values), columns, conflict)
+    compiled = statement.compile(dialect=_SQLITE)
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+@cache
+def _postgresql_statement(
+    table: sa.Table, columns: tuple[str, ...], conflict: tuple[str, ...]
+) -> Any:
+    """INSERT INTO table (columns) SELECT ... FROM json_to_recordset(:rows)."""
+    typed = [sa.column(name, _column_type(table.c[name])) for name in columns]
+    elements = (
+        sa.func.json_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), postgresql.JSON))
+        .table_valued(*typed)
+        .render_derived(with_types=True)
+    )
+    # A function scan returns the array's elements in order, and a plain INSERT ... SELECT
+    # takes ids from the sequence in that order. (WITH ORDINALITY does not combine with a
+    # record function's column definition list except inside ROWS FROM.)
+    rows = sa.select(*(elements.c[name] for name in columns))
+    return _on_conflict(
+        postgresql.insert(table).from_select(list(columns), rows), columns, conflict
+    )
+
+
+def _column_type(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
+    # A foreign key declared without a type takes its target's type (resolved at DDL time).
+    if isinstance(column.type, sa.types.NullType) and column.foreign_keys:
+        return next(iter(column.foreign_keys)).column.type
+    return column.type
+
+
+def _sqlite_datetimes() -> Callable[[datetime | None], str | None]:
+    """`to_sqlite_text`, remembered: a batch's rows share most of their datetimes."""
+    texts: dict[datetime | None, str | None] = {}
+
+    def convert(value: datetime | None) -> str | None:
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = to_sqlite_text(value)
+        return text
+
+    return convert
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _sqlite_rows(
+    table: sa.Table, rows: Sequence[dict[str, Any]], order: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """The rows as the driver's parameters: values in placeholder order; datetime and JSON
+    columns (known from the table, not guessed from values) converted to their stored text."""
+    datetimes = _sqlite_datetimes()
+    converters = [
+        (index, datetimes if _is_datetime(column_type) else _json_text)
+        for index, column_type in enumerate(table.c[name].type for name in order)
+        if _is_datetime(column_type) or _is_json(column_type)
+    ]
+    pick = itemgetter(*order)
+    if len(order) == 1:
+        return [(pick(row),) for row in rows]
+    if not converters:
+        return [pick(row) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(pick(row))
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        converted.append(tuple(values))
+    return converted
+
+
+@cache
+def _is_datetime(column_type: sa.types.TypeEngine[Any]) -> bool:
+    return isinstance(column_type, sa.DateTime) or (
+        isinstance(column_type, sa.types.TypeDecorator)
+        and isinstance(column_type.impl, sa.DateTime)
+    )
+
+
+@cache
+def _is_json(column_type: sa.types.TypeEngine[Any]) -> bool:
+    return isinstance(column_type, sa.JSON)
+
+
+def json_array(values: Iterable[Any]) -> str:
+    """A list of keys as the one parameter that `json_array_elements` expands."""
+    return orjson.dumps(list(values)).decode()
+
+
+def json_array_elements(name: str, dialect: str) -> Any:
+    """A subquery of the elements of the JSON array parameter `name` (see `json_array`), for
+    `column.in_(...)`: one bind however many keys, where an expanding IN costs SQLAlchemy
+    one per value."""
+    document = sa.bindparam(name, type_=sa.Text)
+    if dialect == "sqlite":
+        return sa.select(sa.func.json_each(document).table_valued("value").c.value)
+    elements = sa.func.json_array_elements_text(sa.cast(document, postgresql.JSON))
+    return sa.select(elements.table_valued("value").c.value)
+
+
+async def insert_rows(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    upsert_on: tuple[str, ...] = (),
+) -> None:
+    """Insert `rows` (dicts with the same keys) in one statement; with `upsert_on` (the
+    columns of a unique key), rows that conflict update the existing row's other columns."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError(f"bulk rows for {table.name} must all have the same columns")
+    if session.get_bind().dialect.name == "sqlite":
+        sql, order = _sqlite_statement(table, columns, upsert_on)
+        connection = await session.connection()
+        await connection.exec_driver_sql(sql, _sqlite_rows(table, rows, order))
+        return
+    statement = _postgresql_statement(table, columns, upsert_on)
+    await execute(session, statement, {"rows": orjson.dumps(rows).decode()})
