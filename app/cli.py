@@ -64,6 +64,10 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        # uvicorn kills a worker that misses its 5 s ping; one starting on a busy machine
+        # (imports and schema building hold the interpreter) missed it and was killed in a
+        # loop. A hung worker is still replaced, after half a minute.
+        timeout_worker_healthcheck=30,
         log_config=None,
         access_log=False,
         proxy_headers=True,

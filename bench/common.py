@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import re
 import shutil
 import signal
@@ -152,6 +153,28 @@ def start(
             raise SystemExit(f"server on port {port} exited with {process.exitcode}")
         time.sleep(0.1)
     raise SystemExit(f"server on port {port} did not come up")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live descendants (Linux /proc): what a
+    server spent, whatever else the shared machine was doing meanwhile."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                # Fields after the command name, which is in parentheses and may hold spaces.
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                stats[int(entry.name)] = fields
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        if current in stats:
+            total += int(stats[current][11]) + int(stats[current][12])  # utime, stime
+        pending += children.get(current, [])
+    return total / tick
 
 
 def stop(processes: list[Any]) -> None:

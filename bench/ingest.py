@@ -29,7 +29,7 @@ import secrets
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,7 @@ from bench.common import (
     WRK,
     benchmark_arguments,
     catalogue,
+    cpu_seconds,
     environment,
     postgres_url,
     seed,
@@ -199,6 +200,7 @@ def serve(port: int, url: str, bare_body: bytes, workers: int) -> None:
         host="127.0.0.1",
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=30,  # as `pilehub serve`
         access_log=False,
         log_level="warning",
     )
@@ -245,6 +247,7 @@ class Run:
     completed: int
     sent: int
     bad: int  # non-2xx or Ret != 0
+    cpu_ms: float = 0.0  # the server's CPU time per answered request (all its processes)
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -330,6 +333,7 @@ def bench_push(
     base_url = start(processes, serve, (url, bare_body, args.workers), "/healthz").removesuffix(
         "/healthz"
     )
+    server = processes[-1].pid
     pushes, script, bodies = Pushes(seeded), tmp / "push.lua", tmp / "bodies.jsonl"
     script.write_text(LUA)
     with httpx.Client(base_url=base_url, timeout=30) as client:
@@ -349,18 +353,23 @@ def bench_push(
     for number in range(1, args.rounds + 1):
         count = CAPACITY * args.duration
         bodies.write_text("\n".join(pushes.bodies(count)) + "\n")
+        cpu = cpu_seconds(server)
         app = wrk(f"{base_url}{PUSH_PATH}", token, bodies, script, args)
         if app.sent > count:
             print(f"  WARNING: {app.sent - count} bodies repeated (ignored as duplicates)")
         pushes.next += min(app.sent, count)
         time.sleep(DRAIN)  # the pushes wrk left in flight would otherwise slow the bare run
+        app = replace(app, cpu_ms=1000 * (cpu_seconds(server) - cpu) / app.completed)
+        cpu = cpu_seconds(server)
         bare = wrk(f"{base_url}{BARE_PATH}", token, bodies, script, args)
+        bare = replace(bare, cpu_ms=1000 * (cpu_seconds(server) - cpu) / bare.completed)
         rounds.append((app, bare))
         sent, completed, bad = sent + app.sent, completed + app.completed, bad + app.bad + bare.bad
         print(
             f"  round {number}: push {app.rate:,.0f}/s (p50 {app.p50:.1f} ms, p99 "
             f"{app.p99:.1f} ms), bare {bare.rate:,.0f}/s (p50 {bare.p50:.1f} ms, p99 "
-            f"{bare.p99:.1f} ms), ratio {app.rate / bare.rate:.3f}"
+            f"{bare.p99:.1f} ms), ratio {app.rate / bare.rate:.3f}; server CPU per request "
+            f"{app.cpu_ms:.2f} ms push, {bare.cpu_ms:.2f} ms bare"
         )
     stop(processes)  # every push in flight is committed or rolled back
     stored, refused = asyncio.run(history_counts(url))
