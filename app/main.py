@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None if production else "/docs",
         redoc_url=None if production else "/redoc",
         openapi_url=None if production else "/openapi.json",
+        # The hub's metrics are Prometheus (/metrics). FastAPI's own OpenTelemetry hooks, on
+        # by default, looked up the environment on every request to find no provider.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.context = context
     install_problem_handlers(app)
