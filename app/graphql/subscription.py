@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import strawberry
+from prometheus_client import Histogram
 from starlette.websockets import WebSocket
 from strawberry.scalars import JSON
 
@@ -62,6 +63,11 @@ def _answer(event: FeedEvent) -> dict[str, Any]:
             "payload": change.payload}  # fmt: skip
 
 
+@cache  # the labelled child, looked up once per kind rather than once per message
+def _delivery(kind: str) -> Histogram:
+    return GRAPHQL_SUBSCRIPTION_DELIVERY.labels(kind)
+
+
 _FIELDS = frozenset(("__typename", "eventId", "kind", "occurredAt", "subject", "payload"))
 
 
@@ -76,7 +82,7 @@ async def _stream(
             yield ChangeEvent.of(event)
         else:
             await sender.send(event.id, partial(_answer, event))
-        GRAPHQL_SUBSCRIPTION_DELIVERY.labels(event.kind).observe(time.time() - event.occurred_at)
+        _delivery(event.kind).observe(time.time() - event.occurred_at)
 
 
 async def _follow(
