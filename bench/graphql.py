@@ -41,6 +41,7 @@ from app.core.config import ColourRules
 from app.core.db import Database
 from app.core.logging import configure_logging
 from app.core.time import utc_now
+from app.core.websocket import UVICORN_WEBSOCKET
 from app.main import create_app
 from app.status.service import record_status_reports
 from bench.common import (
@@ -76,7 +77,8 @@ def serve(port: int, url: str, cache_entries: int) -> None:
     settings = bench_settings(url).model_copy(update={"graphql_cache_entries": cache_entries})
     configure_logging(level=settings.log_level)
     app = create_app(settings, database=Database(url))
-    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning",
+                **UVICORN_WEBSOCKET)  # fmt: skip
 
 
 def token(base: str, credentials: tuple[str, str]) -> str:
