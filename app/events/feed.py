@@ -66,6 +66,7 @@ class EventFeed:
         self._moved = asyncio.Event()
         self._wake = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._subscribers = 0
         # A commit in this process that wrote events wakes the reader at once (all there is
         # on SQLite with one process, the embedded default; NOTIFY covers the others).
@@ -76,6 +77,8 @@ class EventFeed:
         self._subscribers += 1
         if self._reader is None or self._reader.done():
             self._reader = asyncio.create_task(self._read())
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.create_task(self._tick())
         try:
             await self._ready()
             yield
@@ -84,7 +87,7 @@ class EventFeed:
 
     async def _ready(self) -> None:
         while self._delivered < 0:
-            await self._changed(0.05)
+            await self._moved.wait()
 
     @property
     def delivered(self) -> int:
@@ -112,18 +115,20 @@ class EventFeed:
             rows = await repository.after(session, after_id, area_path=area_path, limit=limit)
         return [FeedEvent.of(row) for row in rows if row.id is not None and row.id <= upto], upto
 
-    async def _changed(self, seconds: float) -> None:
-        # asyncio.timeout, not wait_for: wait_for wraps the wait in a new task, and every
-        # subscriber waits here after every commit (1,000 subscribers: 1,000 tasks a commit).
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._moved.wait()
-
     async def wait(self, after_id: int, seconds: float) -> None:
-        """Return when events after `after_id` were delivered, or after `seconds`."""
+        """Return when events after `after_id` were delivered, or once `seconds` have passed
+        (at the next tick: within `poll_interval` after)."""
         deadline = time.monotonic() + seconds
-        while self._delivered <= after_id and (left := deadline - time.monotonic()) > 0:
-            await self._changed(left)
+        while self._delivered <= after_id and time.monotonic() < deadline:
+            await self._moved.wait()
+
+    async def _tick(self) -> None:
+        # Waiters wake on every move of the feed and at least every poll interval from here,
+        # one timer for all of them: each of 1,000 subscribers arming and cancelling a timer
+        # of its own for every commit cost more than sending it the commit's events.
+        while self._subscribers > 0:
+            await asyncio.sleep(self._poll)
+            self._signal()
 
     async def _read(self) -> None:
         listener = await listen(self._database, self._wake.set, what="the event feed")

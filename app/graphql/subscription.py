@@ -77,17 +77,20 @@ async def _stream(
     """The area's wanted events, each yielded to strawberry to execute or, for a selection
     of plain fields over WebSocket, sent from an answer rendered once per process."""
     sender = sender_for(info, _FIELDS)
-    async for event in _follow(info.context, area, since, wanted):
-        if sender is None:
-            yield ChangeEvent.of(event)
-        else:
-            await sender.send(event.id, partial(_answer, event))
-        _delivery(event.kind).observe(time.time() - event.occurred_at)
+    async for batch in _follow(info.context, area, since, wanted):
+        for event in batch:
+            if sender is None:
+                yield ChangeEvent.of(event)
+            else:
+                await sender.send(event.id, partial(_answer, event))
+            _delivery(event.kind).observe(time.time() - event.occurred_at)
 
 
 async def _follow(
     context: GraphQLContext, area: str | None, since: int | None, wanted: Callable[[str], bool]
-) -> AsyncIterator[FeedEvent]:
+) -> AsyncIterator[list[FeedEvent]]:
+    """Batches of the area's wanted events, in id order, until the token expires or is
+    revoked (then the socket is closed with 4401)."""
     app = context.app
     async with app.database.session() as session:
         visible = await jurisdictions_service.get_visible_area(session, context.caller, area)
@@ -100,9 +103,8 @@ async def _follow(
                     break
                 recheck = time.monotonic() + _RECHECK_SECONDS
             events, watermark = await app.events.events_after(cursor, visible.path, _BATCH)
-            for event in events:
-                if wanted(event.kind):
-                    yield event
+            if batch := [event for event in events if wanted(event.kind)]:
+                yield batch
             cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)
             if not events:
                 until_due = min(recheck - time.monotonic(), context.expires_at - time.time())
