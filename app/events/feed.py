@@ -67,6 +67,7 @@ class EventFeed:
         self._wake = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._signalled = 0.0  # monotonic time of the last wake-up of the waiters
         self._subscribers = 0
         # A commit in this process that wrote events wakes the reader at once (all there is
         # on SQLite with one process, the embedded default; NOTIFY covers the others).
@@ -128,7 +129,8 @@ class EventFeed:
         # of its own for every commit cost more than sending it the commit's events.
         while self._subscribers > 0:
             await asyncio.sleep(self._poll)
-            self._signal()
+            if time.monotonic() - self._signalled >= self._poll:  # a quiet feed
+                self._signal()
 
     async def _read(self) -> None:
         listener = await listen(self._database, self._wake.set, what="the event feed")
@@ -146,6 +148,7 @@ class EventFeed:
                 await listener.close()
 
     async def _fetch(self) -> None:
+        before = self._delivered
         async with self._database.session() as session:
             if self._delivered < 0:  # start from now: subscribers resume by id themselves
                 self._delivered = await repository.latest_id(session)
@@ -164,9 +167,11 @@ class EventFeed:
             self._gap_since = None
             self._window.append(FeedEvent.of(row))
             self._delivered = row.id
-        self._signal()
+        if self._delivered != before:  # a read that found nothing wakes nobody
+            self._signal()
 
     def _signal(self) -> None:
+        self._signalled = time.monotonic()
         self._moved.set()
         self._moved = asyncio.Event()
 
