@@ -118,18 +118,19 @@ class EventFeed:
 
     async def wait(self, after_id: int, seconds: float) -> None:
         """Return when events after `after_id` were delivered, or once `seconds` have passed
-        (at the next tick: within `poll_interval` after)."""
+        (noticed at the next tick: within three poll intervals)."""
         deadline = time.monotonic() + seconds
         while self._delivered <= after_id and time.monotonic() < deadline:
             await self._moved.wait()
 
     async def _tick(self) -> None:
-        # Waiters wake on every move of the feed and at least every poll interval from here,
-        # one timer for all of them: each of 1,000 subscribers arming and cancelling a timer
-        # of its own for every commit cost more than sending it the commit's events.
+        # Waiters wake on every move of the feed, and from here when it was quiet for two
+        # poll intervals: one timer for all of them (each of 1,000 subscribers arming and
+        # cancelling a timer of its own for every commit cost more than sending it the
+        # commit's events). A waiter's deadline is thus kept within three poll intervals.
         while self._subscribers > 0:
             await asyncio.sleep(self._poll)
-            if time.monotonic() - self._signalled >= self._poll:  # a quiet feed
+            if time.monotonic() - self._signalled >= 2 * self._poll:
                 self._signal()
 
     async def _read(self) -> None:
