@@ -61,6 +61,10 @@ class Answers:
                 del self._rendered[next(iter(self._rendered))]
         return answer
 
+    def selections(self, event_id: int) -> list[Fields]:
+        """The selections this event was rendered for (what took this path, for tests)."""
+        return [fields for (rendered, fields) in self._rendered if rendered == event_id]
+
 
 class Sender:
     """Sends one operation's `next` messages from answers rendered once per event; the same

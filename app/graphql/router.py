@@ -201,17 +201,17 @@ def install_graphql(app: FastAPI, context: AppContext) -> None:
         return GraphQLContext(app_context(connection))
 
     development = settings.env is Environment.DEVELOPMENT
-    app.include_router(
-        SubscriptionRouter(
-            schema,
-            path=PATH,
-            graphql_ide="graphiql" if development else None,
-            allow_queries_via_get=False,
-            context_getter=websocket_context,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            connection_init_wait_timeout=timedelta(seconds=5),
-            max_subscriptions_per_connection=settings.graphql_max_subscriptions,
-            include_in_schema=False,
-            tags=["graphql"],
-        )
+    subscriptions = SubscriptionRouter(
+        schema,
+        path=PATH,
+        graphql_ide="graphiql" if development else None,
+        allow_queries_via_get=False,
+        context_getter=websocket_context,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=5),
+        max_subscriptions_per_connection=settings.graphql_max_subscriptions,
+        include_in_schema=False,
+        tags=["graphql"],
     )
+    app.state.graphql_answers = subscriptions.answers  # what was rendered once (and tests)
+    app.include_router(subscriptions)
