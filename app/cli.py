@@ -14,6 +14,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
 from app.core.migrations import upgrade
+from app.core.websocket import UVICORN_WEBSOCKET
 
 cli = typer.Typer(help="PileHub: the EV charging data-sharing hub.", no_args_is_help=True)
 console = Console()
@@ -71,6 +72,7 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        **UVICORN_WEBSOCKET,
     )
 
 

@@ -66,6 +66,8 @@ class EventFeed:
         self._moved = asyncio.Event()
         self._wake = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._signalled = 0.0  # monotonic time of the last wake-up of the waiters
         self._subscribers = 0
         # A commit in this process that wrote events wakes the reader at once (all there is
         # on SQLite with one process, the embedded default; NOTIFY covers the others).
@@ -76,6 +78,8 @@ class EventFeed:
         self._subscribers += 1
         if self._reader is None or self._reader.done():
             self._reader = asyncio.create_task(self._read())
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.create_task(self._tick())
         try:
             await self._ready()
             yield
@@ -84,7 +88,7 @@ class EventFeed:
 
     async def _ready(self) -> None:
         while self._delivered < 0:
-            await self._changed(0.05)
+            await self._moved.wait()
 
     @property
     def delivered(self) -> int:
@@ -112,15 +116,22 @@ class EventFeed:
             rows = await repository.after(session, after_id, area_path=area_path, limit=limit)
         return [FeedEvent.of(row) for row in rows if row.id is not None and row.id <= upto], upto
 
-    async def _changed(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._moved.wait(), seconds)
-
     async def wait(self, after_id: int, seconds: float) -> None:
-        """Return when events after `after_id` were delivered, or after `seconds`."""
+        """Return when events after `after_id` were delivered, or once `seconds` have passed
+        (noticed at the next tick: within three poll intervals)."""
         deadline = time.monotonic() + seconds
-        while self._delivered <= after_id and (left := deadline - time.monotonic()) > 0:
-            await self._changed(left)
+        while self._delivered <= after_id and time.monotonic() < deadline:
+            await self._moved.wait()
+
+    async def _tick(self) -> None:
+        # Waiters wake on every move of the feed, and from here when it was quiet for two
+        # poll intervals: one timer for all of them (each of 1,000 subscribers arming and
+        # cancelling a timer of its own for every commit cost more than sending it the
+        # commit's events). A waiter's deadline is thus kept within three poll intervals.
+        while self._subscribers > 0:
+            await asyncio.sleep(self._poll)
+            if time.monotonic() - self._signalled >= 2 * self._poll:
+                self._signal()
 
     async def _read(self) -> None:
         listener = await listen(self._database, self._wake.set, what="the event feed")
@@ -138,6 +149,7 @@ class EventFeed:
                 await listener.close()
 
     async def _fetch(self) -> None:
+        before = self._delivered
         async with self._database.session() as session:
             if self._delivered < 0:  # start from now: subscribers resume by id themselves
                 self._delivered = await repository.latest_id(session)
@@ -156,9 +168,11 @@ class EventFeed:
             self._gap_since = None
             self._window.append(FeedEvent.of(row))
             self._delivered = row.id
-        self._signal()
+        if self._delivered != before:  # a read that found nothing wakes nobody
+            self._signal()
 
     def _signal(self) -> None:
+        self._signalled = time.monotonic()
         self._moved.set()
         self._moved = asyncio.Event()
 

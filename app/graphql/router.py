@@ -17,9 +17,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import ClientDisconnect, HTTPConnection
+from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types.unset import UnsetType
 
 from app.auth.deps import (
@@ -35,6 +40,7 @@ from app.core.errors import AppError, BadRequest
 from app.core.metrics import GRAPHQL_CACHE
 from app.graphql.cache import ResponseCache, cache_key
 from app.graphql.context import GraphQLContext
+from app.graphql.frames import OUTLET, Answers, Outlet
 from app.graphql.schema import PileHubSchema, build_schema
 
 PATH = "/graphql"
@@ -143,7 +149,26 @@ def _answer(payload: dict[str, Any]) -> Response:
     return Response(orjson.dumps(payload), media_type=_JSON)
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
+    """strawberry's graphql-transport-ws handler, telling each operation's task where its
+    messages go, so a subscription can send answers rendered once for all its subscribers
+    (app.graphql.frames)."""
+
+    async def run_operation(self, operation: Operation[GraphQLContext, None]) -> None:
+        # The operation runs in a task of its own: this value is seen by its resolver only.
+        request, view = self.context.request, self.view
+        if isinstance(request, WebSocket) and isinstance(view, SubscriptionRouter):
+            OUTLET.set(Outlet(operation.id, request, view.answers))
+        await super().run_operation(operation)
+
+
 class SubscriptionRouter(GraphQLRouter[GraphQLContext, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answers = Answers()  # per app, not per process: event ids are per database
+
     async def on_ws_connect(self, context: GraphQLContext) -> UnsetType:
         """`connection_init` carries the token ({"Authorization": "Bearer ..."}); without a
         valid one the socket closes with 4403 before any subscription starts."""
@@ -176,17 +201,17 @@ def install_graphql(app: FastAPI, context: AppContext) -> None:
         return GraphQLContext(app_context(connection))
 
     development = settings.env is Environment.DEVELOPMENT
-    app.include_router(
-        SubscriptionRouter(
-            schema,
-            path=PATH,
-            graphql_ide="graphiql" if development else None,
-            allow_queries_via_get=False,
-            context_getter=websocket_context,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            connection_init_wait_timeout=timedelta(seconds=5),
-            max_subscriptions_per_connection=settings.graphql_max_subscriptions,
-            include_in_schema=False,
-            tags=["graphql"],
-        )
+    subscriptions = SubscriptionRouter(
+        schema,
+        path=PATH,
+        graphql_ide="graphiql" if development else None,
+        allow_queries_via_get=False,
+        context_getter=websocket_context,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=5),
+        max_subscriptions_per_connection=settings.graphql_max_subscriptions,
+        include_in_schema=False,
+        tags=["graphql"],
     )
+    app.state.graphql_answers = subscriptions.answers  # what was rendered once (and tests)
+    app.include_router(subscriptions)

@@ -9,10 +9,13 @@ when that token expires or is revoked.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime
+from functools import cache, partial
+from typing import Any
 
 import strawberry
+from prometheus_client import Histogram
 from starlette.websockets import WebSocket
 from strawberry.scalars import JSON
 
@@ -21,6 +24,7 @@ from app.auth.verifier import TokenRejected
 from app.core.metrics import GRAPHQL_SUBSCRIPTION_DELIVERY
 from app.events.feed import FeedEvent
 from app.graphql.context import GraphQLContext, GraphQLInfo
+from app.graphql.frames import sender_for
 from app.graphql.permissions import scoped
 from app.graphql.scalars import AreaCode, EventId
 from app.jurisdictions import service as jurisdictions_service
@@ -50,9 +54,43 @@ class ChangeEvent:
         )  # fmt: skip
 
 
+def _answer(event: FeedEvent) -> dict[str, Any]:
+    """Every field of the event as strawberry would answer it (scalars serialized), for
+    answers rendered once per event (app.graphql.frames); a test holds the two together."""
+    change = ChangeEvent.of(event)
+    return {"__typename": "ChangeEvent", "eventId": change.event_id, "kind": change.kind,
+            "occurredAt": change.occurred_at.isoformat(), "subject": change.subject,
+            "payload": change.payload}  # fmt: skip
+
+
+@cache  # the labelled child, looked up once per kind rather than once per message
+def _delivery(kind: str) -> Histogram:
+    return GRAPHQL_SUBSCRIPTION_DELIVERY.labels(kind)
+
+
+_FIELDS = frozenset(("__typename", "eventId", "kind", "occurredAt", "subject", "payload"))
+
+
+async def _stream(
+    info: GraphQLInfo, area: str | None, since: int | None, wanted: Callable[[str], bool]
+) -> AsyncGenerator[ChangeEvent, None]:
+    """The area's wanted events, each yielded to strawberry to execute or, for a selection
+    of plain fields over WebSocket, sent from an answer rendered once per process."""
+    sender = sender_for(info, _FIELDS)
+    async for batch in _follow(info.context, area, since, wanted):
+        for event in batch:
+            if sender is None:
+                yield ChangeEvent.of(event)
+            else:
+                await sender.send(event.id, partial(_answer, event))
+            _delivery(event.kind).observe(time.time() - event.occurred_at)
+
+
 async def _follow(
     context: GraphQLContext, area: str | None, since: int | None, wanted: Callable[[str], bool]
-) -> AsyncGenerator[ChangeEvent, None]:
+) -> AsyncIterator[list[FeedEvent]]:
+    """Batches of the area's wanted events, in id order, until the token expires or is
+    revoked (then the socket is closed with 4401)."""
     app = context.app
     async with app.database.session() as session:
         visible = await jurisdictions_service.get_visible_area(session, context.caller, area)
@@ -65,12 +103,8 @@ async def _follow(
                     break
                 recheck = time.monotonic() + _RECHECK_SECONDS
             events, watermark = await app.events.events_after(cursor, visible.path, _BATCH)
-            for event in events:
-                if wanted(event.kind):
-                    yield ChangeEvent.of(event)
-                    GRAPHQL_SUBSCRIPTION_DELIVERY.labels(event.kind).observe(
-                        time.time() - event.occurred_at
-                    )
+            if batch := [event for event in events if wanted(event.kind)]:
+                yield batch
             cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)
             if not events:
                 until_due = min(recheck - time.monotonic(), context.expires_at - time.time())
@@ -100,7 +134,7 @@ class Subscription:
     ) -> AsyncGenerator[ChangeEvent, None]:
         """Connector statuses, pile colours and maintenance flags in the area, as committed;
         from after event `since` if given, else from now."""
-        async for event in _follow(info.context, area, since, lambda kind: kind in _STATUS_KINDS):
+        async for event in _stream(info, area, since, lambda kind: kind in _STATUS_KINDS):
             yield event
 
     @strawberry.subscription(extensions=scoped(Scope.ALERTS_READ))
@@ -108,7 +142,5 @@ class Subscription:
         self, info: GraphQLInfo, area: AreaCode | None = None, since: EventId | None = None
     ) -> AsyncGenerator[ChangeEvent, None]:
         """Alerts opened, escalated, acknowledged, resolved or reopened in the area."""
-        async for event in _follow(
-            info.context, area, since, lambda kind: kind.startswith("alert.")
-        ):
+        async for event in _stream(info, area, since, lambda kind: kind.startswith("alert.")):
             yield event

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from app.auth.scopes import Tier
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.websocket import UVICORN_WEBSOCKET
 from app.main import create_app
 from tests.alerts.test_alerts import record
 from tests.fixtures.auth import mint_token
@@ -39,7 +40,9 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
     """`app` under uvicorn on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", **UVICORN_WEBSOCKET
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
