@@ -16,6 +16,7 @@ from app.auth.scopes import Scope
 from app.core.deps import WriteSessionDep
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
+from app.graphql.scalars import LogId
 from app.graphql.types import Alert, converted
 from app.piles.errors import PileNotFound
 from app.status import service as status_service
@@ -82,7 +83,7 @@ async def _changed(
 class Mutation:
     @strawberry.mutation(extensions=scoped(Scope.ALERTS_WRITE))
     async def acknowledge_alert(
-        self, info: GraphQLInfo, id: int, note: str | None = None
+        self, info: GraphQLInfo, id: LogId, note: str | None = None
     ) -> AlertResult:
         """Someone is on it: acknowledged by the caller, with a note."""
         try:
@@ -98,7 +99,7 @@ class Mutation:
     async def resolve_alert(
         self,
         info: GraphQLInfo,
-        id: int,
+        id: LogId,
         note: str | None = None,
         outage_reason: OutageReason | None = None,
     ) -> AlertResult:

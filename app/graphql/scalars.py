@@ -26,6 +26,7 @@ Cursor = NewType("Cursor", int)
 LogCursor = NewType("LogCursor", int)
 AreaCode = NewType("AreaCode", str)
 EventId = NewType("EventId", int)  # change-log ids outgrow GraphQL's 32-bit Int
+LogId = NewType("LogId", int)  # so do status history and alert ids
 
 DEFAULT_PAGE_SIZE = PageSize(100)
 
@@ -53,10 +54,10 @@ def _area(value: Any) -> AreaCode:
     return AreaCode(value)
 
 
-def _event_id(value: Any) -> EventId:
+def _log_id(name: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_LOG_ID:
-        raise ValueError(f"EventId is an integer from 0 to {MAX_LOG_ID}.")
-    return EventId(value)
+        raise ValueError(f"{name} is an integer from 0 to {MAX_LOG_ID}.")
+    return value
 
 
 SCALARS: dict[object, ScalarDefinition] = {
@@ -88,6 +89,12 @@ SCALARS: dict[object, ScalarDefinition] = {
         name="EventId",
         description="Id of a change-log event (64-bit); resume a subscription after it.",
         serialize=int,
-        parse_value=_event_id,
+        parse_value=lambda value: EventId(_log_id("EventId", value)),
+    ),
+    LogId: strawberry.scalar(
+        name="LogId",
+        description="Id of a status change or an alert: a 64-bit integer (GraphQL's Int is 32).",
+        serialize=int,
+        parse_value=lambda value: LogId(_log_id("LogId", value)),
     ),
 }

@@ -23,7 +23,14 @@ from app.board.schemas import BoardPile as BoardPileModel
 from app.core.pagination import PageParams
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
-from app.graphql.scalars import DEFAULT_PAGE_SIZE, AreaCode, Cursor, LogCursor, PageSize
+from app.graphql.scalars import (
+    DEFAULT_PAGE_SIZE,
+    AreaCode,
+    Cursor,
+    LogCursor,
+    LogId,
+    PageSize,
+)
 from app.jurisdictions.schemas import ColourCounts as ColourCountsModel
 from app.jurisdictions.schemas import JurisdictionSummary
 from app.models import Jurisdiction as JurisdictionRow
@@ -82,7 +89,8 @@ def page_params(first: int, after: int | None) -> PageParams:
 
 
 class _Keyed(Protocol):
-    id: int
+    @property
+    def id(self) -> int: ...  # read-only, so LogId ids qualify too
 
 
 K = TypeVar("K", bound=_Keyed)
@@ -236,7 +244,7 @@ class Board:
 class StatusChange:
     """A connector's status change (the REST history item)."""
 
-    id: int  # spelled out: pages take their cursor from it
+    id: LogId  # spelled out: pages take their cursor from it; 64-bit
 
 
 @strawberry.type
@@ -326,4 +334,4 @@ class Pile:
 class Alert:
     """An alert (the REST item): opened when a pile turns yellow or red."""
 
-    id: int  # spelled out: pages take their cursor from it
+    id: LogId  # spelled out: pages take their cursor from it; 64-bit

@@ -54,6 +54,9 @@ schemathesis.graphql.scalar(
 schemathesis.graphql.scalar(
     "EventId", st.integers(-1, 2**64).map(lambda n: IntValueNode(value=str(n)))
 )
+schemathesis.graphql.scalar(
+    "LogId", st.integers(-1, 2**64).map(lambda n: IntValueNode(value=str(n)))
+)
 
 
 def _examples(strategy: st.SearchStrategy[Any]) -> list[str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from app.auth.scopes import Tier
-from app.core.db import Database
+from app.core.db import Database, execute
 from app.core.metrics import GRAPHQL_CACHE
 from app.models import Alert, AuditRecord
 from tests.fixtures.auth import mint_token
@@ -17,11 +18,11 @@ from tests.graphql.helpers import gql, open_alert
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-ACK = """mutation($id: Int!, $note: String) { acknowledgeAlert(id: $id, note: $note) {
+ACK = """mutation($id: LogId!, $note: String) { acknowledgeAlert(id: $id, note: $note) {
   __typename ... on AlertChanged { alert { id state acknowledgedBy acknowledgeNote } }
   ... on NotFoundError { message } ... on AlreadyResolvedError { message }
   ... on InvalidInputError { message field } } }"""
-RESOLVE = """mutation($id: Int!) { resolveAlert(id: $id, note: "fixed", outageReason: VANDALISM) {
+RESOLVE = """mutation($id: LogId!) { resolveAlert(id: $id, note: "fixed", outageReason: VANDALISM) {
   __typename ... on AlertChanged { alert { state outageReason resolveNote } }
   ... on AlreadyResolvedError { message } } }"""
 
@@ -144,3 +145,18 @@ async def test_a_change_elsewhere_keeps_the_cached_answer_one_here_does_not(
         assert after["data"]["board"]["area"]["counts"]["red"] == (
             before["data"]["board"]["area"]["counts"]["red"] + 1
         )
+
+
+async def test_alert_ids_beyond_32_bits_are_served_and_accepted(
+    client: httpx.AsyncClient, demo: Database
+) -> None:
+    # Log ids (alerts, status history) grow past GraphQL's 32-bit Int in a city's lifetime.
+    alert_id, big = await open_alert(demo), 2**31 + 7
+    async with demo.session(write=True) as session:
+        await execute(session, update(Alert).where(col(Alert.id) == alert_id).values(id=big))
+    listed = await gql(client, "{ alerts(states: [OPEN]) { nodes { id } } }")
+    assert big in [node["id"] for node in listed["data"]["alerts"]["nodes"]]
+    acknowledged = await gql(client, ACK, {"id": big, "note": "large"})
+    assert acknowledged["data"]["acknowledgeAlert"]["alert"]["id"] == big
+    too_big = await gql(client, ACK, {"id": 2**63, "note": "x"})
+    assert "LogId is an integer" in too_big["errors"][0]["message"]
