@@ -17,6 +17,7 @@ from app.auth.principal import city_principal
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
+from app.core.websocket import UVICORN_WEBSOCKET
 from app.demo.clients import ensure_demo_clients, write_credentials
 from app.demo.robots import ensure_demo_robots, run_robot_receiver, with_local_robots
 from app.demo.seed import seed_demo
@@ -202,7 +203,14 @@ async def _serve(
 ) -> None:
     app = create_app(settings, database=database)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=port, log_config=None, access_log=False)
+        uvicorn.Config(
+            app,
+            host=settings.host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            **UVICORN_WEBSOCKET,  # as `pilehub serve`: the demo serves subscriptions too
+        )
     )
     stop = asyncio.Event()
     if simulator_port is not None:
