@@ -70,7 +70,8 @@ class LogPageInfo:
 
 @strawberry.type
 class Connection(Generic[T]):
-    """A page of a registry list in id order; continue with `after: pageInfo.endCursor`."""
+    """A page of a list (registry lists in id order, analytics rows in the REST answer's
+    order); continue with `after: pageInfo.endCursor`."""
 
     nodes: list[T]
     page_info: PageInfo
@@ -116,8 +117,36 @@ def log_connection(nodes: list[K], more: bool) -> LogConnection[K]:
 
 
 def converted(kind: type[T], answer: BaseModel) -> T:
-    """The GraphQL object of a REST answer, for types derived from its pydantic model."""
-    return cast(T, convert_pydantic_model_to_strawberry_class(kind, model_instance=answer))
+    """The GraphQL object of a REST answer, for types derived from its pydantic model. It
+    keeps the answer, as strawberry's own `from_pydantic` does, for its paged lists."""
+    result = convert_pydantic_model_to_strawberry_class(kind, model_instance=answer)
+    result._original_model = answer
+    return cast(T, result)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def source_of(derived: object, model: type[M]) -> M:
+    """The REST answer a derived object was converted from (see `converted`)."""
+    answer = getattr(derived, "_original_model", None)
+    assert isinstance(answer, model), "converted() keeps the answer"
+    return answer
+
+
+def page_of(
+    kind: type[T], items: Sequence[BaseModel], first: int, after: int | None
+) -> Connection[T]:
+    """A page of a computed list (analytics rows): the cursor is a position in the list, and
+    only the page's items are converted."""
+    start = min(after or 0, len(items))
+    chunk = items[start : start + first]
+    more = start + len(chunk) < len(items)
+    end = Cursor(start + len(chunk)) if more else None
+    return Connection(
+        nodes=[converted(kind, item) for item in chunk],
+        page_info=PageInfo(end_cursor=end, has_next_page=more),
+    )
 
 
 @strawberry.type

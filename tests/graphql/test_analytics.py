@@ -1,6 +1,7 @@
 """The analytics in GraphQL are the REST answers, field for field: energy, utilisation,
 off-peak guidance, siting and uptime, each queried with every field of its type (built from
-the schema) and compared with its REST route on the same data."""
+the schema) and compared with its REST route on the same data. Their long lists are pages
+here: walking the pages gives the REST list."""
 
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ def snake(name: str) -> str:
 
 
 def normalised(value: Any) -> Any:
-    """GraphQL's camelCase keys and enum NAMEs as REST writes them."""
+    """GraphQL's camelCase keys and enum NAMEs as REST writes them; a page as its list (the
+    default page holds these test areas' whole lists, as the page info says)."""
+    if isinstance(value, dict) and value.keys() == {"nodes", "pageInfo"}:
+        assert value["pageInfo"] == {"endCursor": None, "hasNextPage": False}
+        return normalised(value["nodes"])
     if isinstance(value, dict):
         renamed = {snake(key): normalised(item) for key, item in value.items()}
         for rest, graph in (("from", "from_date"), ("to", "to_date")):
@@ -105,3 +110,29 @@ async def test_range_errors_carry_the_rest_codes(
     too_long = await gql(client, '{ energy(from: "2020-01-01", to: "2026-11-30") { periods } }')
     assert error_codes(too_long) == ["range-too-large"]
     assert too_long["errors"][0]["extensions"]["status"] == 422
+
+
+async def test_walking_the_pages_of_a_list_gives_the_rest_list(
+    client: httpx.AsyncClient, demo: Database
+) -> None:
+    rest = await client.get("/v1/uptime", params={"area": "310105011", **RANGE})
+    assert rest.status_code == 200, rest.text
+    expected = [c["connector_id"] for c in rest.json()["connectors"]]
+    assert len(expected) >= 17  # Beixinjing's piles: pages of 5
+    walked: list[str] = []
+    after: str | None = None
+    for _ in range(len(expected)):
+        page = await gql(
+            client,
+            """query($after: Cursor) { uptime(area: "310105011", from: "2026-10-01",
+              to: "2026-11-30") { connectors(first: 5, after: $after) {
+              nodes { connectorId } pageInfo { endCursor hasNextPage } } } }""",
+            {"after": after},
+        )
+        connectors = page["data"]["uptime"]["connectors"]
+        walked += [node["connectorId"] for node in connectors["nodes"]]
+        after = connectors["pageInfo"]["endCursor"]
+        assert connectors["pageInfo"]["hasNextPage"] is (after is not None)
+        if after is None:
+            break
+    assert walked == expected

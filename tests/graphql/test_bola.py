@@ -23,8 +23,8 @@ AREA_FIELDS = [
     "area(code: $area) { code children { code children { code } } }",
     "piles(area: $area) { nodes { community { code } connectors { id } } }",
     "alerts(area: $area) { nodes { community } }",
-    "energy(area: $area) { area { code } totals { group { code community } } }",
-    "uptime(area: $area) { area { code } piles { community } }",
+    "energy(area: $area) { area { code } totals { nodes { group { code community } } } }",
+    "uptime(area: $area) { area { code } piles { nodes { community } } }",
 ]
 
 

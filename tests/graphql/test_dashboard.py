@@ -21,7 +21,7 @@ query Screen($street: AreaCode!) {
   alerts(area: $street, states: [OPEN, ACKNOWLEDGED]) {
     nodes { id equipmentId severity state community openedAt } }
   energy(area: $street, granularity: MONTH, groupBy: COMMUNITY) {
-    totals { group { code name } energyKwh sessions byPeriod } }
+    totals { nodes { group { code name } energyKwh sessions byPeriod } } }
 }
 """
 
@@ -60,9 +60,12 @@ async def test_one_query_draws_the_big_screen_with_the_numbers_rest_gives(
         await client.get("/v1/energy", params={"area": "310105011", "granularity": "month"})
     ).json()
     assert [
-        (t["group"]["code"], t["energyKwh"], t["byPeriod"]) for t in data["energy"]["totals"]
+        (t["group"]["code"], t["energyKwh"], t["byPeriod"])
+        for t in data["energy"]["totals"]["nodes"]
     ] == [(t["group"]["code"], t["energy_kwh"], t["by_period"]) for t in rest_energy["totals"]]
-    assert len(data["energy"]["totals"]) == len(data["area"]["children"])  # every community
+    assert len(data["energy"]["totals"]["nodes"]) == len(
+        data["area"]["children"]
+    )  # every community
 
 
 async def test_pages_cover_every_pile_once(client: httpx.AsyncClient, demo: Database) -> None:
