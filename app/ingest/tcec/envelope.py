@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -92,13 +92,18 @@ def _encode_payload(payload: Any) -> bytes:
     return text.encode("utf-8")
 
 
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _decode_payload(data: str, secrets: ChannelSecrets) -> Any:
     plaintext = decrypt_data(data, secrets)
     try:
         # utf-8-sig: tolerate a BOM some Windows-side senders put before the JSON.
-        # orjson, as strict as the standard: NaN and Infinity are not JSON.
-        return orjson.loads(plaintext.decode("utf-8-sig"))
-    except ValueError:
+        # The standard library, not orjson: orjson reads integers beyond 64 bits as floats,
+        # and a partner's absurd number must reach the business rules as the number it is.
+        return json.loads(plaintext.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
         raise TcecError(Ret.BAD_DATA, "decrypted Data is not valid UTF-8 JSON") from None
 
 
