@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -26,6 +27,9 @@ def _to_utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
+# Rows read together share most of their times (a pull's 2,000 current states were all
+# observed at the last pull), and datetimes are immutable: each distinct text is parsed once.
+@lru_cache(maxsize=4096)
 def _from_sqlite_text(value: str | None) -> datetime | None:
     if value is None:
         return None
