@@ -19,7 +19,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute
+from app.core.db import execute, is_postgresql, unnest
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.paths import subtree_bounds
@@ -54,33 +54,49 @@ async def _add(
     session: AsyncSession, model: Any, keys: tuple[str, ...], deltas: Mapping[Any, Share]
 ) -> None:
     # Rows in key order: concurrent writers lock shared rows in the same order (no deadlock).
+    items = [(key, share) for key, share in sorted(deltas.items()) if not share.is_zero]
+    if not items:
+        return
+    table = model.__table__
+    if is_postgresql(session):
+        # One statement over arrays: executemany cost a round per row (thousands a batch).
+        columns = {
+            name: (table.c[name].type, [key[i] for key, _ in items]) for i, name in enumerate(keys)
+        } | {
+            "energy_wh": (sa.BigInteger, [s.energy_wh for _, s in items]),
+            "charging_seconds": (sa.BigInteger, [s.charging_seconds for _, s in items]),
+            "sessions": (sa.Integer, [s.sessions for _, s in items]),
+        }
+        source = unnest(columns)
+        statement = postgresql_insert(table).from_select(
+            list(columns), sa.select(*(source.c[name] for name in columns))
+        )
+        await execute(session, _add_on_conflict(statement, table, keys))
+        return
     rows = [
         dict(zip(keys, key, strict=True))
         | {"energy_wh": s.energy_wh, "charging_seconds": s.charging_seconds, "sessions": s.sessions}
-        for key, s in sorted(deltas.items())
-        if not s.is_zero
+        for key, s in items
     ]
-    if not rows:
-        return
-    await execute(session, _upsert(session.get_bind().dialect.name, model, keys), rows)
+    await execute(session, _sqlite_upsert(table, keys), rows)
 
 
-# Built once per dialect and table: constructing ON CONFLICT ... excluded costs more than
-# executing it for a small batch, and a reused statement hits SQLAlchemy's compiled cache.
-_UPSERTS: dict[tuple[str, str], Any] = {}
+def _add_on_conflict(statement: Any, table: Any, keys: tuple[str, ...]) -> Any:
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
+    )
 
 
-def _upsert(dialect: str, model: Any, keys: tuple[str, ...]) -> Any:
-    table = model.__table__
-    cached = _UPSERTS.get((dialect, table.name))
+# Built once per table: constructing ON CONFLICT ... excluded costs more than executing it
+# for a small batch, and a reused statement hits SQLAlchemy's compiled cache.
+_SQLITE_UPSERTS: dict[str, Any] = {}
+
+
+def _sqlite_upsert(table: Any, keys: tuple[str, ...]) -> Any:
+    cached = _SQLITE_UPSERTS.get(table.name)
     if cached is None:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(table)
-        cached = statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
-        )
-        _UPSERTS[(dialect, table.name)] = cached
+        cached = _SQLITE_UPSERTS[table.name] = _add_on_conflict(sqlite_insert(table), table, keys)
     return cached
 
 

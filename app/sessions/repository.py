@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute, upsert_insert
+from app.core.db import execute, is_postgresql, unnest, upsert_insert
 from app.core.time import LOCAL_TZ
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChargingSession, Connector, Jurisdiction, Pile, Station
@@ -57,10 +59,7 @@ async def connectors(
     wanted = set(keys)
     if not wanted:
         return {}
-    # Two IN lists instead of a row-value IN: portable, and ConnectorIDs embed the operator's
-    # ID, so the cross product barely over-fetches; exact pairs are kept below.
-    result = await execute(
-        session,
+    statement = (
         sa.select(
             col(Connector.operator_pk),
             col(Connector.connector_id),
@@ -71,11 +70,22 @@ async def connectors(
         )
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-        .where(
+    )
+    if is_postgresql(session):
+        pairs = _pairs(wanted)
+        statement = statement.join(
+            pairs,
+            (col(Connector.operator_pk) == pairs.c.operator_pk)
+            & (col(Connector.connector_id) == pairs.c.key),
+        )
+    else:
+        # Two IN lists: SQLite has no unnest; ConnectorIDs embed the operator's ID, so the
+        # cross product barely over-fetches, and exact pairs are kept below.
+        statement = statement.where(
             col(Connector.operator_pk).in_({operator for operator, _ in wanted}),
             col(Connector.connector_id).in_({connector for _, connector in wanted}),
-        ),
-    )
+        )
+    result = await execute(session, statement)
     found: dict[tuple[int, str], ConnectorInfo] = {}
     for row in result.all():
         key = (row.operator_pk, row.connector_id)
@@ -99,6 +109,20 @@ async def lock_keys(session: AsyncSession, keys: Iterable[SessionKey]) -> None:
         )
 
 
+def _pairs(keys: Iterable[tuple[int, str]]) -> Any:
+    """(operator pk, string key) pairs as a PostgreSQL table: looked up pair by pair in the
+    unique index, whatever the planner believes about the table's size. Two IN lists of
+    parameters under a generic plan filtered every stored row of the operator against each
+    of a batch's 500 keys in turn (0.9 s per batch at 17,000 sessions, and growing)."""
+    ordered = sorted(keys)
+    return unnest(
+        {
+            "operator_pk": (sa.BigInteger, [operator for operator, _ in ordered]),
+            "key": (sa.String, [key for _, key in ordered]),
+        }
+    )
+
+
 def _lock_number(key: SessionKey) -> int:
     operator_pk, seq = key
     digest = hashlib.blake2b(f"session:{operator_pk}:{seq}".encode(), digest_size=8).digest()
@@ -111,13 +135,20 @@ async def stored(session: AsyncSession, keys: Iterable[SessionKey]) -> dict[Sess
     if not wanted:
         return {}
     table = ChargingSession.__table__  # type: ignore[attr-defined]
-    result = await execute(
-        session,
-        sa.select(table).where(
+    statement = sa.select(table)
+    if is_postgresql(session):
+        pairs = _pairs(wanted)
+        statement = statement.join(
+            pairs,
+            (table.c.operator_pk == pairs.c.operator_pk)
+            & (table.c.start_charge_seq == pairs.c.key),
+        )
+    else:
+        statement = statement.where(
             table.c.operator_pk.in_({operator for operator, _ in wanted}),
             table.c.start_charge_seq.in_({seq for _, seq in wanted}),
-        ),
-    )
+        )
+    result = await execute(session, statement)
     rows = result.all()
     return {
         (row.operator_pk, row.start_charge_seq): row
@@ -135,12 +166,30 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[
         return {}
     table = ChargingSession.__table__  # type: ignore[attr-defined]
     statement = upsert_insert(session, table)
+    if is_postgresql(session):
+        statement = statement.from_select(list(rows[0]), _unnest_sessions(table, rows))
     statement = statement.on_conflict_do_update(
         index_elements=["operator_pk", "start_charge_seq"],
         set_={name: statement.excluded[name] for name in _CORRECTABLE},
     ).returning(table.c.id, table.c.operator_pk, table.c.start_charge_seq)
-    result = await execute(session, statement, list(rows))
+    params = None if is_postgresql(session) else list(rows)
+    result = await execute(session, statement, params)
     return {(row.operator_pk, row.start_charge_seq): row.id for row in result.all()}
+
+
+def _unnest_sessions(table: Any, rows: Sequence[dict[str, Any]]) -> Any:
+    """The rows as one SELECT over unnest (PostgreSQL); details travel as JSON text."""
+    names = list(rows[0])
+    columns = {
+        name: (sa.Text, [orjson.dumps(row[name]).decode() for row in rows])
+        if name == "details"
+        else (table.c[name].type, [row[name] for row in rows])
+        for name in names
+    }
+    source = unnest(columns)
+    return sa.select(
+        *(sa.cast(source.c[name], JSONB) if name == "details" else source.c[name] for name in names)
+    )
 
 
 async def station_day_energy(
