@@ -145,13 +145,15 @@ def contribution(
     if sum(weights) <= 0:  # an instant: everything in its one piece
         weights = [1] * len(cut)
     energies = largest_remainder(energy_wh, weights)
-    shares: dict[PieceKey, Share] = {}
+    # Summed in lists, one Share per key at the end: this runs for every session written.
+    sums: dict[PieceKey, list[int]] = {}
     for piece, energy in zip(cut, energies, strict=True):
         seconds = int((piece.end - piece.start).total_seconds())
-        shares[piece.key] = shares.get(piece.key, Share()) + Share(energy, seconds, 0)
-    first = key_at(start_at, tou)
-    shares[first] = shares.get(first, Share()) + Share(sessions=1)
-    return shares
+        figures = sums.setdefault(piece.key, [0, 0, 0])
+        figures[0] += energy
+        figures[1] += seconds
+    sums[cut[0].key][2] += 1  # the first piece is where the session starts
+    return {key: Share(*figures) for key, figures in sums.items()}
 
 
 def _parse(details: Sequence[Mapping[str, Any]]) -> list[_Detail]:
@@ -214,4 +216,6 @@ def add_shares(
     """Accumulate `shares` (negated when `sign` is -1) under (*key_prefix, day, period)."""
     for (day, period), share in shares.items():
         key = (*key_prefix, day, period)
-        into[key] = into.get(key, Share()) + (share if sign > 0 else -share)
+        current = into.get(key)
+        signed = share if sign > 0 else -share
+        into[key] = signed if current is None else current + signed

@@ -73,9 +73,9 @@ async def _add(
         )
         await execute(session, _add_on_conflict(statement, table, keys))
         return
+    names = (*keys, *_FIGURES)
     rows = [
-        dict(zip(keys, key, strict=True))
-        | {"energy_wh": s.energy_wh, "charging_seconds": s.charging_seconds, "sessions": s.sessions}
+        dict(zip(names, (*key, s.energy_wh, s.charging_seconds, s.sessions), strict=True))
         for key, s in items
     ]
     await execute(session, _sqlite_upsert(table, keys), rows)
@@ -110,7 +110,8 @@ async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -
         sa.select(col(Connector.id), col(Jurisdiction.path))
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-        .where(col(Connector.id).in_(wanted)),
+        .where(col(Connector.id).in_(sa.bindparam("ids", expanding=True))),
+        {"ids": sorted(wanted)},
     )
     return {row.id: row.path for row in result.all()}
 

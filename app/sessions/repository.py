@@ -82,10 +82,10 @@ async def connectors(
         # Two IN lists: SQLite has no unnest; ConnectorIDs embed the operator's ID, so the
         # cross product barely over-fetches, and exact pairs are kept below.
         statement = statement.where(
-            col(Connector.operator_pk).in_({operator for operator, _ in wanted}),
-            col(Connector.connector_id).in_({connector for _, connector in wanted}),
+            col(Connector.operator_pk).in_(sa.bindparam("operators", expanding=True)),
+            col(Connector.connector_id).in_(sa.bindparam("keys", expanding=True)),
         )
-    result = await execute(session, statement)
+    result = await execute(session, statement, _in_lists(session, wanted))
     found: dict[tuple[int, str], ConnectorInfo] = {}
     for row in result.all():
         key = (row.operator_pk, row.connector_id)
@@ -123,6 +123,17 @@ def _pairs(keys: Iterable[tuple[int, str]]) -> Any:
     )
 
 
+def _in_lists(session: AsyncSession, pairs: set[tuple[int, str]]) -> dict[str, list[Any]] | None:
+    """The SQLite IN lists as expanding parameters (a cached statement, no per-value
+    coercion); None on PostgreSQL, where the pairs are in the statement's unnest."""
+    if is_postgresql(session):
+        return None
+    return {
+        "operators": sorted({operator for operator, _ in pairs}),
+        "keys": sorted({key for _, key in pairs}),
+    }
+
+
 def _lock_number(key: SessionKey) -> int:
     operator_pk, seq = key
     digest = hashlib.blake2b(f"session:{operator_pk}:{seq}".encode(), digest_size=8).digest()
@@ -145,10 +156,10 @@ async def stored(session: AsyncSession, keys: Iterable[SessionKey]) -> dict[Sess
         )
     else:
         statement = statement.where(
-            table.c.operator_pk.in_({operator for operator, _ in wanted}),
-            table.c.start_charge_seq.in_({seq for _, seq in wanted}),
+            table.c.operator_pk.in_(sa.bindparam("operators", expanding=True)),
+            table.c.start_charge_seq.in_(sa.bindparam("keys", expanding=True)),
         )
-    result = await execute(session, statement)
+    result = await execute(session, statement, _in_lists(session, wanted))
     rows = result.all()
     return {
         (row.operator_pk, row.start_charge_seq): row
