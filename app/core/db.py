@@ -139,17 +139,22 @@ def is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def unnest(columns: Mapping[str, tuple[Any, Sequence[Any]]]) -> Any:
-    """PostgreSQL: parallel arrays as a table, `{name: (element type, values)}` -> a
-    table-valued `unnest(...)` with those column names.
+def unnest(columns: Mapping[str, Any]) -> Any:
+    """PostgreSQL: parallel arrays as a table, `{name: element type}` -> a table-valued
+    `unnest(...)` with those column names; bind the arrays with `unnest_params`.
 
     A batch's rows become one array parameter per column, so the statement text and its
-    prepared plan are the same whatever the batch size, and PostgreSQL joins or inserts them
-    as one set: no executemany round per row, no 7,000-parameter VALUES list, and no
-    `col IN ($1 .. $500)` that a generic plan checks row by row.
+    prepared plan are the same whatever the batch size (and the statement can be built once),
+    and PostgreSQL joins or inserts them as one set: no executemany round per row, no
+    7,000-parameter VALUES list, and no `col IN ($1 .. $500)` that a generic plan checks
+    row by row.
     """
     arrays = [
-        sa.bindparam(f"unnest_{name}", list(values), type_=ARRAY(element))
-        for name, (element, values) in columns.items()
+        sa.bindparam(f"unnest_{name}", type_=ARRAY(element)) for name, element in columns.items()
     ]
     return sa.func.unnest(*arrays).table_valued(*columns).render_derived()
+
+
+def unnest_params(columns: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """The parameters of an `unnest` table: `{name: values}`, all of the same length."""
+    return {f"unnest_{name}": list(values) for name, values in columns.items()}

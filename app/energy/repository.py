@@ -8,6 +8,7 @@ area rows (street or community level), piles the connector rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -19,7 +20,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute, is_postgresql, unnest
+from app.core.db import execute, unnest, unnest_params
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.paths import subtree_bounds
@@ -57,70 +58,66 @@ async def _add(
     items = [(key, share) for key, share in sorted(deltas.items()) if not share.is_zero]
     if not items:
         return
-    table = model.__table__
-    if is_postgresql(session):
+    dialect = session.get_bind().dialect.name
+    statement = _upsert(dialect, model.__table__, keys)
+    if dialect == "postgresql":
         # One statement over arrays: executemany cost a round per row (thousands a batch).
-        columns = {
-            name: (table.c[name].type, [key[i] for key, _ in items]) for i, name in enumerate(keys)
-        } | {
-            "energy_wh": (sa.BigInteger, [s.energy_wh for _, s in items]),
-            "charging_seconds": (sa.BigInteger, [s.charging_seconds for _, s in items]),
-            "sessions": (sa.Integer, [s.sessions for _, s in items]),
-        }
-        source = unnest(columns)
-        statement = postgresql_insert(table).from_select(
-            list(columns), sa.select(*(source.c[name] for name in columns))
-        )
-        await execute(session, _add_on_conflict(statement, table, keys))
+        columns = {name: [key[i] for key, _ in items] for i, name in enumerate(keys)}
+        columns["energy_wh"] = [s.energy_wh for _, s in items]
+        columns["charging_seconds"] = [s.charging_seconds for _, s in items]
+        columns["sessions"] = [s.sessions for _, s in items]
+        await execute(session, statement, unnest_params(columns))
         return
     names = (*keys, *_FIGURES)
     rows = [
         dict(zip(names, (*key, s.energy_wh, s.charging_seconds, s.sessions), strict=True))
         for key, s in items
     ]
-    await execute(session, _sqlite_upsert(table, keys), rows)
+    await execute(session, statement, rows)
 
 
-def _add_on_conflict(statement: Any, table: Any, keys: tuple[str, ...]) -> Any:
+@functools.cache
+def _upsert(dialect: str, table: Any, keys: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE SET figure = figure + excluded.figure; built once per
+    dialect and table (constructing it cost more than running it for a small batch). On
+    PostgreSQL the rows come from unnest."""
+    if dialect == "postgresql":
+        names = (*keys, *_FIGURES)
+        source = unnest({name: table.c[name].type for name in names})
+        statement: Any = postgresql_insert(table).from_select(
+            list(names), sa.select(*(source.c[name] for name in names))
+        )
+    else:
+        statement = sqlite_insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
     )
 
 
-# Built once per table: constructing ON CONFLICT ... excluded costs more than executing it
-# for a small batch, and a reused statement hits SQLAlchemy's compiled cache.
-_SQLITE_UPSERTS: dict[str, Any] = {}
-
-
-def _sqlite_upsert(table: Any, keys: tuple[str, ...]) -> Any:
-    cached = _SQLITE_UPSERTS.get(table.name)
-    if cached is None:
-        cached = _SQLITE_UPSERTS[table.name] = _add_on_conflict(sqlite_insert(table), table, keys)
-    return cached
-
-
 async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, str]:
     """Connector pk -> the path of its pile's jurisdiction."""
-    wanted = set(connector_pks)
+    wanted = sorted(set(connector_pks))
     if not wanted:
         return {}
+    dialect = session.get_bind().dialect.name
+    params = unnest_params({"id": wanted}) if dialect == "postgresql" else {"ids": wanted}
+    result = await execute(session, _paths_statement(dialect), params)
+    return {row.id: row.path for row in result.all()}
+
+
+@functools.cache
+def _paths_statement(dialect: str) -> Any:
     statement = (
         sa.select(col(Connector.id), col(Jurisdiction.path))
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
     )
-    if is_postgresql(session):
+    if dialect == "postgresql":
         # One array, not an IN list of thousands of parameters (a generated day has 27,000).
-        ids = unnest({"id": (sa.Integer, sorted(wanted))})
-        result = await execute(session, statement.join(ids, col(Connector.id) == ids.c.id))
-    else:
-        result = await execute(
-            session,
-            statement.where(col(Connector.id).in_(sa.bindparam("ids", expanding=True))),
-            {"ids": sorted(wanted)},
-        )
-    return {row.id: row.path for row in result.all()}
+        ids = unnest({"id": sa.Integer})
+        return statement.join(ids, col(Connector.id) == ids.c.id)
+    return statement.where(col(Connector.id).in_(sa.bindparam("ids", expanding=True)))
 
 
 async def all_area_rollups(session: AsyncSession) -> dict[AreaKey, Share]:

@@ -6,6 +6,7 @@ same number of round trips as a single one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,11 +17,13 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute, is_postgresql, unnest, upsert_insert
+from app.core.db import execute, unnest, unnest_params
 from app.core.time import LOCAL_TZ
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChargingSession, Connector, Jurisdiction, Pile, Station
@@ -59,6 +62,27 @@ async def connectors(
     wanted = set(keys)
     if not wanted:
         return {}
+    dialect = session.get_bind().dialect.name
+    result = await execute(session, _connectors_statement(dialect), _pair_params(dialect, wanted))
+    found: dict[tuple[int, str], ConnectorInfo] = {}
+    for row in result.all():
+        key = (row.operator_pk, row.connector_id)
+        if key in wanted:
+            found[key] = ConnectorInfo(row.id, row.pile_pk, row.power_kw, row.path)
+    return found
+
+
+# Lookups of a batch's (operator pk, id) pairs. PostgreSQL joins the pairs from unnest and
+# looks each up in the unique index, whatever the planner believes about the table's size:
+# two IN lists of parameters under a generic plan filtered every stored row of the operator
+# against each of a batch's 500 keys in turn (0.9 s per batch at 17,000 sessions, growing).
+# SQLite has no unnest: two IN lists, as expanding parameters; ConnectorIDs and sequence
+# numbers embed the operator, so the cross product barely over-fetches, and exact pairs are
+# kept by the callers. Built once per dialect.
+
+
+@functools.cache
+def _connectors_statement(dialect: str) -> Any:
     statement = (
         sa.select(
             col(Connector.operator_pk),
@@ -71,27 +95,32 @@ async def connectors(
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
     )
-    if is_postgresql(session):
-        pairs = _pairs(wanted)
-        statement = statement.join(
-            pairs,
-            (col(Connector.operator_pk) == pairs.c.operator_pk)
-            & (col(Connector.connector_id) == pairs.c.key),
+    return _pairs_in(dialect, statement, col(Connector.operator_pk), col(Connector.connector_id))
+
+
+@functools.cache
+def _stored_statement(dialect: str) -> Any:
+    table = ChargingSession.__table__  # type: ignore[attr-defined]
+    return _pairs_in(dialect, sa.select(table), table.c.operator_pk, table.c.start_charge_seq)
+
+
+def _pairs_in(dialect: str, statement: Any, operator: Any, key: Any) -> Any:
+    if dialect == "postgresql":
+        pairs = unnest({"operator_pk": sa.BigInteger, "key": sa.String})
+        return statement.join(pairs, (operator == pairs.c.operator_pk) & (key == pairs.c.key))
+    return statement.where(
+        operator.in_(sa.bindparam("operators", expanding=True)),
+        key.in_(sa.bindparam("keys", expanding=True)),
+    )
+
+
+def _pair_params(dialect: str, pairs: set[tuple[int, str]]) -> dict[str, list[Any]]:
+    if dialect == "postgresql":
+        ordered = sorted(pairs)
+        return unnest_params(
+            {"operator_pk": [o for o, _ in ordered], "key": [k for _, k in ordered]}
         )
-    else:
-        # Two IN lists: SQLite has no unnest; ConnectorIDs embed the operator's ID, so the
-        # cross product barely over-fetches, and exact pairs are kept below.
-        statement = statement.where(
-            col(Connector.operator_pk).in_(sa.bindparam("operators", expanding=True)),
-            col(Connector.connector_id).in_(sa.bindparam("keys", expanding=True)),
-        )
-    result = await execute(session, statement, _in_lists(session, wanted))
-    found: dict[tuple[int, str], ConnectorInfo] = {}
-    for row in result.all():
-        key = (row.operator_pk, row.connector_id)
-        if key in wanted:
-            found[key] = ConnectorInfo(row.id, row.pile_pk, row.power_kw, row.path)
-    return found
+    return {"operators": sorted({o for o, _ in pairs}), "keys": sorted({k for _, k in pairs})}
 
 
 async def lock_keys(session: AsyncSession, keys: Iterable[SessionKey]) -> None:
@@ -109,31 +138,6 @@ async def lock_keys(session: AsyncSession, keys: Iterable[SessionKey]) -> None:
         )
 
 
-def _pairs(keys: Iterable[tuple[int, str]]) -> Any:
-    """(operator pk, string key) pairs as a PostgreSQL table: looked up pair by pair in the
-    unique index, whatever the planner believes about the table's size. Two IN lists of
-    parameters under a generic plan filtered every stored row of the operator against each
-    of a batch's 500 keys in turn (0.9 s per batch at 17,000 sessions, and growing)."""
-    ordered = sorted(keys)
-    return unnest(
-        {
-            "operator_pk": (sa.BigInteger, [operator for operator, _ in ordered]),
-            "key": (sa.String, [key for _, key in ordered]),
-        }
-    )
-
-
-def _in_lists(session: AsyncSession, pairs: set[tuple[int, str]]) -> dict[str, list[Any]] | None:
-    """The SQLite IN lists as expanding parameters (a cached statement, no per-value
-    coercion); None on PostgreSQL, where the pairs are in the statement's unnest."""
-    if is_postgresql(session):
-        return None
-    return {
-        "operators": sorted({operator for operator, _ in pairs}),
-        "keys": sorted({key for _, key in pairs}),
-    }
-
-
 def _lock_number(key: SessionKey) -> int:
     operator_pk, seq = key
     digest = hashlib.blake2b(f"session:{operator_pk}:{seq}".encode(), digest_size=8).digest()
@@ -145,21 +149,8 @@ async def stored(session: AsyncSession, keys: Iterable[SessionKey]) -> dict[Sess
     wanted = set(keys)
     if not wanted:
         return {}
-    table = ChargingSession.__table__  # type: ignore[attr-defined]
-    statement = sa.select(table)
-    if is_postgresql(session):
-        pairs = _pairs(wanted)
-        statement = statement.join(
-            pairs,
-            (table.c.operator_pk == pairs.c.operator_pk)
-            & (table.c.start_charge_seq == pairs.c.key),
-        )
-    else:
-        statement = statement.where(
-            table.c.operator_pk.in_(sa.bindparam("operators", expanding=True)),
-            table.c.start_charge_seq.in_(sa.bindparam("keys", expanding=True)),
-        )
-    result = await execute(session, statement, _in_lists(session, wanted))
+    dialect = session.get_bind().dialect.name
+    result = await execute(session, _stored_statement(dialect), _pair_params(dialect, wanted))
     rows = result.all()
     return {
         (row.operator_pk, row.start_charge_seq): row
@@ -175,32 +166,43 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[
     """
     if not rows:
         return {}
-    table = ChargingSession.__table__  # type: ignore[attr-defined]
-    statement = upsert_insert(session, table)
-    if is_postgresql(session):
-        statement = statement.from_select(list(rows[0]), _unnest_sessions(table, rows))
-    statement = statement.on_conflict_do_update(
-        index_elements=["operator_pk", "start_charge_seq"],
-        set_={name: statement.excluded[name] for name in _CORRECTABLE},
-    ).returning(table.c.id, table.c.operator_pk, table.c.start_charge_seq)
-    params = None if is_postgresql(session) else list(rows)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        names = list(rows[0])
+        params: Any = unnest_params(
+            {
+                name: [orjson.dumps(row[name]).decode() for row in rows]
+                if name == "details"
+                else [row[name] for row in rows]
+                for name in names
+            }
+        )
+        statement = _upsert_statement(dialect, tuple(names))
+    else:
+        params, statement = list(rows), _upsert_statement(dialect, None)
     result = await execute(session, statement, params)
     return {(row.operator_pk, row.start_charge_seq): row.id for row in result.all()}
 
 
-def _unnest_sessions(table: Any, rows: Sequence[dict[str, Any]]) -> Any:
-    """The rows as one SELECT over unnest (PostgreSQL); details travel as JSON text."""
-    names = list(rows[0])
-    columns = {
-        name: (sa.Text, [orjson.dumps(row[name]).decode() for row in rows])
-        if name == "details"
-        else (table.c[name].type, [row[name] for row in rows])
-        for name in names
-    }
-    source = unnest(columns)
-    return sa.select(
-        *(sa.cast(source.c[name], JSONB) if name == "details" else source.c[name] for name in names)
-    )
+@functools.cache
+def _upsert_statement(dialect: str, names: tuple[str, ...] | None) -> Any:
+    """INSERT ... ON CONFLICT (operator, seq) DO UPDATE the correctable columns, RETURNING
+    the ids; on PostgreSQL from unnest over `names` (details travel as JSON text)."""
+    table = ChargingSession.__table__  # type: ignore[attr-defined]
+    if dialect == "postgresql" and names is not None:
+        source = unnest({n: sa.Text if n == "details" else table.c[n].type for n in names})
+        statement: Any = postgresql_insert(table).from_select(
+            list(names),
+            sa.select(
+                *(sa.cast(source.c[n], JSONB) if n == "details" else source.c[n] for n in names)
+            ),
+        )
+    else:
+        statement = sqlite_insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=["operator_pk", "start_charge_seq"],
+        set_={name: statement.excluded[name] for name in _CORRECTABLE},
+    ).returning(table.c.id, table.c.operator_pk, table.c.start_charge_seq)
 
 
 async def station_day_energy(
