@@ -54,8 +54,7 @@ async def apply_area_deltas(session: AsyncSession, deltas: Mapping[AreaKey, Shar
 async def _add(
     session: AsyncSession, model: Any, keys: tuple[str, ...], deltas: Mapping[Any, Share]
 ) -> None:
-    # Rows in key order: concurrent writers lock shared rows in the same order (no deadlock).
-    items = [(key, share) for key, share in sorted(deltas.items()) if not share.is_zero]
+    items = [(key, share) for key, share in deltas.items() if not share.is_zero]
     if not items:
         return
     dialect = session.get_bind().dialect.name
@@ -80,13 +79,16 @@ async def _add(
 def _upsert(dialect: str, table: Any, keys: tuple[str, ...]) -> Any:
     """INSERT ... ON CONFLICT DO UPDATE SET figure = figure + excluded.figure; built once per
     dialect and table (constructing it cost more than running it for a small batch). On
-    PostgreSQL the rows come from unnest."""
+    PostgreSQL the rows come from unnest, in key order: concurrent writers then lock shared
+    rows in the same order and cannot deadlock (the server sorts faster than Python did).
+    SQLite has one writer at a time, so its rows go in any order."""
     if dialect == "postgresql":
         names = (*keys, *_FIGURES)
         source = unnest({name: table.c[name].type for name in names})
-        statement: Any = postgresql_insert(table).from_select(
-            list(names), sa.select(*(source.c[name] for name in names))
+        rows = sa.select(*(source.c[name] for name in names)).order_by(
+            *(source.c[name] for name in keys)
         )
+        statement: Any = postgresql_insert(table).from_select(list(names), rows)
     else:
         statement = sqlite_insert(table)
     return statement.on_conflict_do_update(

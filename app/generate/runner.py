@@ -39,7 +39,8 @@ from app.piles import service as piles_service
 Progress = Callable[[str, int], None]
 """Called with ("streets" | "days", how many more are done)."""
 
-BATCH = 5000  # sessions per statement: bounded arrays, one transaction per day
+BATCH = 30_000  # sessions per statement (a full-city day is 27,400): rollup deltas of a day are
+# summed before they are written, and arrays stay bounded; one transaction per day
 REGISTRY_TABLES = ("jurisdiction", "station", "pile", "connector")
 SESSION_TABLES = ("charging_session", "energy_rollup", "energy_area_rollup")
 
