@@ -10,6 +10,7 @@ options give the same ids and sessions, which is what makes an interrupted run r
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -120,6 +121,10 @@ def sessions_on(plan: CityPlan, day_index: int) -> int:
     return plan.sessions // plan.days + (day_index < plan.sessions % plan.days)
 
 
+# What `choices(weights=...)` accumulates on every call; the same draws, once.
+_CUMULATIVE_ARRIVALS = tuple(itertools.accumulate(ARRIVAL_WEIGHTS))
+
+
 @dataclass(frozen=True, slots=True)
 class GeneratedSession:
     """One synthetic session: what a charge order of it says, before any mapping."""
@@ -141,7 +146,7 @@ def day_sessions(
     hours = range(24)
     generated = []
     for n in range(sessions_on(plan, day_index)):
-        hour = rng.choices(hours, weights=ARRIVAL_WEIGHTS)[0]
+        hour = rng.choices(hours, cum_weights=_CUMULATIVE_ARRIVALS)[0]
         start = midnight + timedelta(hours=hour, seconds=rng.randrange(3600))
         seconds = rng.randrange(1800, 8 * 3600)
         power = rng.uniform(3.3, POWER_KW)
