@@ -152,7 +152,7 @@ def day_sessions(
         power = rng.uniform(3.3, POWER_KW)
         energy = int(power * seconds / 3.6 * rng.uniform(0.6, 1.0))
         generated.append(GeneratedSession(
-            start_charge_seq=f"G{day_index:04d}{n:08d}",
+            start_charge_seq=f"{day_seq_prefix(day_index)}{n:08d}",
             connector_id=connectors[rng.randrange(len(connectors))], start_at=start,
             end_at=start + timedelta(seconds=seconds), energy_wh=energy,
         ))  # fmt: skip
@@ -174,6 +174,11 @@ def day_orders(
         )  # fmt: skip
         for g in day_sessions(plan, connectors, day_index, day)
     ]
+
+
+def day_seq_prefix(day_index: int) -> str:
+    """Where the generated StartChargeSeqs of a day begin (they sort by day)."""
+    return f"G{day_index:04d}"
 
 
 def day_of_seq(seq: str) -> int:

@@ -27,13 +27,20 @@ SESSION_COLUMNS = (
 )
 
 
-async def last_seq(session: AsyncSession, operator_id: str) -> str | None:
-    """The greatest StartChargeSeq stored for the operator (generated seqs sort by day)."""
+async def last_seq(
+    session: AsyncSession, operator_id: str, *, below: str, at_least: str
+) -> str | None:
+    """The greatest StartChargeSeq stored for the operator in [at_least, below) (generated
+    seqs sort by day)."""
     result = await execute(
         session,
         sa.select(sa.func.max(ChargingSession.start_charge_seq))
         .join(Operator, col(Operator.id) == ChargingSession.operator_pk)
-        .where(col(Operator.operator_id) == operator_id),
+        .where(
+            col(Operator.operator_id) == operator_id,
+            col(ChargingSession.start_charge_seq) >= at_least,
+            col(ChargingSession.start_charge_seq) < below,
+        ),
     )
     value: str | None = result.scalar()
     return value

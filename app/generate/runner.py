@@ -29,6 +29,7 @@ from app.generate.plan import (
     StreetPlan,
     connector_ids,
     day_of_seq,
+    day_seq_prefix,
     day_sessions,
     streets,
 )
@@ -60,7 +61,11 @@ async def generate_city(
     today: date,
     energy: EnergySettings,
     progress: Progress = lambda _kind, _n: None,
+    day_indexes: range | None = None,
 ) -> Generated:
+    """Write the plan, or only the days in `day_indexes` (0 is the first day): processes given
+    disjoint ranges can generate one city side by side, each resuming within its range."""
+    wanted = day_indexes if day_indexes is not None else range(plan.days)
     async with database.session(write=True) as session:
         # Existing units (the demo's) keep their names: only missing ones are created.
         if await jurisdictions_service.find_jurisdiction(session, CITY) is None:
@@ -80,14 +85,19 @@ async def generate_city(
         progress("streets", 1)
     connectors = connector_ids(plan)
     async with database.session() as session:
-        seq = await repository.last_seq(session, OPERATOR_ID)
+        seq = await repository.last_seq(
+            session,
+            OPERATOR_ID,
+            below=day_seq_prefix(wanted.stop),
+            at_least=day_seq_prefix(wanted.start),
+        )
         operator_pk, pks = await repository.connector_pks(session, OPERATOR_ID)
-    start = 0 if seq is None else day_of_seq(seq) + 1
-    progress("days", start)
+    start = wanted.start if seq is None else day_of_seq(seq) + 1
+    progress("days", start - wanted.start)
     tou = energy_service.time_of_use(energy)
     first = plan.first_day(today)
     sessions = 0
-    for index in range(start, plan.days):
+    for index in range(start, wanted.stop):
         generated = day_sessions(plan, connectors, index, first + timedelta(days=index))
         async with database.session(write=True) as session:
             for offset in range(0, len(generated), BATCH):
@@ -101,7 +111,7 @@ async def generate_city(
             async with database.session(write=True) as session:
                 await repository.refresh_statistics(session, SESSION_TABLES)
         progress("days", 1)
-    return Generated(written, plan.days - start, sessions, start)
+    return Generated(written, wanted.stop - start, sessions, start)
 
 
 def _row(generated: GeneratedSession, operator_pk: int, pks: dict[str, int]) -> dict[str, Any]:

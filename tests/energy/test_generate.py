@@ -46,6 +46,22 @@ async def test_an_interrupted_run_resumes_to_the_exact_plan(database: Database) 
     assert (resumed.resumed_from_day, resumed.days_written) == (2, 2)
     assert resumed.streets_written == 0
 
+    await _check_complete(database)
+
+
+async def test_disjoint_day_ranges_make_the_same_city(database: Database) -> None:
+    later = await generate_city(database, PLAN, today=TODAY, energy=ENERGY,
+                                day_indexes=range(2, 4))  # fmt: skip
+    assert (later.resumed_from_day, later.days_written) == (2, 2)
+    earlier = await generate_city(database, PLAN, today=TODAY, energy=ENERGY,
+                                  day_indexes=range(0, 2))  # fmt: skip
+    assert (earlier.resumed_from_day, earlier.days_written) == (0, 2)
+    again = await generate_city(database, PLAN, today=TODAY, energy=ENERGY)
+    assert (again.resumed_from_day, again.days_written) == (4, 0)
+    await _check_complete(database)
+
+
+async def _check_complete(database: Database) -> None:
     async with database.session() as session:
         seqs = (await session.exec(select(ChargingSession.start_charge_seq))).all()
         connectors = (await session.exec(select(func.count()).select_from(Connector))).one()
