@@ -18,12 +18,12 @@ ingest with rollup maintenance against a raw insert.
 
     python -m bench.energy [--database-url URL [--existing]] [--connectors 20000]
                            [--streets 40] [--districts 16] [--days 90] [--sessions 300000]
-                           [--ingest 20000] [--queries 50] [--json]
+                           [--ingest 20000] [--queries 50] [--raw-queries N] [--json]
 
 The full city (200,000 connectors, 200 streets, 365 days, 10 million sessions) on
 PostgreSQL: generate it once with `pilehub generate city` (resumable), then
 `python -m bench.energy --database-url postgresql+asyncpg://.../pilehub_city --existing
---connectors 200000 --streets 200 --days 365 --sessions 10000000 --queries 20`
+--connectors 200000 --streets 200 --days 365 --sessions 10000000 --raw-queries 3`
 (bench/README.md has the whole procedure and the figures).
 """
 
@@ -86,6 +86,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sessions", type=int, default=300_000)
     parser.add_argument("--ingest", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument(
+        "--raw-queries", type=int, help="raw GROUP BY rounds (default --queries; at the full "
+        "city's 10 million sessions each takes seconds)",
+    )  # fmt: skip
     parser.add_argument(
         "--existing", action="store_true",
         help="measure a city already generated into --database-url with the same options "
@@ -264,7 +268,8 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             params = {"area": area, "granularity": "month", "group_by": group_by,
                       "from": first.isoformat(), "to": last.isoformat()}  # fmt: skip
             api, api_total = asyncio.run(timed_api(base, bearer, params, options.queries))
-            raw, raw_total = asyncio.run(timed_raw(url, prefix, path, first, last, options.queries))
+            rounds = options.raw_queries or options.queries
+            raw, raw_total = asyncio.run(timed_raw(url, prefix, path, first, last, rounds))
             results[name] = {
                 "month": f"{first:%Y-%m}",
                 "rollups_api_p50_ms": round(statistics.median(api) * 1000, 1),
