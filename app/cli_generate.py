@@ -24,6 +24,13 @@ def generate_city(
     days: int = typer.Option(365, min=1, help="Days of sessions, ending the day before yesterday."),
     sessions: int = typer.Option(10_000_000, min=0, help="Sessions over those days."),
     seed: int = typer.Option(2026),
+    from_day: int = typer.Option(0, min=0, help="First day index to write (0: the first day)."),
+    to_day: int = typer.Option(
+        0,
+        min=0,
+        help="Day index to stop before (0: all days). Processes given disjoint "
+        "ranges generate one city side by side; each resumes within its range.",
+    ),
 ) -> None:
     """Generate a synthetic city (registry and sessions, rollups included) into the configured
     database. Interrupted, it resumes: run the same command again."""
@@ -36,6 +43,7 @@ def generate_city(
     plan = CityPlan(connectors=connectors, districts=districts, streets=streets, days=days,
                     sessions=sessions, seed=seed)  # fmt: skip
     today: date = utc_now().astimezone(LOCAL_TZ).date()
+    day_indexes = range(from_day, min(to_day or days, days))
 
     async def run() -> None:
         database = Database(settings.database_url)
@@ -46,11 +54,11 @@ def generate_city(
             with Progress(*columns, console=console) as bar:
                 tasks = {
                     "streets": bar.add_task("registry (streets)", total=plan.streets),
-                    "days": bar.add_task("sessions (days)", total=plan.days),
+                    "days": bar.add_task("sessions (days)", total=len(day_indexes)),
                 }
                 done = await run_generator(
                     database, plan, today=today, energy=settings.energy,
-                    progress=lambda kind, n: bar.advance(tasks[kind], n),
+                    progress=lambda kind, n: bar.advance(tasks[kind], n), day_indexes=day_indexes,
                 )  # fmt: skip
         finally:
             await database.dispose()

@@ -2,7 +2,9 @@
 ingest with rollup maintenance against a raw insert.
 
 1. A fresh database (SQLite in a temp dir, or a new PostgreSQL database) gets a generated
-   city (`pilehub generate city`'s code, through the real services).
+   city (`pilehub generate city`'s code: the registry through the real services, sessions
+   bulk-loaded with rollups through the live ingest's rollup maintenance). With
+   `--existing`, a city already generated into `--database-url` is measured instead.
 2. Queries: the real API in a spawned uvicorn process answers GET /v1/energy for the monthly
    energy per street of one district and per district of the city (one month, from rollups),
    `--queries` times each; the same figures as a raw GROUP BY over `charging_session` (joined
@@ -14,13 +16,15 @@ ingest with rollup maintenance against a raw insert.
    same transaction) in batches of 500, one write session per batch, against a raw Core
    executemany INSERT of the same rows into a scratch table with charging_session's columns.
 
-    python -m bench.energy [--database-url URL] [--connectors 20000] [--streets 40]
-                           [--districts 16] [--days 90] [--sessions 300000] [--ingest 20000]
-                           [--queries 50] [--json]
+    python -m bench.energy [--database-url URL [--existing]] [--connectors 20000]
+                           [--streets 40] [--districts 16] [--days 90] [--sessions 300000]
+                           [--ingest 20000] [--queries 50] [--raw-queries N] [--json]
 
-The full city (200,000 connectors, 200 streets, 365 days, 10 million sessions) is
-`--connectors 200000 --streets 200 --days 365 --sessions 10000000` on PostgreSQL; generation
-takes most of the time (it goes through the same service as live ingest).
+The full city (200,000 connectors, 200 streets, 365 days, 10 million sessions) on
+PostgreSQL: generate it once with `pilehub generate city` (resumable), then
+`python -m bench.energy --database-url postgresql+asyncpg://.../pilehub_city --existing
+--connectors 200000 --streets 200 --days 365 --sessions 10000000 --raw-queries 3`
+(bench/README.md has the whole procedure and the figures).
 """
 
 from __future__ import annotations
@@ -82,6 +86,16 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sessions", type=int, default=300_000)
     parser.add_argument("--ingest", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument(
+        "--raw-queries", type=int, help="raw GROUP BY rounds (default --queries; at the full "
+        "city's 10 million sessions each takes seconds)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--existing", action="store_true",
+        help="measure a city already generated into --database-url with the same options "
+        "(`pilehub generate city`); it is neither created, generated nor dropped, and keeps "
+        "the sessions the ingest step adds",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
     return parser.parse_args()
 
@@ -197,6 +211,8 @@ async def ingest(url: str, plan: CityPlan, count: int, today: date) -> dict[str,
                 await execute(session, SCRATCH.insert(), rows[offset : offset + BATCH])
         raw = time.perf_counter() - began
     finally:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(SCRATCH.drop, checkfirst=True)
         await database.dispose()
     return {"service_per_s": count / service, "raw_per_s": count / raw}
 
@@ -212,27 +228,34 @@ def _scratch_row(index: int, order: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+async def prepare(url: str, plan: CityPlan, today: date) -> float:
+    """Migrate and generate the city; returns the seconds the generation took."""
+    database = Database(url)
+    try:
+        await upgrade(database.engine)
+        began = time.perf_counter()
+        await generate_city(database, plan, today=today, energy=Settings().energy)
+        return time.perf_counter() - began
+    finally:
+        await database.dispose()
+
+
 def run(options: argparse.Namespace) -> dict[str, Any]:
     sizes = ("connectors", "districts", "streets", "days", "sessions")
     plan = CityPlan(**{name: getattr(options, name) for name in sizes})
     today = utc_now().astimezone(LOCAL_TZ).date()
     processes: list[Any] = []
     results: dict[str, Any] = {"plan": {name: getattr(plan, name) for name in sizes}}
-    with environment(postgres_url(options.database_url), processes) as (url, _tmp):
-        database = Database(url)
-
-        async def prepare() -> float:
-            try:
-                await upgrade(database.engine)
-                began = time.perf_counter()
-                await generate_city(database, plan, today=today, energy=Settings().energy)
-                return time.perf_counter() - began
-            finally:
-                await database.dispose()
-
-        seconds = asyncio.run(prepare())
-        results["generate"] = {"seconds": round(seconds, 1),
-                               "sessions_per_s": round(plan.sessions / seconds)}  # fmt: skip
+    pg_url = postgres_url(options.database_url)
+    if options.existing and pg_url is None:
+        raise SystemExit("--existing needs --database-url")
+    with environment(None if options.existing else pg_url, processes) as (url, _tmp):
+        if options.existing and pg_url is not None:
+            url = pg_url.render_as_string(hide_password=False)
+        else:
+            seconds = asyncio.run(prepare(url, plan, today))
+            results["generate"] = {"seconds": round(seconds, 1),
+                                   "sessions_per_s": round(plan.sessions / seconds)}  # fmt: skip
         base = start(processes, serve, (url,), "/healthz").removesuffix("/healthz")
         bearer = asyncio.run(token(base, url))
         first, last = last_full_month(plan, today)
@@ -245,7 +268,8 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             params = {"area": area, "granularity": "month", "group_by": group_by,
                       "from": first.isoformat(), "to": last.isoformat()}  # fmt: skip
             api, api_total = asyncio.run(timed_api(base, bearer, params, options.queries))
-            raw, raw_total = asyncio.run(timed_raw(url, prefix, path, first, last, options.queries))
+            rounds = options.raw_queries or options.queries
+            raw, raw_total = asyncio.run(timed_raw(url, prefix, path, first, last, rounds))
             results[name] = {
                 "month": f"{first:%Y-%m}",
                 "rollups_api_p50_ms": round(statistics.median(api) * 1000, 1),

@@ -6,13 +6,15 @@ A session is one unit of work: the request or the job. Services flush, never com
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Result, make_url
@@ -131,3 +133,28 @@ async def execute(session: AsyncSession, statement: Any, params: Any = None) -> 
     """
     result: Result[Any] = await SAAsyncSession.execute(session, statement, params)
     return result
+
+
+def is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def unnest(columns: Mapping[str, Any]) -> Any:
+    """PostgreSQL: parallel arrays as a table, `{name: element type}` -> a table-valued
+    `unnest(...)` with those column names; bind the arrays with `unnest_params`.
+
+    A batch's rows become one array parameter per column, so the statement text and its
+    prepared plan are the same whatever the batch size (and the statement can be built once),
+    and PostgreSQL joins or inserts them as one set: no executemany round per row, no
+    7,000-parameter VALUES list, and no `col IN ($1 .. $500)` that a generic plan checks
+    row by row.
+    """
+    arrays = [
+        sa.bindparam(f"unnest_{name}", type_=ARRAY(element)) for name, element in columns.items()
+    ]
+    return sa.func.unnest(*arrays).table_valued(*columns).render_derived()
+
+
+def unnest_params(columns: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """The parameters of an `unnest` table: `{name: values}`, all of the same length."""
+    return {f"unnest_{name}": list(values) for name, values in columns.items()}

@@ -18,10 +18,11 @@ A session contributes to (local day, period) pieces:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.core.time import LOCAL_TZ
@@ -57,19 +58,6 @@ class TimeOfUse:
                 current = name
         return current
 
-    def edges(self, start: datetime, end: datetime) -> list[datetime]:
-        """Local midnights and period starts strictly between `start` and `end`, in order."""
-        found: set[datetime] = set()
-        day = start.astimezone(LOCAL_TZ).date()
-        last = end.astimezone(LOCAL_TZ).date()
-        while day <= last:
-            for clock in (time(0, 0), *(s for s, _ in self.starts)):
-                edge = datetime.combine(day, clock, tzinfo=LOCAL_TZ)
-                if start < edge < end:
-                    found.add(edge)
-            day += timedelta(days=1)
-        return sorted(found)
-
 
 @dataclass(frozen=True, slots=True)
 class Piece:
@@ -78,12 +66,35 @@ class Piece:
     key: PieceKey
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_marks(tou: TimeOfUse, day: date) -> tuple[tuple[datetime, PieceKey], ...]:
+    """The day's local midnight and period starts, in UTC and in order, each with the key of
+    the piece it begins. Cached: ingest cuts thousands of sessions on the same few days, and
+    building aware local datetimes was most of the cost of a contribution."""
+    marks = {
+        edge.astimezone(UTC): (day, tou.period_at(edge))
+        for clock in (time(0, 0), *(s for s, _ in tou.starts))
+        for edge in (datetime.combine(day, clock, tzinfo=LOCAL_TZ),)
+    }
+    return tuple(sorted(marks.items()))
+
+
 def pieces(start: datetime, end: datetime, tou: TimeOfUse) -> list[Piece]:
     """[start, end) cut at local midnights and period starts; one piece for an instant."""
+    first_key = key_at(start, tou)
     if end <= start:
-        return [Piece(start, start, key_at(start, tou))]
-    cuts = [start, *tou.edges(start, end), end]
-    return [Piece(a, b, key_at(a, tou)) for a, b in zip(cuts, cuts[1:], strict=False)]
+        return [Piece(start, start, first_key)]
+    cut: list[Piece] = []
+    piece_start, key = start, first_key
+    day, last = first_key[0], end.astimezone(LOCAL_TZ).date()
+    while day <= last:
+        for edge, edge_key in _day_marks(tou, day):
+            if start < edge < end:
+                cut.append(Piece(piece_start, edge, key))
+                piece_start, key = edge, edge_key
+        day += timedelta(days=1)
+    cut.append(Piece(piece_start, end, key))
+    return cut
 
 
 def key_at(moment: datetime, tou: TimeOfUse) -> PieceKey:
@@ -134,13 +145,15 @@ def contribution(
     if sum(weights) <= 0:  # an instant: everything in its one piece
         weights = [1] * len(cut)
     energies = largest_remainder(energy_wh, weights)
-    shares: dict[PieceKey, Share] = {}
+    # Summed in lists, one Share per key at the end: this runs for every session written.
+    sums: dict[PieceKey, list[int]] = {}
     for piece, energy in zip(cut, energies, strict=True):
         seconds = int((piece.end - piece.start).total_seconds())
-        shares[piece.key] = shares.get(piece.key, Share()) + Share(energy, seconds, 0)
-    first = key_at(start_at, tou)
-    shares[first] = shares.get(first, Share()) + Share(sessions=1)
-    return shares
+        figures = sums.setdefault(piece.key, [0, 0, 0])
+        figures[0] += energy
+        figures[1] += seconds
+    sums[cut[0].key][2] += 1  # the first piece is where the session starts
+    return {key: Share(*figures) for key, figures in sums.items()}
 
 
 def _parse(details: Sequence[Mapping[str, Any]]) -> list[_Detail]:
@@ -203,4 +216,6 @@ def add_shares(
     """Accumulate `shares` (negated when `sign` is -1) under (*key_prefix, day, period)."""
     for (day, period), share in shares.items():
         key = (*key_prefix, day, period)
-        into[key] = into.get(key, Share()) + (share if sign > 0 else -share)
+        current = into.get(key)
+        signed = share if sign > 0 else -share
+        into[key] = signed if current is None else current + signed

@@ -8,6 +8,7 @@ area rows (street or community level), piles the connector rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -19,7 +20,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute
+from app.core.db import execute, unnest, unnest_params
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.paths import subtree_bounds
@@ -53,50 +54,72 @@ async def apply_area_deltas(session: AsyncSession, deltas: Mapping[AreaKey, Shar
 async def _add(
     session: AsyncSession, model: Any, keys: tuple[str, ...], deltas: Mapping[Any, Share]
 ) -> None:
-    # Rows in key order: concurrent writers lock shared rows in the same order (no deadlock).
-    rows = [
-        dict(zip(keys, key, strict=True))
-        | {"energy_wh": s.energy_wh, "charging_seconds": s.charging_seconds, "sessions": s.sessions}
-        for key, s in sorted(deltas.items())
-        if not s.is_zero
-    ]
-    if not rows:
+    items = [(key, share) for key, share in deltas.items() if not share.is_zero]
+    if not items:
         return
-    await execute(session, _upsert(session.get_bind().dialect.name, model, keys), rows)
+    dialect = session.get_bind().dialect.name
+    statement = _upsert(dialect, model.__table__, keys)
+    if dialect == "postgresql":
+        # One statement over arrays: executemany cost a round per row (thousands a batch).
+        columns = {name: [key[i] for key, _ in items] for i, name in enumerate(keys)}
+        columns["energy_wh"] = [s.energy_wh for _, s in items]
+        columns["charging_seconds"] = [s.charging_seconds for _, s in items]
+        columns["sessions"] = [s.sessions for _, s in items]
+        await execute(session, statement, unnest_params(columns))
+        return
+    names = (*keys, *_FIGURES)
+    rows = [
+        dict(zip(names, (*key, s.energy_wh, s.charging_seconds, s.sessions), strict=True))
+        for key, s in items
+    ]
+    await execute(session, statement, rows)
 
 
-# Built once per dialect and table: constructing ON CONFLICT ... excluded costs more than
-# executing it for a small batch, and a reused statement hits SQLAlchemy's compiled cache.
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def _upsert(dialect: str, model: Any, keys: tuple[str, ...]) -> Any:
-    table = model.__table__
-    cached = _UPSERTS.get((dialect, table.name))
-    if cached is None:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(table)
-        cached = statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
+@functools.cache
+def _upsert(dialect: str, table: Any, keys: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE SET figure = figure + excluded.figure; built once per
+    dialect and table (constructing it cost more than running it for a small batch). On
+    PostgreSQL the rows come from unnest, in key order: concurrent writers then lock shared
+    rows in the same order and cannot deadlock (the server sorts faster than Python did).
+    SQLite has one writer at a time, so its rows go in any order."""
+    if dialect == "postgresql":
+        names = (*keys, *_FIGURES)
+        source = unnest({name: table.c[name].type for name in names})
+        rows = sa.select(*(source.c[name] for name in names)).order_by(
+            *(source.c[name] for name in keys)
         )
-        _UPSERTS[(dialect, table.name)] = cached
-    return cached
+        statement: Any = postgresql_insert(table).from_select(list(names), rows)
+    else:
+        statement = sqlite_insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
+    )
 
 
 async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, str]:
     """Connector pk -> the path of its pile's jurisdiction."""
-    wanted = set(connector_pks)
+    wanted = sorted(set(connector_pks))
     if not wanted:
         return {}
-    result = await execute(
-        session,
+    dialect = session.get_bind().dialect.name
+    params = unnest_params({"id": wanted}) if dialect == "postgresql" else {"ids": wanted}
+    result = await execute(session, _paths_statement(dialect), params)
+    return {row.id: row.path for row in result.all()}
+
+
+@functools.cache
+def _paths_statement(dialect: str) -> Any:
+    statement = (
         sa.select(col(Connector.id), col(Jurisdiction.path))
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-        .where(col(Connector.id).in_(wanted)),
     )
-    return {row.id: row.path for row in result.all()}
+    if dialect == "postgresql":
+        # One array, not an IN list of thousands of parameters (a generated day has 27,000).
+        ids = unnest({"id": sa.Integer})
+        return statement.join(ids, col(Connector.id) == ids.c.id)
+    return statement.where(col(Connector.id).in_(sa.bindparam("ids", expanding=True)))
 
 
 async def all_area_rollups(session: AsyncSession) -> dict[AreaKey, Share]:

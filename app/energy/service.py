@@ -72,13 +72,15 @@ async def _apply(session: AsyncSession, deltas: Mapping[Any, Share]) -> None:
 
 def area_deltas(deltas: Mapping[Any, Share], paths: Mapping[int, str]) -> dict[Any, Share]:
     """Connector (pk, day, period) figures summed per (level, path at level, day, period)."""
-    areas: dict[Any, Share] = {}
+    sums: dict[Any, list[int]] = {}
     for (connector_pk, day, period), share in deltas.items():
         path = paths[connector_pk]
         for level in (repository.STREET_LEVEL, repository.COMMUNITY_LEVEL):
-            key = (level, path[:level], day, period)
-            areas[key] = areas.get(key, Share()) + share
-    return areas
+            figures = sums.setdefault((level, path[:level], day, period), [0, 0, 0])
+            figures[0] += share.energy_wh
+            figures[1] += share.charging_seconds
+            figures[2] += share.sessions
+    return {key: Share(*figures) for key, figures in sums.items()}
 
 
 async def recompute(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:

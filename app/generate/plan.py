@@ -10,6 +10,7 @@ options give the same ids and sessions, which is what makes an interrupted run r
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -120,27 +121,64 @@ def sessions_on(plan: CityPlan, day_index: int) -> int:
     return plan.sessions // plan.days + (day_index < plan.sessions % plan.days)
 
 
-def day_orders(
+# What `choices(weights=...)` accumulates on every call; the same draws, once.
+_CUMULATIVE_ARRIVALS = tuple(itertools.accumulate(ARRIVAL_WEIGHTS))
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedSession:
+    """One synthetic session: what a charge order of it says, before any mapping."""
+
+    start_charge_seq: str
+    connector_id: str
+    start_at: datetime
+    end_at: datetime
+    energy_wh: int
+
+
+def day_sessions(
     plan: CityPlan, connectors: list[str], day_index: int, day: date
-) -> list[ChargeOrderRecord]:
+) -> list[GeneratedSession]:
     """The sessions starting on `day`: arrivals by the residential hour profile, 0.5–8 h,
     3.3–7 kW cars, 60–100 % of what the car could draw."""
     rng = random.Random(f"{plan.seed}:{day_index}")
     midnight = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     hours = range(24)
-    orders = []
+    generated = []
     for n in range(sessions_on(plan, day_index)):
-        hour = rng.choices(hours, weights=ARRIVAL_WEIGHTS)[0]
+        hour = rng.choices(hours, cum_weights=_CUMULATIVE_ARRIVALS)[0]
         start = midnight + timedelta(hours=hour, seconds=rng.randrange(3600))
         seconds = rng.randrange(1800, 8 * 3600)
         power = rng.uniform(3.3, POWER_KW)
         energy = int(power * seconds / 3.6 * rng.uniform(0.6, 1.0))
-        orders.append(ChargeOrderRecord(
-            operator_id=OPERATOR_ID, start_charge_seq=f"G{day_index:04d}{n:08d}",
+        generated.append(GeneratedSession(
+            start_charge_seq=f"{day_seq_prefix(day_index)}{n:08d}",
             connector_id=connectors[rng.randrange(len(connectors))], start_at=start,
             end_at=start + timedelta(seconds=seconds), energy_wh=energy,
         ))  # fmt: skip
-    return orders
+    return generated
+
+
+def day_orders(
+    plan: CityPlan, connectors: list[str], day_index: int, day: date
+) -> list[ChargeOrderRecord]:
+    """`day_sessions` as the charge orders an operator would send."""
+    return [
+        ChargeOrderRecord(
+            operator_id=OPERATOR_ID,
+            start_charge_seq=g.start_charge_seq,
+            connector_id=g.connector_id,
+            start_at=g.start_at,
+            end_at=g.end_at,
+            energy_wh=g.energy_wh,
+        )  # fmt: skip
+        for g in day_sessions(plan, connectors, day_index, day)
+    ]
+
+
+def day_seq_prefix(day_index: int) -> str:
+    """Where the generated StartChargeSeqs of a day begin (they sort by day)."""
+    return f"G{day_index:04d}"
 
 
 def day_of_seq(seq: str) -> int:
