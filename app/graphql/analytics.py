@@ -149,9 +149,45 @@ class Shift:
     pass
 
 
+def _recommendation_congested(
+    root: Recommendation, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+) -> Connection[Congestion]:
+    """Communities whose piles are all busy in some peak hours, and when."""
+    congested = source_of(root, guidance.Recommendation).congested
+    return page_of(Congestion, congested, first, after)
+
+
+def _recommendation_room(
+    root: Recommendation, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+) -> Connection[Room]:
+    """Communities with room, most idle capacity first."""
+    return page_of(Room, source_of(root, guidance.Recommendation).room, first, after)
+
+
+def _recommendation_shifts(
+    root: Recommendation, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+) -> Connection[Shift]:
+    """Suggested moves of charging from congested communities to ones with room."""
+    return page_of(Shift, source_of(root, guidance.Recommendation).shifts, first, after)
+
+
 @from_model.type(model=guidance.Recommendation, all_fields=True)
 class Recommendation:
-    pass
+    congested: Connection[Congestion] = strawberry.field(
+        resolver=_recommendation_congested,
+        extensions=scoped(Scope.ENERGY_READ),
+        description=_recommendation_congested.__doc__,
+    )
+    room: Connection[Room] = strawberry.field(
+        resolver=_recommendation_room,
+        extensions=scoped(Scope.ENERGY_READ),
+        description=_recommendation_room.__doc__,
+    )
+    shifts: Connection[Shift] = strawberry.field(
+        resolver=_recommendation_shifts,
+        extensions=scoped(Scope.ENERGY_READ),
+        description=_recommendation_shifts.__doc__,
+    )
 
 
 def _off_peak_guidance_communities(
