@@ -64,7 +64,7 @@ from bench.common import (
 TARGET = 0.5  # GraphQL >= half of REST's requests/s for the same board
 BOARD_QUERY = """query Board($area: AreaCode) { board(area: $area) { dataVersion
   area { code name counts { green yellow red unknown total } }
-  children { code name counts { green yellow red unknown total } }
+  children { nodes { code name counts { green yellow red unknown total } } }
   piles(first: 1000) { nodes { id equipmentId name colour colourSince maintenance
     community { code name } stationId } pageInfo { hasNextPage } } } }"""
 SUBSCRIPTION = """subscription($area: AreaCode, $since: EventId) {

@@ -6,7 +6,7 @@ more declares its own scope, and loads through the services REST uses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar, cast
@@ -134,19 +134,29 @@ def source_of(derived: object, model: type[M]) -> M:
     return answer
 
 
-def page_of(
-    kind: type[T], items: Sequence[BaseModel], first: int, after: int | None
+X = TypeVar("X")
+
+
+def slice_page(
+    items: Sequence[X], first: int, after: int | None, build: Callable[[X], T]
 ) -> Connection[T]:
-    """A page of a computed list (analytics rows): the cursor is a position in the list, and
-    only the page's items are converted."""
+    """A page of a list held in memory (analytics rows, an area's children, a pile's
+    connectors): the cursor is a position in the list, and only the page's items are built."""
     start = min(after or 0, len(items))
     chunk = items[start : start + first]
     more = start + len(chunk) < len(items)
     end = Cursor(start + len(chunk)) if more else None
     return Connection(
-        nodes=[converted(kind, item) for item in chunk],
+        nodes=[build(item) for item in chunk],
         page_info=PageInfo(end_cursor=end, has_next_page=more),
     )
+
+
+def page_of(
+    kind: type[T], items: Sequence[BaseModel], first: int, after: int | None
+) -> Connection[T]:
+    """A page of a REST answer's list, as objects of its derived type."""
+    return slice_page(items, first, after, lambda item: converted(kind, item))
 
 
 @strawberry.type
@@ -190,9 +200,12 @@ class Jurisdiction:
         )  # fmt: skip
 
     @strawberry.field(extensions=scoped(Scope.REGISTRY_READ))
-    async def children(self, info: GraphQLInfo) -> list[Jurisdiction]:
+    async def children(
+        self, info: GraphQLInfo, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+    ) -> Connection[Jurisdiction]:
+        """The units directly below this one, by code."""
         rows = await info.context.loaders.children.load(self.row_id)
-        return [Jurisdiction.of(row) for row in rows]
+        return slice_page(rows, first, after, Jurisdiction.of)
 
     @strawberry.field(extensions=scoped(Scope.STATUS_READ))
     async def counts(self, info: GraphQLInfo) -> ColourCounts:
@@ -246,19 +259,26 @@ class Board:
 
     area: AreaSummary
     data_version: int = strawberry.field(description="Newest change event reflected here.")
-    children: list[AreaSummary]
     piles_included: bool = strawberry.field(
         description="False when the area has more piles than a board lists; use `piles`."
     )
+    child_summaries: strawberry.Private[list[JurisdictionSummary]]
     board_piles: strawberry.Private[list[BoardPileModel]]
 
     @classmethod
     def of(cls, board: BoardModel) -> Board:
         return cls(
             area=AreaSummary.of(board.area), data_version=board.data_version,
-            children=[AreaSummary.of(child) for child in board.children],
-            piles_included=board.piles_included, board_piles=board.piles,
+            child_summaries=board.children, piles_included=board.piles_included,
+            board_piles=board.piles,
         )  # fmt: skip
+
+    @strawberry.field(extensions=scoped(Scope.STATUS_READ))
+    def children(
+        self, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+    ) -> Connection[AreaSummary]:
+        """The units directly below the area, with their counts."""
+        return slice_page(self.child_summaries, first, after, AreaSummary.of)
 
     @strawberry.field(extensions=scoped(Scope.STATUS_READ))
     def piles(
@@ -354,9 +374,11 @@ class Pile:
         )  # fmt: skip
 
     @strawberry.field(extensions=scoped(Scope.STATUS_READ))
-    def connectors(self) -> list[Connector]:
+    def connectors(
+        self, first: PageSize = DEFAULT_PAGE_SIZE, after: Cursor | None = None
+    ) -> Connection[Connector]:
         """The pile's connectors with their current status."""
-        return [Connector.of(connector) for connector in self.loaded_connectors]
+        return slice_page(self.loaded_connectors, first, after, Connector.of)
 
 
 @from_model.type(model=AlertPublic, all_fields=True)

@@ -19,9 +19,10 @@ from tests.graphql.helpers import error_codes, gql
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 AREA_FIELDS = [
-    "board(area: $area) { area { code } children { code } piles { nodes { community { code } } } }",
-    "area(code: $area) { code children { code children { code } } }",
-    "piles(area: $area) { nodes { community { code } connectors { id } } }",
+    "board(area: $area) { area { code } children { nodes { code } } "
+    "piles { nodes { community { code } } } }",
+    "area(code: $area) { code children { nodes { code children { nodes { code } } } } }",
+    "piles(area: $area) { nodes { community { code } connectors { nodes { id } } } }",
     "alerts(area: $area) { nodes { community } }",
     "energy(area: $area) { area { code } totals { nodes { group { code community } } } }",
     "uptime(area: $area) { area { code } piles { nodes { community } } }",
@@ -66,7 +67,7 @@ async def test_no_field_crosses_the_callers_area(
         by_id = await gql(
             anonymous,
             "query($id: Int!) { pile(id: $id) { id community { code } "
-            "connectors { id history { nodes { status } } } } }",
+            "connectors { nodes { id history { nodes { status } } } } } }",
             {"id": pile},
         )
         assert "errors" not in by_id
@@ -78,7 +79,9 @@ async def test_no_field_crosses_the_callers_area(
             assert paths[found["community"]["code"]].startswith(caller_path), (tier, target)
         checked += 1
     # The caller's own tree, walked down: never more than its own subtree.
-    tree = await gql(anonymous, "{ area { code children { code children { code } } } }")
+    tree = await gql(
+        anonymous, "{ area { code children { nodes { code children { nodes { code } } } } } }"
+    )
     assert tree["data"]["area"]["code"] == CALLERS[tier]
     assert not _leaks(tree["data"], caller_path, paths)
     assert checked >= len(TARGETS) * 4

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 SCREEN = """
 query Screen($street: AreaCode!) {
   area(code: $street) { code name level counts { green yellow red total }
-    children { code name counts { total green yellow red } } }
+    children { nodes { code name counts { total green yellow red } } } }
   board(area: $street) { dataVersion area { code counts { green yellow red total } }
-    children { code counts { total } }
+    children { nodes { code counts { total } } }
     piles(first: 1000) { nodes { id equipmentId colour colourSince community { code name } }
       pageInfo { hasNextPage endCursor } } }
   alerts(area: $street, states: [OPEN, ACKNOWLEDGED]) {
@@ -39,10 +39,10 @@ async def test_one_query_draws_the_big_screen_with_the_numbers_rest_gives(
     }
     assert board["area"]["counts"]["total"] == 17
     assert data["area"]["counts"] == board["area"]["counts"]
-    assert [child["code"] for child in data["area"]["children"]] == [
+    assert [child["code"] for child in data["area"]["children"]["nodes"]] == [
         child["code"] for child in rest_board["children"]
     ]
-    assert sum(child["counts"]["total"] for child in data["area"]["children"]) == 17
+    assert sum(child["counts"]["total"] for child in data["area"]["children"]["nodes"]) == 17
     nodes = board["piles"]["nodes"]
     assert [pile["id"] for pile in nodes] == [pile["id"] for pile in rest_board["piles"]]
     assert [pile["colour"].lower() for pile in nodes] == [p["colour"] for p in rest_board["piles"]]
@@ -64,19 +64,20 @@ async def test_one_query_draws_the_big_screen_with_the_numbers_rest_gives(
         for t in data["energy"]["totals"]["nodes"]
     ] == [(t["group"]["code"], t["energy_kwh"], t["by_period"]) for t in rest_energy["totals"]]
     assert len(data["energy"]["totals"]["nodes"]) == len(
-        data["area"]["children"]
+        data["area"]["children"]["nodes"]
     )  # every community
 
 
 async def test_pages_cover_every_pile_once(client: httpx.AsyncClient, demo: Database) -> None:
     query = """query($after: Cursor) { piles(area: "310105011", first: 5, after: $after) {
-        nodes { id connectors { connectorId status } } pageInfo { hasNextPage endCursor } } }"""
+        nodes { id connectors { nodes { connectorId status } } }
+        pageInfo { hasNextPage endCursor } } }"""
     seen: list[int] = []
     after = None
     for _ in range(10):
         page = (await gql(client, query, {"after": after}))["data"]["piles"]
         seen += [pile["id"] for pile in page["nodes"]]
-        assert all(pile["connectors"] for pile in page["nodes"])
+        assert all(pile["connectors"]["nodes"] for pile in page["nodes"])
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -116,15 +117,15 @@ async def test_pile_by_id_with_connector_history(client: httpx.AsyncClient, demo
     pile_id = first["data"]["piles"]["nodes"][0]["id"]
     answer = await gql(
         client,
-        "query($id: Int!) { pile(id: $id) { id equipmentId connectors { id status "
-        "history(first: 2) { nodes { status observedAt } pageInfo { hasNextPage } } } } }",
+        "query($id: Int!) { pile(id: $id) { id equipmentId connectors { nodes { id status "
+        "history(first: 2) { nodes { status observedAt } pageInfo { hasNextPage } } } } } }",
         {"id": pile_id},
     )
     assert "errors" not in answer, answer
     pile = answer["data"]["pile"]
     rest = (await client.get(f"/v1/piles/{pile_id}")).json()
     assert pile["equipmentId"] == rest["equipment_id"]
-    assert [c["status"].lower() for c in pile["connectors"]] == [
+    assert [c["status"].lower() for c in pile["connectors"]["nodes"]] == [
         c["status"] for c in rest["connectors"]
     ]
     assert (await gql(client, "{ pile(id: 999999) { id } }"))["data"] == {"pile": None}

@@ -52,7 +52,7 @@ async def test_too_many_aliases(client: httpx.AsyncClient, demo: Database) -> No
 
 async def test_too_deep(client: httpx.AsyncClient, demo: Database) -> None:
     alert_id = await open_alert(demo)
-    deep = "area { " + "children { " * 8 + "code" + " }" * 9  # depth 9
+    deep = "area { " + "children { nodes { " * 4 + "code" + " } }" * 4 + " }"  # depth 9
     document = f"mutation Ack {{ {_acknowledge(alert_id)} }} query Deep {{ {deep} }}"
     answer = await client.post("/graphql", json={"query": document, "operationName": "Deep"})
     assert answer.status_code == 200
@@ -121,9 +121,9 @@ async def strict(settings: Settings, database: Database) -> AsyncIterator[httpx.
 async def test_limits_are_configurable_and_production_hides_the_schema(
     strict: httpx.AsyncClient, demo: Database
 ) -> None:
-    ok = await gql(strict, "{ area { children { code } } }")
+    ok = await gql(strict, "{ board { area { counts { total } } } }")
     assert "errors" not in ok
-    deep = await gql(strict, "{ area { children { children { children { code } } } } }")
+    deep = await gql(strict, "{ area { children { nodes { children { nodes { code } } } } } }")
     assert "exceeds maximum operation depth of 3" in deep["errors"][0]["message"]
     aliases = await gql(strict, "{ a: board { dataVersion } b: board { dataVersion } }")
     assert "2 aliases found. Allowed: 1" in aliases["errors"][0]["message"]
