@@ -6,8 +6,9 @@ database spent storing the rows. Here each backend gets the rows the cheapest wa
 
 * SQLite: the driver's own executemany (a C loop) over plain tuples, with datetimes written
   as text exactly as `UTCDateTime` writes them (queries compare that text).
-* PostgreSQL: one JSON array in one parameter, serialised by orjson (in C) and expanded by
-  `json_to_recordset`: one round trip whatever the number of rows.
+* PostgreSQL: one array per column, expanded by `unnest` (`app.core.db.unnest`, as the
+  session and rollup upserts do): one statement and one round trip whatever the number of
+  rows. JSON columns travel as text and are cast back.
 
 Rows are stored in list order, so ids follow it. Values are what the columns store: numbers,
 strings, booleans, None, dicts or lists for JSON columns, and aware datetimes.
@@ -21,12 +22,11 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.db import execute
+from app.core.db import execute, json_text, unnest, unnest_params
 from app.core.types import to_sqlite_text
 
 _SQLITE = sqlite.dialect()
@@ -54,19 +54,27 @@ def _sqlite_statement(
 def _postgresql_statement(
     table: sa.Table, columns: tuple[str, ...], conflict: tuple[str, ...]
 ) -> Any:
-    """INSERT INTO table (columns) SELECT ... FROM json_to_recordset(:rows)."""
-    typed = [sa.column(name, _column_type(table.c[name])) for name in columns]
-    elements = (
-        sa.func.json_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), postgresql.JSON))
-        .table_valued(*typed)
-        .render_derived(with_types=True)
-    )
-    # A function scan returns the array's elements in order, and a plain INSERT ... SELECT
-    # takes ids from the sequence in that order. (WITH ORDINALITY does not combine with a
-    # record function's column definition list except inside ROWS FROM.)
-    rows = sa.select(*(elements.c[name] for name in columns))
+    """INSERT INTO table (columns) SELECT ... FROM unnest(<an array per column>)."""
+    types = {name: _column_type(table.c[name]) for name in columns}
+    source = unnest({name: sa.Text if _is_json(t) else t for name, t in types.items()})
+    values = [sa.cast(source.c[n], t) if _is_json(t) else source.c[n] for n, t in types.items()]
+    # unnest returns the arrays' elements in order, and a plain INSERT ... SELECT takes ids
+    # from the sequence in that order.
     return _on_conflict(
-        postgresql.insert(table).from_select(list(columns), rows), columns, conflict
+        postgresql.insert(table).from_select(list(columns), sa.select(*values)), columns, conflict
+    )
+
+
+def _postgresql_params(
+    table: sa.Table, rows: Sequence[dict[str, Any]], columns: tuple[str, ...]
+) -> dict[str, list[Any]]:
+    return unnest_params(
+        {
+            name: [_json_text(row[name]) for row in rows]
+            if _is_json(table.c[name].type)
+            else [row[name] for row in rows]
+            for name in columns
+        }
     )
 
 
@@ -91,7 +99,7 @@ def _sqlite_datetimes() -> Callable[[datetime | None], str | None]:
 
 
 def _json_text(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
+    return None if value is None else json_text(value)
 
 
 def _sqlite_rows(
@@ -134,7 +142,7 @@ def _is_json(column_type: sa.types.TypeEngine[Any]) -> bool:
 
 def json_array(values: Iterable[Any]) -> str:
     """A list of keys as the one parameter that `json_array_elements` expands."""
-    return orjson.dumps(list(values)).decode()
+    return json_text(list(values))
 
 
 def json_array_elements(name: str, dialect: str) -> Any:
@@ -168,4 +176,4 @@ async def insert_rows(
         await connection.exec_driver_sql(sql, _sqlite_rows(table, rows, order))
         return
     statement = _postgresql_statement(table, columns, upsert_on)
-    await execute(session, statement, {"rows": orjson.dumps(rows).decode()})
+    await execute(session, statement, _postgresql_params(table, rows, columns))

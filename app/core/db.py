@@ -46,13 +46,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A JSON document as text, by orjson (the engines' JSON serializer)."""
     return orjson.dumps(value).decode()
 
 
 # JSON columns (event payloads, audit parameters) go through orjson: every status batch
 # writes an event per change, and the standard library's encoder was a tenth of that cost.
-_JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+_JSON_CODEC: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
