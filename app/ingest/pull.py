@@ -161,7 +161,7 @@ async def pull_status(context: PullContext) -> None:
             context.counts[result.outcome.value] += 1
             if result.outcome is Outcome.REJECTED:
                 reason = result.reason or "rejected"
-                payload = report.model_dump(mode="json")
+                payload = report.as_json()
                 await context.refuse(session, "query_station_status", reason, payload)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -25,16 +27,14 @@ T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
 def report(connector_id: str, code: int, minutes: float = 0, **extra: object) -> StatusReport:
-    return StatusReport.model_validate(
-        {
-            "operator_id": OPERATOR,
-            "connector_id": connector_id,
-            "code": code,
-            "observed_at": T0 + timedelta(minutes=minutes),
-            "received_at": T0 + timedelta(minutes=minutes, seconds=3),
-            **extra,
-        }
-    )
+    fields: dict[str, Any] = {
+        "operator_id": OPERATOR,
+        "connector_id": connector_id,
+        "code": code,
+        "observed_at": T0 + timedelta(minutes=minutes),
+        "received_at": T0 + timedelta(minutes=minutes, seconds=3),
+    }
+    return StatusReport(**(fields | extra))
 
 
 async def count(session: AsyncSession, model: type[SQLModel]) -> int:
@@ -165,13 +165,13 @@ class TestRecordStatusReports:
         ],
     )
     async def test_unknown_code_connector_or_operator_is_refused_and_stores_nothing(
-        self, database: Database, kwargs: dict[str, object], reason: str
+        self, database: Database, kwargs: dict[str, Any], reason: str
     ) -> None:
         (cid,) = await new_pile(database)
         await record(database, report(cid, 1))
         async with database.session() as session:
             before = (await count(session, StatusChange), await count(session, ChangeEvent))
-        bad = report(cid, 1, minutes=5).model_copy(update=kwargs)
+        bad = dataclasses.replace(report(cid, 1, minutes=5), **kwargs)
         with pytest.raises(StatusReportRejected) as raised:
             async with database.session(write=True) as session:
                 await service.record_status_report(session, bad, rules=RULES)

@@ -183,16 +183,14 @@ def status_report(
     """
     if info.status not in TCEC_STATES:
         raise TcecError(Ret.BAD_DATA, f"ConnectorStatusInfo {info.connector_id}: unknown Status")
-    return _build(
-        StatusReport,
-        f"ConnectorStatusInfo {info.connector_id}",
-        operator_id=operator_id,
-        connector_id=info.connector_id,
-        code=info.status,
-        observed_at=_aware(observed_at, "observed_at"),
-        received_at=_aware(received_at, "received_at"),
-        source=source,
-    )
+    _aware(observed_at, "observed_at")
+    _aware(received_at, "received_at")
+    try:
+        return StatusReport(
+            operator_id, info.connector_id, info.status, observed_at, received_at, source
+        )
+    except ValueError as exc:
+        raise TcecError(Ret.BAD_DATA, f"ConnectorStatusInfo {info.connector_id}: {exc}") from None
 
 
 def station_status_reports(
@@ -270,13 +268,17 @@ def charge_status_report(
         raise TcecError(
             Ret.BAD_DATA, f"EquipChargeStatus {status.start_charge_seq}: unknown ConnectorStatus"
         )
-    return _build(
-        StatusReport,
-        f"EquipChargeStatus {status.start_charge_seq}",
-        operator_id=operator_id,
-        connector_id=status.connector_id,
-        code=status.connector_status,
-        observed_at=_utc(status.end_time),
-        received_at=_aware(received_at, "received_at"),
-        source=source,
-    )
+    _aware(received_at, "received_at")
+    try:
+        return StatusReport(
+            operator_id,
+            status.connector_id,
+            status.connector_status,
+            _utc(status.end_time),
+            received_at,
+            source,
+        )
+    except ValueError as exc:
+        raise TcecError(
+            Ret.BAD_DATA, f"EquipChargeStatus {status.start_charge_seq}: {exc}"
+        ) from None
