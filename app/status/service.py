@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +37,9 @@ from app.status.schemas import (
     StatusHistoryPage,
     StatusReport,
 )
+
+# Results without a reason are values: one each, shared by every report of every batch.
+_RESULTS = {outcome: RecordResult(outcome) for outcome in Outcome}
 
 
 async def record_status_reports(
@@ -73,13 +77,13 @@ async def record_status_reports(
         current = fold.current.get(known.connector_pk)  # updated in place by apply
         before = ConnectorState(current.state) if current is not None else None
         outcome = fold.apply(index, known.connector_pk, report, state, report.received_at or now)
-        results[index] = RecordResult(outcome)
+        results[index] = _RESULTS[outcome]
         if outcome is Outcome.CHANGED:
             if colour_may_change(before, state):
                 changed_piles.add(known.pile_pk)
             events.append(_status_event(report, state, known, now))
     for index in await _drop_stored_late_reports(session, fold):
-        results[index] = RecordResult(Outcome.DUPLICATE)
+        results[index] = _RESULTS[Outcome.DUPLICATE]
     await repository.insert_history(session, fold.history + [row for _, row in fold.late])
     await repository.upsert_current(session, fold.dirty_rows())
     piles = await repository.colour_inputs(
@@ -147,6 +151,11 @@ async def _resolve_connectors(
     return keys
 
 
+# A batch's reports share a few instants (a poll has one), and isoformat() costs more than
+# the rest of building an event.
+_isoformat = lru_cache(maxsize=1024)(datetime.isoformat)
+
+
 def _status_event(
     report: StatusReport, state: ConnectorState, known: KnownConnector, now: datetime
 ) -> dict[str, Any]:
@@ -161,7 +170,7 @@ def _status_event(
             "pile_id": known.pile_pk,
             "status": state.value,
             "raw_code": report.code,
-            "observed_at": report.observed_at.isoformat(),
+            "observed_at": _isoformat(report.observed_at),
             "source": report.source,
         },
     }
