@@ -226,7 +226,7 @@ class WireModel(BaseModel):
         if not isinstance(data, Mapping):
             return data  # a model instance, or junk pydantic will report
         if data.keys() <= cls._aliases:  # every key spelt as the standard: nothing to map
-            return {**data, "unknown_keys": ()}
+            return data  # (unknown_keys keeps its default, ())
         out: dict[str, Any] = {}
         source: dict[str, str] = {}
         unknown: list[str] = []
