@@ -68,6 +68,10 @@ def encrypt_data(plaintext: bytes, secrets: ChannelSecrets) -> str:
 
 
 def _b64decode(data: str) -> bytes:
+    try:  # strict first: a regex pass over a whole answer costs more than the decoding
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        pass
     # Liberal on input: old Java encoders (commons-codec 1.4) wrap lines with CRLF and some
     # senders drop the `=` padding. The Sig has already been checked over the string as sent.
     text = _WHITESPACE.sub("", data)
