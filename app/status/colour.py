@@ -44,8 +44,11 @@ _IN_SERVICE = frozenset(
 )  # fmt: skip
 
 
-def colour_may_change(previous: ConnectorState | None, current: ConnectorState) -> bool:
+def colour_may_change(previous: str | None, current: str) -> bool:
     """Whether a connector moving from `previous` to `current` can change its pile's colour.
+
+    The states are ConnectorState values, or their plain strings as stored (a StrEnum member
+    and its string are equal and hash alike).
 
     Between in-service states (the bulk of a feed: idle <-> charging) the connector stays
     green and so does its pile; what time alone changes (offline grace, a long fault) is the

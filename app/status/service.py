@@ -25,7 +25,7 @@ from app.events import repository as events_repository
 from app.piles import repository as piles_repository
 from app.piles.errors import PileNotFound
 from app.status import repository
-from app.status.codes import ConnectorState, state_for_tcec_code
+from app.status.codes import TCEC_STATES, ConnectorState, state_for_tcec_code
 from app.status.colour import ConnectorView, colour_may_change, derive_pile_colour
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState
@@ -75,7 +75,7 @@ async def record_status_reports(
         state = state_for_tcec_code(report.code)
         assert state is not None  # unknown codes were rejected in _resolve_connectors
         current = fold.current.get(known.connector_pk)  # updated in place by apply
-        before = ConnectorState(current.state) if current is not None else None
+        before = current.state if current is not None else None
         outcome = fold.apply(index, known.connector_pk, report, state, report.received_at or now)
         results[index] = _RESULTS[outcome]
         if outcome is Outcome.CHANGED:
@@ -126,28 +126,28 @@ async def _resolve_connectors(
     session: AsyncSession, reports: Sequence[StatusReport], results: list[RecordResult | None]
 ) -> dict[int, KnownConnector]:
     """Map report index -> its connector (keys, current state); mark the others rejected."""
-    known = await repository.known_connectors(
-        session, {(r.operator_id, r.connector_id) for r in reports}
-    )
+    pairs = [(report.operator_id, report.connector_id) for report in reports]
+    known = await repository.known_connectors(session, set(pairs))
     # Only a miss needs to know whether the operator exists (for the reason given).
-    missing = {r.operator_id for r in reports if (r.operator_id, r.connector_id) not in known}
     operators = {operator_id for operator_id, _ in known}
-    if missing - operators:
-        operators |= set(await piles_repository.operator_pks(session, missing - operators))
+    missing = {operator_id for operator_id, _ in set(pairs).difference(known)} - operators
+    if missing:
+        operators |= set(await piles_repository.operator_pks(session, missing))
     keys: dict[int, KnownConnector] = {}
-    for index, report in enumerate(reports):
-        if report.operator_id not in operators:
+    for index, (report, pair) in enumerate(zip(reports, pairs, strict=True)):
+        connector = known.get(pair)
+        if connector is not None and report.code in TCEC_STATES:
+            keys[index] = connector
+        elif report.operator_id not in operators:
             results[index] = RecordResult(
                 Outcome.REJECTED, f"unknown operator {report.operator_id}"
             )
-        elif state_for_tcec_code(report.code) is None:
+        elif report.code not in TCEC_STATES:
             results[index] = RecordResult(Outcome.REJECTED, f"unknown status code {report.code}")
-        elif (report.operator_id, report.connector_id) not in known:
+        else:
             results[index] = RecordResult(
                 Outcome.REJECTED, f"unknown connector {report.connector_id}"
             )
-        else:
-            keys[index] = known[(report.operator_id, report.connector_id)]
     return keys
 
 
