@@ -38,9 +38,11 @@ class ConnectorView:
 
 
 # States in which a connector is green whatever the clock says (connector_colour).
+# Plain strings: a stored state is looked up as one, and str-to-enum equality is slower.
 _IN_SERVICE = frozenset(
-    {ConnectorState.AVAILABLE, ConnectorState.OCCUPIED, ConnectorState.CHARGING,
-     ConnectorState.RESERVED}
+    state.value
+    for state in (ConnectorState.AVAILABLE, ConnectorState.OCCUPIED, ConnectorState.CHARGING,
+                  ConnectorState.RESERVED)
 )  # fmt: skip
 
 
