@@ -157,12 +157,11 @@ async def pull_status(context: PullContext) -> None:
         results = await status_service.record_status_reports(
             session, reports, rules=context.settings.colour, now=polled_at, polled=True
         )
+        context.counts.update(result.outcome.value for result in results)
         for report, result in zip(reports, results, strict=True):
-            context.counts[result.outcome.value] += 1
             if result.outcome is Outcome.REJECTED:
                 reason = result.reason or "rejected"
-                payload = report.as_json()
-                await context.refuse(session, "query_station_status", reason, payload)
+                await context.refuse(session, "query_station_status", reason, report.as_json())
 
 
 async def pull_stats(context: PullContext) -> None:

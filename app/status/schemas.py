@@ -38,8 +38,9 @@ class StatusReport:
         if len(self.source) > SOURCE_MAX:
             raise ValueError(f"source must have at most {SOURCE_MAX} characters")
         # One representation per instant, so equal reports compare and hash alike.
-        object.__setattr__(self, "observed_at", _in_utc(self.observed_at, "observed_at"))
-        if self.received_at is not None:
+        if self.observed_at.tzinfo is not UTC:
+            object.__setattr__(self, "observed_at", _in_utc(self.observed_at, "observed_at"))
+        if self.received_at is not None and self.received_at.tzinfo is not UTC:
             object.__setattr__(self, "received_at", _in_utc(self.received_at, "received_at"))
 
     def as_json(self) -> dict[str, Any]:
@@ -63,7 +64,7 @@ SOURCE_MAX = 32
 def _in_utc(moment: datetime, name: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{name} must be timezone-aware")
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return moment.astimezone(UTC)
 
 
 class Outcome(StrEnum):
