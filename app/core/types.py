@@ -19,8 +19,10 @@ SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def to_sqlite_text(value: datetime | None) -> str | None:
-    """A datetime as UTCDateTime stores it on SQLite."""
-    return None if value is None else as_utc(value).strftime(SQLITE_DATETIME_FORMAT)
+    """A datetime as UTCDateTime stores it on SQLite (SQLITE_DATETIME_FORMAT)."""
+    # In UTC, isoformat's first 26 characters are that format (before "+00:00"), at half
+    # the cost of strftime: every datetime a SQLite hub writes comes through here.
+    return None if value is None else as_utc(value).isoformat(" ", "microseconds")[:26]
 
 
 def _to_utc(value: datetime | None) -> datetime | None:
