@@ -7,7 +7,8 @@ instants on PostgreSQL, JSON documents, booleans, and ids in list order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 import pytest_asyncio
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.bulk import insert_rows, json_array, json_array_elements
 from app.core.db import Database, execute
@@ -47,6 +49,29 @@ async def scratch(database: Database) -> AsyncIterator[Database]:
             await connection.run_sync(METADATA.drop_all)
 
 
+Writing = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+@pytest.fixture(params=["as the first statement", "after a read"])
+def writing(request: pytest.FixtureRequest, scratch: Database) -> Writing:
+    """Write sessions in which insert_rows runs first, or after a read. On PostgreSQL a
+    plain insert after a read joins the open transaction with a COPY; as the first
+    statement it takes the `unnest` path. Both must store the same."""
+
+    @asynccontextmanager
+    async def session() -> AsyncIterator[AsyncSession]:
+        async with scratch.session(write=True) as opened:
+            if request.param == "after a read":
+                await execute(opened, sa.select(sa.literal(1)))
+                if not scratch.is_sqlite:  # the COPY path's condition holds
+                    connection = await opened.connection()
+                    raw = await connection.get_raw_connection()
+                    assert raw.driver_connection.is_in_transaction()  # type: ignore[union-attr]
+            yield opened
+
+    return session
+
+
 def row(key: str, at: datetime | None, **extra: Any) -> dict[str, Any]:
     return {"key": key, "at": at, "flag": True, "payload": {"k": key, "n": [1, 2]}} | extra
 
@@ -57,10 +82,12 @@ async def stored(database: Database) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in result.all()]
 
 
-async def test_rows_come_back_as_written_with_ids_in_list_order(scratch: Database) -> None:
+async def test_rows_come_back_as_written_with_ids_in_list_order(
+    scratch: Database, writing: Writing
+) -> None:
     rows = [row(f"k{n:03d}", MOMENT + timedelta(seconds=n)) for n in range(250)]
     rows[7]["at"], rows[9]["flag"], rows[11]["payload"] = None, False, None
-    async with scratch.session(write=True) as session:
+    async with writing() as session:
         await insert_rows(session, SCRATCH, rows)
     back = await stored(scratch)
     assert [r[1] for r in back] == [r["key"] for r in rows]  # id order is list order
@@ -72,9 +99,11 @@ async def test_rows_come_back_as_written_with_ids_in_list_order(scratch: Databas
     assert back[11][4] is None
 
 
-async def test_datetimes_are_stored_as_the_ordinary_path_stores_them(scratch: Database) -> None:
+async def test_datetimes_are_stored_as_the_ordinary_path_stores_them(
+    scratch: Database, writing: Writing
+) -> None:
     shanghai = MOMENT.astimezone(LOCAL_TZ)  # another offset, the same instant
-    async with scratch.session(write=True) as session:
+    async with writing() as session:
         await execute(session, SCRATCH.insert(), [row("ordinary", shanghai)])
         await insert_rows(session, SCRATCH, [row("bulk", shanghai)])
         whole = MOMENT.replace(microsecond=0)  # six digits of microseconds even when zero
@@ -98,10 +127,12 @@ async def test_datetimes_are_stored_as_the_ordinary_path_stores_them(scratch: Da
     assert {r[2] for r in await stored(scratch)} == {MOMENT, whole}
 
 
-async def test_upsert_updates_the_other_columns_of_a_conflicting_row(scratch: Database) -> None:
-    async with scratch.session(write=True) as session:
+async def test_upsert_updates_the_other_columns_of_a_conflicting_row(
+    scratch: Database, writing: Writing
+) -> None:
+    async with writing() as session:
         await insert_rows(session, SCRATCH, [row("a", MOMENT), row("b", MOMENT)])
-    async with scratch.session(write=True) as session:
+    async with writing() as session:
         newer = MOMENT + timedelta(hours=1)
         changed = [row("b", newer, flag=False, payload={"v": 2}), row("c", newer)]
         await insert_rows(session, SCRATCH, changed, upsert_on=("key",))
@@ -113,19 +144,21 @@ async def test_upsert_updates_the_other_columns_of_a_conflicting_row(scratch: Da
     }
 
 
-async def test_a_conflict_without_upsert_fails_and_writes_nothing(scratch: Database) -> None:
-    async with scratch.session(write=True) as session:
+async def test_a_conflict_without_upsert_fails_and_writes_nothing(
+    scratch: Database, writing: Writing
+) -> None:
+    async with writing() as session:
         await insert_rows(session, SCRATCH, [row("a", MOMENT)])
     with pytest.raises(sa.exc.IntegrityError):
-        async with scratch.session(write=True) as session:
+        async with writing() as session:
             await insert_rows(session, SCRATCH, [row("z", MOMENT), row("a", MOMENT)])
     assert [r[1] for r in await stored(scratch)] == ["a"]
 
 
-async def test_rows_with_different_columns_are_refused(scratch: Database) -> None:
+async def test_rows_with_different_columns_are_refused(scratch: Database, writing: Writing) -> None:
     mixed = [row("a", MOMENT), {"key": "b", "flag": True}]
     with pytest.raises(ValueError, match="same columns"):
-        async with scratch.session(write=True) as session:
+        async with writing() as session:
             await insert_rows(session, SCRATCH, mixed)
     assert await stored(scratch) == []
 
