@@ -48,6 +48,7 @@ from app.auth.principal import city_principal
 from app.auth.scopes import Tier
 from app.core.config import RateLimit, Settings
 from app.core.db import Database, execute
+from app.core.heap import freeze_startup_heap
 from app.core.migrations import upgrade
 from app.core.time import LOCAL_TZ, utc_now
 from app.core.types import UTCDateTime
@@ -199,12 +200,15 @@ async def ingest(url: str, plan: CityPlan, count: int, today: date) -> dict[str,
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(SCRATCH.create)
+        rows = [_scratch_row(i, order) for i, order in enumerate(orders)]
+        # As the API and the worker, where orders arrive, do at start: what was built before
+        # (here also the bench's own input) is not walked by every full collection.
+        freeze_startup_heap(Settings())
         began = time.perf_counter()
         for offset in range(0, len(orders), BATCH):
             async with database.session(write=True) as session:
                 await record_charge_orders(session, orders[offset : offset + BATCH], tou=tou)
         service = time.perf_counter() - began
-        rows = [_scratch_row(i, order) for i, order in enumerate(orders)]
         began = time.perf_counter()
         for offset in range(0, len(rows), BATCH):
             async with database.session(write=True) as session:

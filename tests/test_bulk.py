@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.bulk import insert_rows, json_array, json_array_elements
-from app.core.db import Database, execute
+from app.core.bulk import insert_rows
+from app.core.db import Database, execute, key_params, key_table
 from app.core.time import LOCAL_TZ
 from app.core.types import UTCDateTime
 
@@ -163,18 +163,49 @@ async def test_rows_with_different_columns_are_refused(scratch: Database, writin
     assert await stored(scratch) == []
 
 
-async def test_json_array_elements_selects_exactly_the_keys_given(scratch: Database) -> None:
+async def test_key_table_of_one_column_selects_exactly_the_keys_given(scratch: Database) -> None:
     async with scratch.session(write=True) as session:
         await insert_rows(session, SCRATCH, [row(f"k{n}", MOMENT) for n in range(10)])
     wanted = ["k1", "k3", "k9", "missing", 'it\'s "quoted"']
     async with scratch.session() as session:
         dialect = session.get_bind().dialect.name
+        keys = key_table({"key": sa.String}, dialect)
         result = await execute(
             session,
-            sa.select(SCRATCH.c.key).where(SCRATCH.c.key.in_(json_array_elements("keys", dialect))),
-            {"keys": json_array(wanted)},
+            sa.select(SCRATCH.c.key).join(keys, SCRATCH.c.key == keys.c.key),
+            key_params({"key": wanted}, dialect),
         )
         assert sorted(result.scalars().all()) == ["k1", "k3", "k9"]
+
+
+async def test_key_table_matches_whole_tuples_not_their_cross_product(scratch: Database) -> None:
+    rows = [row(f"k{n}", MOMENT, flag=n % 2 == 0) for n in range(6)]
+    async with scratch.session(write=True) as session:
+        await insert_rows(session, SCRATCH, rows)
+    # (k0, true) and (k1, false) exist; (k0, false) and (k1, true) would match as IN lists.
+    wanted = [("k0", True), ("k1", False), ("k0", False), ("k1", True), ("k7", True)]
+    async with scratch.session() as session:
+        dialect = session.get_bind().dialect.name
+        keys = key_table({"key": sa.String, "flag": sa.Boolean, "day": sa.Date}, dialect)
+        result = await execute(
+            session,
+            sa.select(SCRATCH.c.key, keys.c.day).join(
+                keys, (SCRATCH.c.key == keys.c.key) & (SCRATCH.c.flag == keys.c.flag)
+            ),
+            key_params(
+                {
+                    "key": [key for key, _ in wanted],
+                    "flag": [flag for _, flag in wanted],
+                    "day": [date(2026, 11, n + 1) for n in range(len(wanted))],
+                },
+                dialect,
+            ),
+        )
+        # The selected key column comes back with its type (a date, not text).
+        assert sorted(tuple(r) for r in result.all()) == [
+            ("k0", date(2026, 11, 1)),
+            ("k1", date(2026, 11, 2)),
+        ]
 
 
 async def test_utc_datetime_reads_back_aware_utc_from_any_offset(scratch: Database) -> None:

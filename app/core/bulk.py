@@ -21,7 +21,7 @@ strings, booleans, None, dicts or lists for JSON columns, and aware datetimes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from operator import itemgetter
@@ -184,22 +184,6 @@ def _is_datetime(column_type: sa.types.TypeEngine[Any]) -> bool:
 @cache
 def _is_json(column_type: sa.types.TypeEngine[Any]) -> bool:
     return isinstance(column_type, sa.JSON)
-
-
-def json_array(values: Iterable[Any]) -> str:
-    """A list of keys as the one parameter that `json_array_elements` expands."""
-    return json_text(list(values))
-
-
-def json_array_elements(name: str, dialect: str) -> Any:
-    """A subquery of the elements of the JSON array parameter `name` (see `json_array`), for
-    `column.in_(...)`: one bind however many keys, where an expanding IN costs SQLAlchemy
-    one per value."""
-    document = sa.bindparam(name, type_=sa.Text)
-    if dialect == "sqlite":
-        return sa.select(sa.func.json_each(document).table_valued("value").c.value)
-    elements = sa.func.json_array_elements_text(sa.cast(document, postgresql.JSON))
-    return sa.select(elements.table_valued("value").c.value)
 
 
 async def insert_rows(

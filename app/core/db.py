@@ -136,6 +136,14 @@ async def execute(session: AsyncSession, statement: Any, params: Any = None) -> 
     return result
 
 
+async def core_rows(session: AsyncSession, statement: Any, params: Any = None) -> Sequence[Any]:
+    """A Core SELECT's rows, run on the session's connection: without the ORM session's
+    result handling, which a batch's lookups of thousands of rows felt."""
+    connection = await session.connection()
+    result = await connection.execute(statement, params)
+    return result.all()
+
+
 def is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -159,3 +167,45 @@ def unnest(columns: Mapping[str, Any]) -> Any:
 def unnest_params(columns: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
     """The parameters of an `unnest` table: `{name: values}`, all of the same length."""
     return {f"unnest_{name}": list(values) for name, values in columns.items()}
+
+
+_KEY_ROWS = "key_rows"
+
+
+def key_table(columns: Mapping[str, Any], dialect: str) -> Any:
+    """A batch's keys as a table, `{name: type}` -> a FROM clause with those columns, bound
+    as one parameter however many keys (fill it with `key_params`); join it to look the keys
+    up. One per statement.
+
+    PostgreSQL: `unnest` of one array per column (above). SQLite: `json_each` over one JSON
+    array of rows (of values when there is one column). Either way the statement text is the
+    same for any number of keys and SQLAlchemy binds one value, where an expanding IN binds
+    and processes every key (a generated day looks up 27,000 connectors) and renders a new
+    statement for each batch size; and a join matches exact key tuples, where two IN lists
+    match their cross product. Keys are integers, strings or dates (JSON has no datetimes).
+    """
+    if dialect == "postgresql":
+        return unnest(columns)
+    rows = sa.func.json_each(sa.bindparam(_KEY_ROWS, type_=sa.Text)).table_valued("value")
+    if len(columns) == 1:
+        ((name, element),) = columns.items()
+        values = [sa.type_coerce(rows.c.value, element).label(name)]
+    else:
+        # `->>` gives the element's SQL value (integer, text), as the columns store them.
+        values = [
+            sa.type_coerce(rows.c.value.op("->>")(sa.literal_column(str(index))), element).label(
+                name
+            )
+            for index, (name, element) in enumerate(columns.items())
+        ]
+    return sa.select(*values).select_from(rows).subquery()
+
+
+def key_params(columns: Mapping[str, Sequence[Any]], dialect: str) -> dict[str, Any]:
+    """The parameters of a `key_table`: `{name: values}`, all of the same length, in the
+    table's column order."""
+    if dialect == "postgresql":
+        return unnest_params(columns)
+    values = list(columns.values())
+    rows = list(values[0]) if len(values) == 1 else list(zip(*values, strict=True))
+    return {_KEY_ROWS: json_text(rows)}

@@ -14,13 +14,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute, unnest, unnest_params
+from app.core.db import execute, key_params, key_table, unnest, unnest_params
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.paths import subtree_bounds
@@ -57,44 +58,69 @@ async def _add(
     items = [(key, share) for key, share in deltas.items() if not share.is_zero]
     if not items:
         return
-    dialect = session.get_bind().dialect.name
-    statement = _upsert(dialect, model.__table__, keys)
-    if dialect == "postgresql":
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
         # One statement over arrays: executemany cost a round per row (thousands a batch).
         columns = {name: [key[i] for key, _ in items] for i, name in enumerate(keys)}
         columns["energy_wh"] = [s.energy_wh for _, s in items]
         columns["charging_seconds"] = [s.charging_seconds for _, s in items]
         columns["sessions"] = [s.sessions for _, s in items]
-        await execute(session, statement, unnest_params(columns))
+        await execute(session, _postgresql_upsert(table, keys), unnest_params(columns))
         return
-    names = (*keys, *_FIGURES)
+    # The driver's executemany over tuples (a C loop): through SQLAlchemy, the processing of
+    # every value of every row took longer than SQLite's upserts. Days are stored as the
+    # DATE column writes them, ISO text.
+    day = keys.index("local_date")
     rows = [
-        dict(zip(names, (*key, s.energy_wh, s.charging_seconds, s.sessions), strict=True))
+        (
+            *key[:day],
+            key[day].isoformat(),
+            *key[day + 1 :],
+            s.energy_wh,
+            s.charging_seconds,
+            s.sessions,
+        )
         for key, s in items
     ]
-    await execute(session, statement, rows)
+    rows.sort()
+    connection = await session.connection()
+    await connection.exec_driver_sql(_sqlite_upsert(table, keys), rows)
 
 
-@functools.cache
-def _upsert(dialect: str, table: Any, keys: tuple[str, ...]) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE SET figure = figure + excluded.figure; built once per
-    dialect and table (constructing it cost more than running it for a small batch). On
-    PostgreSQL the rows come from unnest, in key order: concurrent writers then lock shared
-    rows in the same order and cannot deadlock (the server sorts faster than Python did).
-    SQLite has one writer at a time, so its rows go in any order."""
-    if dialect == "postgresql":
-        names = (*keys, *_FIGURES)
-        source = unnest({name: table.c[name].type for name in names})
-        rows = sa.select(*(source.c[name] for name in names)).order_by(
-            *(source.c[name] for name in keys)
-        )
-        statement: Any = postgresql_insert(table).from_select(list(names), rows)
-    else:
-        statement = sqlite_insert(table)
+def _add_figures(statement: Any, table: Any, keys: tuple[str, ...]) -> Any:
+    """ON CONFLICT (keys) DO UPDATE SET figure = figure + excluded.figure."""
     return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in _FIGURES},
     )
+
+
+# The statements are built once per table (constructing one cost more than running it for a
+# small batch).
+
+
+@functools.cache
+def _postgresql_upsert(table: Any, keys: tuple[str, ...]) -> Any:
+    """The rows come from unnest, in key order: concurrent writers then lock shared rows in
+    the same order and cannot deadlock (the server sorts faster than Python did)."""
+    names = (*keys, *_FIGURES)
+    source = unnest({name: table.c[name].type for name in names})
+    rows = sa.select(*(source.c[name] for name in names)).order_by(
+        *(source.c[name] for name in keys)
+    )
+    return _add_figures(postgresql_insert(table).from_select(list(names), rows), table, keys)
+
+
+@functools.cache
+def _sqlite_upsert(table: Any, keys: tuple[str, ...]) -> str:
+    """The SQL text with a `?` per column, keys then figures. SQLite has one writer at a
+    time, so its rows go in any order."""
+    names = (*keys, *_FIGURES)
+    statement = sqlite_insert(table).values({name: sa.bindparam(name) for name in names})
+    compiled = _add_figures(statement, table, keys).compile(dialect=sqlite.dialect())
+    if tuple(compiled.positiontup or ()) != names:
+        raise RuntimeError(f"unexpected parameter order {compiled.positiontup}")
+    return str(compiled.string)
 
 
 async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -> dict[int, str]:
@@ -103,23 +129,19 @@ async def connector_paths(session: AsyncSession, connector_pks: Iterable[int]) -
     if not wanted:
         return {}
     dialect = session.get_bind().dialect.name
-    params = unnest_params({"id": wanted}) if dialect == "postgresql" else {"ids": wanted}
-    result = await execute(session, _paths_statement(dialect), params)
+    result = await execute(session, _paths_statement(dialect), key_params({"id": wanted}, dialect))
     return {row.id: row.path for row in result.all()}
 
 
 @functools.cache
 def _paths_statement(dialect: str) -> Any:
-    statement = (
+    ids = key_table({"id": sa.Integer}, dialect)
+    return (
         sa.select(col(Connector.id), col(Jurisdiction.path))
+        .join(ids, col(Connector.id) == ids.c.id)
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
     )
-    if dialect == "postgresql":
-        # One array, not an IN list of thousands of parameters (a generated day has 27,000).
-        ids = unnest({"id": sa.Integer})
-        return statement.join(ids, col(Connector.id) == ids.c.id)
-    return statement.where(col(Connector.id).in_(sa.bindparam("ids", expanding=True)))
 
 
 async def all_area_rollups(session: AsyncSession) -> dict[AreaKey, Share]:

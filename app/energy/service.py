@@ -52,31 +52,64 @@ def session_contribution(row: Mapping[str, Any], tou: TimeOfUse) -> dict[Any, Sh
 
 
 async def follow_sessions(
-    session: AsyncSession, changes: Sequence[SessionChange], *, tou: TimeOfUse
+    session: AsyncSession,
+    changes: Sequence[SessionChange],
+    *,
+    tou: TimeOfUse,
+    paths: Mapping[int, str] | None = None,
 ) -> None:
-    """Apply the rollup deltas of these session writes (three statements for the batch)."""
-    deltas: dict[Any, Share] = {}
+    """Apply the rollup deltas of these session writes (three statements for the batch; two
+    when `paths` holds the community path of every connector the changes touch)."""
+    sums: dict[Any, list[int]] = {}
     for before, after in changes:
         if before is not None:
-            add_shares(deltas, (before["connector_pk"],), session_contribution(before, tou), -1)
-        add_shares(deltas, (after["connector_pk"],), session_contribution(after, tou), +1)
-    await _apply(session, deltas)
+            _add_contribution(sums, before, tou, -1)
+        _add_contribution(sums, after, tou, +1)
+    await _apply(session, {key: Share(*figures) for key, figures in sums.items()}, paths)
 
 
-async def _apply(session: AsyncSession, deltas: Mapping[Any, Share]) -> None:
+def _add_contribution(
+    sums: dict[Any, list[int]], row: Mapping[str, Any], tou: TimeOfUse, sign: int
+) -> None:
+    # Summed in lists, one Share per key at the end: this runs for every session written.
+    connector_pk = row["connector_pk"]
+    for (day, period), share in session_contribution(row, tou).items():
+        figures = sums.get((connector_pk, day, period))
+        if figures is None:
+            figures = sums[(connector_pk, day, period)] = [0, 0, 0]
+        figures[0] += sign * share.energy_wh
+        figures[1] += sign * share.charging_seconds
+        figures[2] += sign * share.sessions
+
+
+async def _apply(
+    session: AsyncSession, deltas: Mapping[Any, Share], paths: Mapping[int, str] | None = None
+) -> None:
     """Connector deltas, and the same deltas on the street and community area rows."""
     await repository.apply_deltas(session, deltas)
-    paths = await repository.connector_paths(session, {key[0] for key in deltas})
-    await repository.apply_area_deltas(session, area_deltas(deltas, paths))
+    known = paths or {}
+    # A correction that moved a session to another connector also touches the old one.
+    missing = {key[0] for key in deltas if key[0] not in known}
+    if missing:
+        known = {**known, **await repository.connector_paths(session, missing)}
+    await repository.apply_area_deltas(session, area_deltas(deltas, known))
 
 
 def area_deltas(deltas: Mapping[Any, Share], paths: Mapping[int, str]) -> dict[Any, Share]:
     """Connector (pk, day, period) figures summed per (level, path at level, day, period)."""
+    levels = (repository.STREET_LEVEL, repository.COMMUNITY_LEVEL)
+    # Each connector's area paths cut once (a batch has a few keys per connector).
+    areas: dict[int, list[tuple[int, str]]] = {}
     sums: dict[Any, list[int]] = {}
     for (connector_pk, day, period), share in deltas.items():
-        path = paths[connector_pk]
-        for level in (repository.STREET_LEVEL, repository.COMMUNITY_LEVEL):
-            figures = sums.setdefault((level, path[:level], day, period), [0, 0, 0])
+        cut = areas.get(connector_pk)
+        if cut is None:
+            path = paths[connector_pk]
+            cut = areas[connector_pk] = [(level, path[:level]) for level in levels]
+        for level, area in cut:
+            figures = sums.get((level, area, day, period))
+            if figures is None:
+                figures = sums[(level, area, day, period)] = [0, 0, 0]
             figures[0] += share.energy_wh
             figures[1] += share.charging_seconds
             figures[2] += share.sessions

@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.core.db import execute, unnest, unnest_params
+from app.core.bulk import insert_rows
+from app.core.db import core_rows, execute, json_text, key_params, key_table, unnest, unnest_params
 from app.core.time import LOCAL_TZ
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChargingSession, Connector, Jurisdiction, Pile, Station
@@ -46,6 +45,10 @@ _CORRECTABLE = (
 )
 
 
+_TABLE = ChargingSession.__table__  # type: ignore[attr-defined]
+_KEY = ("operator_pk", "start_charge_seq")
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectorInfo:
     connector_pk: int
@@ -63,22 +66,18 @@ async def connectors(
     if not wanted:
         return {}
     dialect = session.get_bind().dialect.name
-    result = await execute(session, _connectors_statement(dialect), _pair_params(dialect, wanted))
-    found: dict[tuple[int, str], ConnectorInfo] = {}
-    for row in result.all():
-        key = (row.operator_pk, row.connector_id)
-        if key in wanted:
-            found[key] = ConnectorInfo(row.id, row.pile_pk, row.power_kw, row.path)
-    return found
+    rows = await core_rows(session, _connectors_statement(dialect), _pair_params(dialect, wanted))
+    return {
+        (operator_pk, connector_id): ConnectorInfo(pk, pile_pk, power_kw, path)
+        for operator_pk, connector_id, pk, pile_pk, power_kw, path in rows
+    }
 
 
-# Lookups of a batch's (operator pk, id) pairs. PostgreSQL joins the pairs from unnest and
-# looks each up in the unique index, whatever the planner believes about the table's size:
-# two IN lists of parameters under a generic plan filtered every stored row of the operator
-# against each of a batch's 500 keys in turn (0.9 s per batch at 17,000 sessions, growing).
-# SQLite has no unnest: two IN lists, as expanding parameters; ConnectorIDs and sequence
-# numbers embed the operator, so the cross product barely over-fetches, and exact pairs are
-# kept by the callers. Built once per dialect.
+# Lookups of a batch's (operator pk, id) pairs: the pairs as a table (`key_table`: unnest
+# on PostgreSQL, a JSON array on SQLite) joined to the unique index. On PostgreSQL, two IN
+# lists of parameters under a generic plan filtered every stored row of the operator against
+# each of a batch's 500 keys in turn (0.9 s per batch at 17,000 sessions, growing). Built
+# once per dialect.
 
 
 @functools.cache
@@ -100,27 +99,16 @@ def _connectors_statement(dialect: str) -> Any:
 
 @functools.cache
 def _stored_statement(dialect: str) -> Any:
-    table = ChargingSession.__table__  # type: ignore[attr-defined]
-    return _pairs_in(dialect, sa.select(table), table.c.operator_pk, table.c.start_charge_seq)
+    return _pairs_in(dialect, sa.select(_TABLE), _TABLE.c.operator_pk, _TABLE.c.start_charge_seq)
 
 
 def _pairs_in(dialect: str, statement: Any, operator: Any, key: Any) -> Any:
-    if dialect == "postgresql":
-        pairs = unnest({"operator_pk": sa.BigInteger, "key": sa.String})
-        return statement.join(pairs, (operator == pairs.c.operator_pk) & (key == pairs.c.key))
-    return statement.where(
-        operator.in_(sa.bindparam("operators", expanding=True)),
-        key.in_(sa.bindparam("keys", expanding=True)),
-    )
+    pairs = key_table({"operator_pk": sa.BigInteger, "key": sa.String}, dialect)
+    return statement.join(pairs, (operator == pairs.c.operator_pk) & (key == pairs.c.key))
 
 
-def _pair_params(dialect: str, pairs: set[tuple[int, str]]) -> dict[str, list[Any]]:
-    if dialect == "postgresql":
-        ordered = sorted(pairs)
-        return unnest_params(
-            {"operator_pk": [o for o, _ in ordered], "key": [k for _, k in ordered]}
-        )
-    return {"operators": sorted({o for o, _ in pairs}), "keys": sorted({k for _, k in pairs})}
+def _pair_params(dialect: str, pairs: set[tuple[int, str]]) -> dict[str, Any]:
+    return key_params({"operator_pk": [o for o, _ in pairs], "key": [k for _, k in pairs]}, dialect)
 
 
 async def lock_keys(session: AsyncSession, keys: Iterable[SessionKey]) -> None:
@@ -150,59 +138,64 @@ async def stored(session: AsyncSession, keys: Iterable[SessionKey]) -> dict[Sess
     if not wanted:
         return {}
     dialect = session.get_bind().dialect.name
-    result = await execute(session, _stored_statement(dialect), _pair_params(dialect, wanted))
-    rows = result.all()
-    return {
-        (row.operator_pk, row.start_charge_seq): row
-        for row in rows
-        if (row.operator_pk, row.start_charge_seq) in wanted
-    }
+    rows = await core_rows(session, _stored_statement(dialect), _pair_params(dialect, wanted))
+    return {(row.operator_pk, row.start_charge_seq): row for row in rows}
 
 
 async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[SessionKey, int]:
     """Insert new sessions and overwrite corrected ones; returns each key's session id.
 
-    At most one row per key: PostgreSQL refuses to touch a row twice in one statement.
+    Rows are the sessions as they are to be stored: a correction carries the stored
+    received_at (SQLite writes every column; PostgreSQL only the correctable ones). At most
+    one row per key: PostgreSQL refuses to touch a row twice in one statement.
     """
     if not rows:
         return {}
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        names = list(rows[0])
-        params: Any = unnest_params(
+    if dialect == "sqlite":
+        # The driver's executemany over tuples (app.core.bulk): SQLAlchemy's processing of
+        # every value of every row (four datetimes and a JSON document per session) cost
+        # more than SQLite's writes. It returns no rows, so the ids are read back by key.
+        await insert_rows(session, _TABLE, rows, upsert_on=_KEY)
+        keys = {(row["operator_pk"], row["start_charge_seq"]) for row in rows}
+        result = await execute(session, _ids_statement(dialect), _pair_params(dialect, keys))
+    else:
+        names = tuple(rows[0])
+        params = unnest_params(
             {
-                name: [orjson.dumps(row[name]).decode() for row in rows]
+                name: [json_text(row[name]) for row in rows]
                 if name == "details"
                 else [row[name] for row in rows]
                 for name in names
             }
         )
-        statement = _upsert_statement(dialect, tuple(names))
-    else:
-        params, statement = list(rows), _upsert_statement(dialect, None)
-    result = await execute(session, statement, params)
+        result = await execute(session, _upsert_statement(names), params)
     return {(row.operator_pk, row.start_charge_seq): row.id for row in result.all()}
 
 
 @functools.cache
-def _upsert_statement(dialect: str, names: tuple[str, ...] | None) -> Any:
-    """INSERT ... ON CONFLICT (operator, seq) DO UPDATE the correctable columns, RETURNING
-    the ids; on PostgreSQL from unnest over `names` (details travel as JSON text)."""
-    table = ChargingSession.__table__  # type: ignore[attr-defined]
-    if dialect == "postgresql" and names is not None:
-        source = unnest({n: sa.Text if n == "details" else table.c[n].type for n in names})
-        statement: Any = postgresql_insert(table).from_select(
-            list(names),
-            sa.select(
-                *(sa.cast(source.c[n], JSONB) if n == "details" else source.c[n] for n in names)
-            ),
-        )
-    else:
-        statement = sqlite_insert(table)
+def _ids_statement(dialect: str) -> Any:
+    return _pairs_in(
+        dialect,
+        sa.select(_TABLE.c.id, _TABLE.c.operator_pk, _TABLE.c.start_charge_seq),
+        _TABLE.c.operator_pk,
+        _TABLE.c.start_charge_seq,
+    )
+
+
+@functools.cache
+def _upsert_statement(names: tuple[str, ...]) -> Any:
+    """PostgreSQL: INSERT ... SELECT from unnest over `names` (details travel as JSON text)
+    ON CONFLICT (operator, seq) DO UPDATE the correctable columns, RETURNING the ids."""
+    source = unnest({n: sa.Text if n == "details" else _TABLE.c[n].type for n in names})
+    statement = postgresql_insert(_TABLE).from_select(
+        list(names),
+        sa.select(*(sa.cast(source.c[n], JSONB) if n == "details" else source.c[n] for n in names)),
+    )
     return statement.on_conflict_do_update(
-        index_elements=["operator_pk", "start_charge_seq"],
+        index_elements=list(_KEY),
         set_={name: statement.excluded[name] for name in _CORRECTABLE},
-    ).returning(table.c.id, table.c.operator_pk, table.c.start_charge_seq)
+    ).returning(_TABLE.c.id, _TABLE.c.operator_pk, _TABLE.c.start_charge_seq)
 
 
 async def station_day_energy(

@@ -90,6 +90,7 @@ async def record_charge_orders(
         session,
         [(stored[key]._mapping if key in stored else None, row) for key, row in rows.items()],
         tou=tou or energy_service.time_of_use(get_settings().energy),
+        paths={a.connector.connector_pk: a.connector.area_path for a in accepted.values()},
     )
     await events_repository.insert(
         session,
@@ -134,6 +135,8 @@ def _fold(
             rows[item.key] |= item.content
         else:
             rows[item.key] = _row(orders[index], item, now=now)
+            if item.key in stored:  # a correction keeps the first delivery's receive time
+                rows[item.key]["received_at"] = stored[item.key].received_at
     return outcomes, rows
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.bulk import insert_rows, json_array, json_array_elements
-from app.core.db import execute
+from app.core.bulk import insert_rows
+from app.core.db import execute, key_params, key_table
 from app.models import (
     Connector,
     ConnectorStatus,
@@ -32,8 +32,9 @@ _CURRENT_COLUMNS = ("status", "raw_code", "observed_at", "received_at", "since",
 
 
 def _known_connectors(dialect: str) -> Any:
-    """Keys, area and current status of the connectors named in :connectors (a JSON array:
-    one parameter however many, where an expanding IN costs SQLAlchemy a bind per value)."""
+    """Keys, area and current status of the connectors named in a `key_table` (one
+    parameter however many, where an expanding IN costs SQLAlchemy a bind per value)."""
+    connector_ids = key_table({"connector_id": sa.String}, dialect)
     return (
         sa.select(
             col(Operator.operator_id),
@@ -49,7 +50,7 @@ def _known_connectors(dialect: str) -> Any:
         .outerjoin(_STATUS, _STATUS.c.connector_pk == Connector.id)
         .where(
             col(Operator.operator_id).in_(bindparam("operators", expanding=True)),
-            col(Connector.connector_id).in_(json_array_elements("connectors", dialect)),
+            col(Connector.connector_id).in_(sa.select(connector_ids.c.connector_id)),
         )
     )
 
@@ -115,7 +116,10 @@ async def known_connectors(
         _KNOWN_CONNECTORS[connection.dialect.name],
         {
             "operators": list({operator_id for operator_id, _ in wanted}),
-            "connectors": json_array({connector_id for _, connector_id in wanted}),
+            **key_params(
+                {"connector_id": list({connector_id for _, connector_id in wanted})},
+                connection.dialect.name,
+            ),
         },
     )
     known: dict[tuple[str, str], KnownConnector] = {}
