@@ -15,6 +15,8 @@ ingest with rollup maintenance against a raw insert.
 4. Ingest: `--ingest` new sessions through `record_charge_orders` (rollups maintained in the
    same transaction) in batches of 500, one write session per batch, against a raw Core
    executemany INSERT of the same rows into a scratch table with charging_session's columns.
+   Afterwards the sessions are taken out again (their rollup shares, events and rows), so
+   an `--existing` city is left as it was found.
 
     python -m bench.energy [--database-url URL [--existing]] [--connectors 20000]
                            [--streets 40] [--districts 16] [--days 90] [--sessions 300000]
@@ -34,6 +36,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,19 +50,29 @@ from app.auth import service as auth_service
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
 from app.core.config import RateLimit, Settings
-from app.core.db import Database, execute
+from app.core.db import Database, execute, key_params, key_table
 from app.core.heap import freeze_startup_heap
 from app.core.migrations import upgrade
 from app.core.time import LOCAL_TZ, utc_now
 from app.core.types import UTCDateTime
 from app.energy import service as energy_service
+from app.energy.periods import TimeOfUse
 from app.generate.plan import CityPlan, connector_ids, day_orders, streets
 from app.generate.runner import generate_city
 from app.main import create_app
+from app.piles import repository as piles_repository
+from app.sessions import repository as sessions_repository
+from app.sessions.schemas import ChargeOrderRecord, SessionOutcome
+from app.sessions.service import EVENT_KIND as SESSION_EVENT
 from app.sessions.service import record_charge_orders
 from bench.common import environment, postgres_url, start
 
 BATCH = 500
+# The generated day index of the ingested sessions' StartChargeSeqs (`day_seq_prefix`): far
+# beyond any generated city's days, so they are the bench's own.
+INGEST_DAY_INDEX = 9000
+SESSIONS = SQLModel.metadata.tables["charging_session"]
+EVENTS = SQLModel.metadata.tables["change_event"]
 SCRATCH = sa.Table(
     "bench_charging_session",
     sa.MetaData(),
@@ -94,8 +107,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--existing", action="store_true",
         help="measure a city already generated into --database-url with the same options "
-        "(`pilehub generate city`); it is neither created, generated nor dropped, and keeps "
-        "the sessions the ingest step adds",
+        "(`pilehub generate city`); it is neither created, generated nor dropped, and the "
+        "sessions the ingest step adds are taken out again",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
     return parser.parse_args()
@@ -191,24 +204,33 @@ async def timed_raw(
 
 
 async def ingest(url: str, plan: CityPlan, count: int, today: date) -> dict[str, float]:
-    """`count` new sessions (another seed, so new keys) through the service and raw."""
+    """`count` new sessions (another seed, so new keys) through the service and raw; the
+    sessions are taken out again afterwards (`remove_sessions`)."""
     fresh = CityPlan(connectors=plan.connectors, districts=plan.districts, streets=plan.streets,
                      days=1, sessions=count, seed=plan.seed + 1)  # fmt: skip
-    orders = day_orders(fresh, connector_ids(plan), 9000, plan.end_day(today))
+    orders = day_orders(fresh, connector_ids(plan), INGEST_DAY_INDEX, plan.end_day(today))
     database = Database(url)
     tou = energy_service.time_of_use(Settings().energy)
     try:
+        # Left by a run of this bench from before it cleaned up: they would be duplicates.
+        leftovers = await remove_sessions(database, orders, tou)
         async with database.engine.begin() as connection:
             await connection.run_sync(SCRATCH.create)
         rows = [_scratch_row(i, order) for i, order in enumerate(orders)]
         # As the API and the worker, where orders arrive, do at start: what was built before
         # (here also the bench's own input) is not walked by every full collection.
         freeze_startup_heap(Settings())
+        created = 0
         began = time.perf_counter()
         for offset in range(0, len(orders), BATCH):
             async with database.session(write=True) as session:
-                await record_charge_orders(session, orders[offset : offset + BATCH], tou=tou)
+                results = await record_charge_orders(
+                    session, orders[offset : offset + BATCH], tou=tou
+                )
+            created += sum(r.outcome is SessionOutcome.CREATED for r in results)
         service = time.perf_counter() - began
+        if created != count:
+            raise SystemExit(f"ingest: {created} of {count} orders created a session")
         began = time.perf_counter()
         for offset in range(0, len(rows), BATCH):
             async with database.session(write=True) as session:
@@ -217,8 +239,45 @@ async def ingest(url: str, plan: CityPlan, count: int, today: date) -> dict[str,
     finally:
         async with database.engine.begin() as connection:
             await connection.run_sync(SCRATCH.drop, checkfirst=True)
+        await remove_sessions(database, orders, tou)
         await database.dispose()
-    return {"service_per_s": count / service, "raw_per_s": count / raw}
+    return {"service_per_s": count / service, "raw_per_s": count / raw, "leftovers": leftovers}
+
+
+async def remove_sessions(
+    database: Database, orders: Sequence[ChargeOrderRecord], tou: TimeOfUse
+) -> int:
+    """Take the orders' sessions out again, so that a measured city (`--existing`) is left
+    as it was found: their share of the rollups through the live rollup maintenance (as
+    removals), their change events and the sessions, in one transaction. Rollup rows the
+    sessions created stay, at zero, which every reader takes as no row. Returns how many
+    sessions there were."""
+    async with database.session(write=True) as session:
+        operators = await piles_repository.operator_pks(session, {o.operator_id for o in orders})
+        keys = {(operators[o.operator_id], o.start_charge_seq) for o in orders
+                if o.operator_id in operators}  # fmt: skip
+        stored = await sessions_repository.stored(session, keys)
+        if not stored:
+            return 0
+        rows = [row._mapping for row in stored.values()]
+        await energy_service.follow_sessions(session, [(row, None) for row in rows], tou=tou)
+        dialect = session.get_bind().dialect.name
+        subjects = key_table({"subject": sa.String}, dialect)
+        await execute(
+            session,
+            EVENTS.delete().where(
+                EVENTS.c.kind == SESSION_EVENT,
+                EVENTS.c.subject.in_(sa.select(subjects.c.subject)),
+            ),
+            key_params({"subject": [f"session:{row['id']}" for row in rows]}, dialect),
+        )
+        ids = key_table({"id": sa.BigInteger}, dialect)
+        await execute(
+            session,
+            SESSIONS.delete().where(SESSIONS.c.id.in_(sa.select(ids.c.id))),
+            key_params({"id": [row["id"] for row in rows]}, dialect),
+        )
+        return len(rows)
 
 
 def _scratch_row(index: int, order: Any) -> dict[str, Any]:
@@ -290,6 +349,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             "with_rollups_per_s": round(rates["service_per_s"]),
             "raw_insert_per_s": round(rates["raw_per_s"]),
             "ratio": round(rates["service_per_s"] / rates["raw_per_s"], 3),
+            "leftovers_removed": int(rates["leftovers"]),
         }
     return results
 

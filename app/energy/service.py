@@ -30,8 +30,9 @@ from app.energy.schemas import (
 )
 from app.jurisdictions import service as jurisdictions_service
 
-SessionChange = tuple[Mapping[str, Any] | None, Mapping[str, Any]]
-"""(the stored session before this write or None, the session as written)."""
+SessionChange = tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]
+"""(the stored session before this write or None, the session as written or None when it
+was removed)."""
 
 _REBUILD_PAGE = 5000
 
@@ -64,7 +65,8 @@ async def follow_sessions(
     for before, after in changes:
         if before is not None:
             _add_contribution(sums, before, tou, -1)
-        _add_contribution(sums, after, tou, +1)
+        if after is not None:
+            _add_contribution(sums, after, tou, +1)
     await _apply(session, {key: Share(*figures) for key, figures in sums.items()}, paths)
 
 
