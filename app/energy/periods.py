@@ -81,18 +81,28 @@ def _day_marks(tou: TimeOfUse, day: date) -> tuple[tuple[datetime, PieceKey], ..
 
 def pieces(start: datetime, end: datetime, tou: TimeOfUse) -> list[Piece]:
     """[start, end) cut at local midnights and period starts; one piece for an instant."""
-    first_key = key_at(start, tou)
+    day = start.astimezone(LOCAL_TZ).date()
+    marks = _day_marks(tou, day)
+    # The first piece's key is that of the last mark at or before the start (the day's
+    # midnight is the first mark): the same as `key_at`, from the cached marks.
+    key = marks[0][1]
+    for edge, edge_key in marks:
+        if edge > start:
+            break
+        key = edge_key
     if end <= start:
-        return [Piece(start, start, first_key)]
+        return [Piece(start, start, key)]
     cut: list[Piece] = []
-    piece_start, key = start, first_key
-    day, last = first_key[0], end.astimezone(LOCAL_TZ).date()
-    while day <= last:
-        for edge, edge_key in _day_marks(tou, day):
+    piece_start, last = start, end.astimezone(LOCAL_TZ).date()
+    while True:
+        for edge, edge_key in marks:
             if start < edge < end:
                 cut.append(Piece(piece_start, edge, key))
                 piece_start, key = edge, edge_key
+        if day >= last:
+            break
         day += timedelta(days=1)
+        marks = _day_marks(tou, day)
     cut.append(Piece(piece_start, end, key))
     return cut
 
@@ -139,6 +149,9 @@ def contribution(
 ) -> dict[PieceKey, Share]:
     """What one session adds to each (local day, period) of its connector."""
     cut = pieces(start_at, end_at, tou)
+    if len(cut) == 1:  # most sessions: all of it in one piece, whatever the details say
+        seconds = int((cut[0].end - cut[0].start).total_seconds())
+        return {cut[0].key: Share(energy_wh, seconds, 1)}
     weights = _detail_weights(cut, _parse(details)) if details else []
     if sum(weights) <= 0:
         weights = [(p.end - p.start) // _MICROSECOND for p in cut]
