@@ -210,26 +210,45 @@ async def daily_totals(
     if prefix is None:
         return await _pile_totals(session, principal, area_path, first, last)
     level = COMMUNITY_LEVEL if prefix >= COMMUNITY_LEVEL else STREET_LEVEL
-    group = sa.func.substr(col(EnergyAreaRollup.area_path), 1, prefix).label("grp")
-    own_low, own_high = subtree_bounds(principal.area_path)
-    low, high = subtree_bounds(area_path)
+    rollup = EnergyAreaRollup.__table__  # type: ignore[attr-defined]
+    group = sa.func.substr(rollup.c.area_path, 1, prefix).label("grp")
     statement = (
         sa.select(
-            group, col(EnergyAreaRollup.local_date), col(EnergyAreaRollup.period),
-            sa.func.sum(EnergyAreaRollup.energy_wh).label("energy_wh"),
-            sa.func.sum(EnergyAreaRollup.charging_seconds).label("charging_seconds"),
-            sa.func.sum(EnergyAreaRollup.sessions).label("sessions"),
+            group, rollup.c.local_date, rollup.c.period,
+            sa.func.sum(rollup.c.energy_wh).label("energy_wh"),
+            sa.func.sum(rollup.c.charging_seconds).label("charging_seconds"),
+            sa.func.sum(rollup.c.sessions).label("sessions"),
         )
-        .where(
-            col(EnergyAreaRollup.level_len) == level,
-            col(EnergyAreaRollup.area_path) >= own_low, col(EnergyAreaRollup.area_path) < own_high,
-            col(EnergyAreaRollup.area_path) >= low, col(EnergyAreaRollup.area_path) < high,
-            col(EnergyAreaRollup.local_date) >= first, col(EnergyAreaRollup.local_date) <= last,
-        )
-        .group_by(group, col(EnergyAreaRollup.local_date), col(EnergyAreaRollup.period))
+        .where(rollup.c.local_date >= first, rollup.c.local_date <= last)
+        .group_by(group, rollup.c.local_date, rollup.c.period)
     )  # fmt: skip
+    paths = (subtree_bounds(principal.area_path), subtree_bounds(area_path))
+    if session.get_bind().dialect.name == "postgresql":
+        # Each area of the subtree that can own rows at this level (a row's path is the
+        # pile's path cut to the level: a node at or above it) looked up in the key with its
+        # days. A range of paths alone reads every day of every area to keep the few asked
+        # (a month of a city's street rows over a year: 146,000 entries for 12,000 rows;
+        # 61 ms, a parallel scan of the table, against 34 ms this way). SQLite's planner
+        # reads the range either way, and faster without the join.
+        path = col(Jurisdiction.path)
+        areas = (
+            sa.select(path.label("path"))
+            .where(*_in_ranges(path, paths), sa.func.length(path) <= level)
+            .subquery()
+        )
+        statement = statement.select_from(areas).join(
+            rollup, (rollup.c.level_len == level) & (rollup.c.area_path == areas.c.path)
+        )
+    else:
+        statement = statement.where(
+            rollup.c.level_len == level, *_in_ranges(rollup.c.area_path, paths)
+        )
     result = await execute(session, statement)
     return result.all()
+
+
+def _in_ranges(column: Any, ranges: Iterable[tuple[str, str]]) -> list[Any]:
+    return [condition for low, high in ranges for condition in (column >= low, column < high)]
 
 
 async def _pile_totals(
