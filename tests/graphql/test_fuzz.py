@@ -12,15 +12,27 @@ import httpx
 import pytest
 import schemathesis
 from graphql import IntValueNode, StringValueNode
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 
+from app.core.config import RateLimit, Settings
 from app.core.db import Database
 from app.core.pagination import encode_cursor
 from app.scripts.export_contracts import GRAPHQL_PATH
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The fuzzer sends its few hundred documents as fast as the app answers them; the
+    per-client rate limit (50/s after a burst of 200) is not what it tests, and once the
+    answers got fast enough it refused the last ones with 429."""
+    return settings.model_copy(update={"api_rate": RateLimit(per_second=1e6, burst=10**6)})
+
+
 EXAMPLES_PER_OPERATION = 30
 CLIENT_CODES = {"insufficient-scope", "area-not-found", "not-found", "bad-request",
                 "not-a-community", "range-too-large", "range-reversed"}  # fmt: skip
@@ -63,7 +75,7 @@ def _examples(strategy: st.SearchStrategy[Any]) -> list[str]:
     found: list[str] = []
 
     @given(strategy)
-    @settings(max_examples=EXAMPLES_PER_OPERATION, database=None, deadline=None,
+    @hypothesis_settings(max_examples=EXAMPLES_PER_OPERATION, database=None, deadline=None,
               derandomize=True, suppress_health_check=list(HealthCheck))  # fmt: skip
     def collect(case: Any) -> None:
         found.append(case.body)
