@@ -5,26 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.bulk import insert_rows
 from app.core.db import execute, is_postgresql
 from app.models import ChargingSession, Connector, Operator
 
-# What a generated session fills in; the rest (money, stop reason) stays NULL, the id default.
-SESSION_COLUMNS = (
-    "operator_pk",
-    "start_charge_seq",
-    "connector_pk",
-    "start_at",
-    "end_at",
-    "energy_wh",
-    "details",
-    "received_at",
-    "updated_at",
-)
+_SESSIONS = ChargingSession.__table__  # type: ignore[attr-defined]
 
 
 async def last_seq(
@@ -60,33 +49,16 @@ async def connector_pks(session: AsyncSession, operator_id: str) -> tuple[int, d
 
 
 async def insert_sessions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Append new sessions (dicts of SESSION_COLUMNS) in the caller's
-    transaction: COPY on PostgreSQL, one executemany on SQLite.
+    """Append new sessions (dicts of charging_session columns, all with the same keys) in
+    the caller's transaction by the bulk path: COPY on PostgreSQL, the driver's executemany
+    on SQLite (`app.core.bulk.insert_rows`).
 
     On PostgreSQL the transaction also commits asynchronously: a crash may lose the last
     days written, and a rerun writes them again (it resumes after the last stored day)."""
     if is_postgresql(session):
-        # Through SQLAlchemy first: it opens the transaction that the COPY then joins.
+        # Through SQLAlchemy first: this opens the transaction that the COPY then joins.
         await execute(session, sa.text("SET LOCAL synchronous_commit TO OFF"))
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        await driver.copy_records_to_table(
-            "charging_session",
-            records=[_record(row) for row in rows],
-            columns=SESSION_COLUMNS,
-        )
-        return
-    table = ChargingSession.__table__  # type: ignore[attr-defined]
-    await execute(session, sa.insert(table), list(rows))
-
-
-def _record(row: dict[str, Any]) -> tuple[Any, ...]:
-    # COPY bypasses the column types: JSONB goes as JSON text.
-    return tuple(
-        orjson.dumps(row[name]).decode() if name == "details" else row[name]
-        for name in SESSION_COLUMNS
-    )
+    await insert_rows(session, _SESSIONS, rows)
 
 
 async def refresh_statistics(session: AsyncSession, tables: Sequence[str]) -> None:
