@@ -152,7 +152,8 @@ async def _resolve_connectors(
 
 
 # A batch's reports share a few instants (a poll has one), and isoformat() costs more than
-# the rest of building an event.
+# the rest of building an event. Safe as a cache only because report times are all in UTC
+# (StatusReport converts them): equal instants at other offsets would share one text.
 _isoformat = lru_cache(maxsize=1024)(datetime.isoformat)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -180,6 +180,29 @@ class TestRecordStatusReports:
             after = (await count(session, StatusChange), await count(session, ChangeEvent))
         assert after == before
         assert (await current(database, cid)).observed_at == T0
+
+    async def test_events_give_the_operator_time_in_utc_whatever_offset_it_came_in(
+        self, database: Database
+    ) -> None:
+        first, second = await new_pile(database, connectors=2)
+        shanghai = timezone(timedelta(hours=8))
+        # The same instant at two offsets, in one batch: one text for both events.
+        at_utc = T0 + timedelta(minutes=1)
+        await record(
+            database,
+            report(first, 3, observed_at=at_utc.astimezone(shanghai)),
+            report(second, 3, observed_at=at_utc),
+        )
+        async with database.session() as session:
+            payloads = (
+                await session.exec(
+                    select(ChangeEvent.payload).where(ChangeEvent.kind == "connector.status")
+                )
+            ).all()
+        assert (
+            sorted(p["observed_at"] for p in payloads if p is not None)
+            == ["2026-11-01T08:01:00+00:00"] * 2
+        )
 
     async def test_a_bad_report_does_not_spoil_the_rest_of_its_batch(
         self, database: Database
