@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.bulk import insert_rows
-from app.core.db import execute, key_params, key_table
+from app.core.db import core_rows, execute, key_params, key_table
 from app.models import (
     Connector,
     ConnectorStatus,
@@ -111,19 +111,19 @@ async def known_connectors(
     session: AsyncSession, wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], KnownConnector]:
     """(OperatorID, ConnectorID) -> keys and current status, in one query for a batch."""
-    connection = await session.connection()  # Core rows: a batch reads thousands
-    result = await connection.execute(
-        _KNOWN_CONNECTORS[connection.dialect.name],
+    dialect = session.get_bind().dialect.name
+    rows = await core_rows(  # Core rows: a batch reads thousands
+        session,
+        _KNOWN_CONNECTORS[dialect],
         {
             "operators": list({operator_id for operator_id, _ in wanted}),
             **key_params(
-                {"connector_id": list({connector_id for _, connector_id in wanted})},
-                connection.dialect.name,
+                {"connector_id": list({connector_id for _, connector_id in wanted})}, dialect
             ),
         },
     )
     known: dict[tuple[str, str], KnownConnector] = {}
-    for row in result:
+    for row in rows:
         key = (row[0], row[1])
         if key in wanted:
             current = tuple(row[5:]) if row[5] is not None else None

@@ -127,10 +127,11 @@ async def _resolve_connectors(
 ) -> dict[int, KnownConnector]:
     """Map report index -> its connector (keys, current state); mark the others rejected."""
     pairs = [(report.operator_id, report.connector_id) for report in reports]
-    known = await repository.known_connectors(session, set(pairs))
+    wanted = set(pairs)
+    known = await repository.known_connectors(session, wanted)
     # Only a miss needs to know whether the operator exists (for the reason given).
     operators = {operator_id for operator_id, _ in known}
-    missing = {operator_id for operator_id, _ in set(pairs).difference(known)} - operators
+    missing = {operator_id for operator_id, _ in wanted.difference(known)} - operators
     if missing:
         operators |= set(await piles_repository.operator_pks(session, missing))
     keys: dict[int, KnownConnector] = {}
