@@ -223,12 +223,21 @@ def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
     return shares
 
 
-def add_shares(
-    into: dict[Any, Share], key_prefix: tuple[Any, ...], shares: Mapping[PieceKey, Share], sign: int
-) -> None:
-    """Accumulate `shares` (negated when `sign` is -1) under (*key_prefix, day, period)."""
-    for (day, period), share in shares.items():
-        key = (*key_prefix, day, period)
-        current = into.get(key)
-        signed = share if sign > 0 else -share
-        into[key] = signed if current is None else current + signed
+ShareSums = dict[Any, list[int]]
+"""Figures summed per key in place ([energy_wh, charging_seconds, sessions]); `shares_of`
+turns them into one Share per key. Cheaper than adding Share objects: rollup maintenance
+sums several keys for every session written."""
+
+
+def add_share(sums: ShareSums, key: Any, share: Share, sign: int = 1) -> None:
+    """Add `share` (negated when `sign` is -1) to the figures under `key`."""
+    figures = sums.get(key)
+    if figures is None:
+        figures = sums[key] = [0, 0, 0]
+    figures[0] += sign * share.energy_wh
+    figures[1] += sign * share.charging_seconds
+    figures[2] += sign * share.sessions
+
+
+def shares_of(sums: ShareSums) -> dict[Any, Share]:
+    return {key: Share(*figures) for key, figures in sums.items()}

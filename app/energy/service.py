@@ -19,7 +19,7 @@ from app.core.config import EnergySettings
 from app.core.time import as_utc
 from app.energy import repository
 from app.energy.groups import GroupIndex, group_index
-from app.energy.periods import Share, TimeOfUse, add_shares, contribution
+from app.energy.periods import Share, ShareSums, TimeOfUse, add_share, contribution, shares_of
 from app.energy.ranges import DayRange, Granularity, bucket, local_today, resolve
 from app.energy.schemas import (
     AreaRef,
@@ -61,27 +61,19 @@ async def follow_sessions(
 ) -> None:
     """Apply the rollup deltas of these session writes (three statements for the batch; two
     when `paths` holds the community path of every connector the changes touch)."""
-    sums: dict[Any, list[int]] = {}
+    sums: ShareSums = {}
     for before, after in changes:
         if before is not None:
             _add_contribution(sums, before, tou, -1)
         if after is not None:
             _add_contribution(sums, after, tou, +1)
-    await _apply(session, {key: Share(*figures) for key, figures in sums.items()}, paths)
+    await _apply(session, shares_of(sums), paths)
 
 
-def _add_contribution(
-    sums: dict[Any, list[int]], row: Mapping[str, Any], tou: TimeOfUse, sign: int
-) -> None:
-    # Summed in lists, one Share per key at the end: this runs for every session written.
+def _add_contribution(sums: ShareSums, row: Mapping[str, Any], tou: TimeOfUse, sign: int) -> None:
     connector_pk = row["connector_pk"]
     for (day, period), share in session_contribution(row, tou).items():
-        figures = sums.get((connector_pk, day, period))
-        if figures is None:
-            figures = sums[(connector_pk, day, period)] = [0, 0, 0]
-        figures[0] += sign * share.energy_wh
-        figures[1] += sign * share.charging_seconds
-        figures[2] += sign * share.sessions
+        add_share(sums, (connector_pk, day, period), share, sign)
 
 
 async def _apply(
@@ -102,32 +94,26 @@ def area_deltas(deltas: Mapping[Any, Share], paths: Mapping[int, str]) -> dict[A
     levels = (repository.STREET_LEVEL, repository.COMMUNITY_LEVEL)
     # Each connector's area paths cut once (a batch has a few keys per connector).
     areas: dict[int, list[tuple[int, str]]] = {}
-    sums: dict[Any, list[int]] = {}
+    sums: ShareSums = {}
     for (connector_pk, day, period), share in deltas.items():
         cut = areas.get(connector_pk)
         if cut is None:
             path = paths[connector_pk]
             cut = areas[connector_pk] = [(level, path[:level]) for level in levels]
         for level, area in cut:
-            figures = sums.get((level, area, day, period))
-            if figures is None:
-                figures = sums[(level, area, day, period)] = [0, 0, 0]
-            figures[0] += share.energy_wh
-            figures[1] += share.charging_seconds
-            figures[2] += share.sessions
-    return {key: Share(*figures) for key, figures in sums.items()}
+            add_share(sums, (level, area, day, period), share)
+    return shares_of(sums)
 
 
 async def recompute(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:
     """The rollups as they should be, recomputed from every stored session."""
-    expected: dict[Any, Share] = {}
+    sums: ShareSums = {}
     after_id = 0
     while rows := await repository.session_pages(session, after_id=after_id, limit=_REBUILD_PAGE):
         for row in rows:
-            mapping = row._mapping
-            add_shares(expected, (row.connector_pk,), session_contribution(mapping, tou), +1)
+            _add_contribution(sums, row._mapping, tou, +1)
         after_id = rows[-1].id
-    return {key: share for key, share in expected.items() if not share.is_zero}
+    return {key: share for key, share in shares_of(sums).items() if not share.is_zero}
 
 
 async def recompute_areas(session: AsyncSession, *, tou: TimeOfUse) -> dict[Any, Share]:
