@@ -98,6 +98,7 @@ OUTBOUND = {  # what the hub uses to call the operator
 }
 PUSH_PATH, BARE_PATH = "/evcs/v1/notification_stationStatus", "/bench/bare"
 CONTENT_TYPE = "application/json;charset=utf-8"
+JSON_HEADERS = {"Content-Type": CONTENT_TYPE}
 PUSH_BASE = BASE + timedelta(hours=1)  # TimeStamp of each connector's first push (1 h ago)
 CAPACITY = 6_000  # bodies written per second of an app run; beyond that wrk would repeat them
 SMOKE = 20  # pushes sent one by one and fully decoded before the load
@@ -388,8 +389,9 @@ def bench_push(
 class FakeOperator:
     """The operator's side of query_token and query_station_status, on the real codec.
 
-    Answers for the next pull are sealed in `flip()`, outside the timed pull: the operator's
-    encryption is not the hub's cost. Requests are still verified, token-checked and decrypted.
+    Answers for the next pull are sealed and serialised in `flip()`, outside the timed pull:
+    the operator's encryption is not the hub's cost. Requests are still verified, token-checked
+    and decrypted (that is the operator's cost too, but it checks what the hub sends).
     """
 
     def __init__(self, stations: list[StationRecord], codes: dict[str, int], hub_id: str):
@@ -399,7 +401,7 @@ class FakeOperator:
         }
         self.codes, self.hub_id = codes, hub_id
         self.tokens: set[str] = set()
-        self.answers: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.answers: dict[tuple[str, ...], bytes] = {}
 
     @property
     def records(self) -> int:
@@ -410,7 +412,7 @@ class FakeOperator:
         self.codes = {c: 3 if code == 1 else 1 for c, code in self.codes.items()}
         ids = list(self.connectors)
         batches = [tuple(ids[i : i + STATUS_BATCH]) for i in range(0, len(ids), STATUS_BATCH)]
-        self.answers = {batch: self._status(batch) for batch in batches}
+        self.answers = {batch: _json(self._status(batch)).encode() for batch in batches}
 
     def _status(self, station_ids: tuple[str, ...]) -> dict[str, Any]:
         infos = [
@@ -440,7 +442,10 @@ class FakeOperator:
                 answer = self._token(parse_wire(QueryTokenRequest, payload))
             elif interface == "query_station_status":
                 ids = tuple(parse_wire(QueryStationStatusRequest, payload).station_ids)
-                answer = self.answers.get(ids) or self._status(ids)
+                sealed = self.answers.get(ids)
+                if sealed is not None:  # the answer's JSON too was made outside the pull
+                    return httpx.Response(200, content=sealed, headers=JSON_HEADERS)
+                answer = self._status(ids)
             else:
                 return httpx.Response(404, text="no such interface")
         except TcecError as error:

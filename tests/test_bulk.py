@@ -156,10 +156,14 @@ async def test_a_conflict_without_upsert_fails_and_writes_nothing(
 
 
 async def test_rows_with_different_columns_are_refused(scratch: Database, writing: Writing) -> None:
-    mixed = [row("a", MOMENT), {"key": "b", "flag": True}]
-    with pytest.raises(ValueError, match="same columns"):
-        async with writing() as session:
-            await insert_rows(session, SCRATCH, mixed)
+    fewer = {"key": "b", "flag": True}
+    renamed = {
+        ("other" if name == "flag" else name): value for name, value in row("c", MOMENT).items()
+    }
+    for odd in (fewer, renamed):
+        with pytest.raises(ValueError, match="same columns"):
+            async with writing() as session:
+                await insert_rows(session, SCRATCH, [row("a", MOMENT), odd])
     assert await stored(scratch) == []
 
 

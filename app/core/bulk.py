@@ -198,8 +198,27 @@ async def insert_rows(
     if not rows:
         return
     columns = tuple(rows[0])
-    if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError(f"bulk rows for {table.name} must all have the same columns")
+    # Rows of one length that all have the first row's keys have its keys: a length check
+    # here and a KeyError from picking the columns cost a fraction of comparing key sets.
+    if any(len(row) != len(columns) for row in rows):
+        raise _mixed_columns(table)
+    try:
+        await _insert(session, table, rows, columns, upsert_on)
+    except KeyError as error:
+        raise _mixed_columns(table) from error
+
+
+def _mixed_columns(table: sa.Table) -> ValueError:
+    return ValueError(f"bulk rows for {table.name} must all have the same columns")
+
+
+async def _insert(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    columns: tuple[str, ...],
+    upsert_on: tuple[str, ...],
+) -> None:
     if session.get_bind().dialect.name == "sqlite":
         sql, order = _sqlite_statement(table, columns, upsert_on)
         connection = await session.connection()

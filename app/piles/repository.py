@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from app.auth.principal import Principal
-from app.core.db import execute
+from app.core.db import core_rows, execute
 from app.core.time import utc_now
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
@@ -161,10 +161,12 @@ async def operator_pks(session: AsyncSession, operator_ids: Iterable[str]) -> di
 
 
 async def station_ids_of(session: AsyncSession, operator_pk: int) -> list[str]:
-    """Every StationID the hub knows for an operator, in id order."""
-    result = await session.exec(
+    """Every StationID the hub knows for an operator, in id order (Core rows: a status pull
+    reads thousands)."""
+    rows = await core_rows(
+        session,
         select(Station.station_id)
         .where(Station.operator_pk == operator_pk)
-        .order_by(col(Station.id))
+        .order_by(col(Station.id)),
     )
-    return list(result.all())
+    return [station_id for (station_id,) in rows]
