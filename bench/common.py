@@ -42,7 +42,7 @@ from app.core.time import utc_now
 from app.jurisdictions.service import ensure_jurisdiction
 from app.models import JurisdictionLevel
 from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
-from app.piles.service import ensure_operator, register_station
+from app.piles.service import ensure_operator, refresh_registry_statistics, register_station
 from app.status.schemas import StatusReport
 from app.status.service import record_status_reports
 
@@ -123,6 +123,7 @@ async def seed(url: str, piles: int, stations: int = COMMUNITIES) -> list[tuple[
             await ensure_operator(session, operator_id=OPERATOR, name="bench operator")
             for station in records:
                 await register_station(session, station)
+            await refresh_registry_statistics(session)  # as a catalogue pull ends
         connectors = [c.connector_id for s in records for e in s.equipment for c in e.connectors]
         seeded = [(c, SEED_CODES[i % len(SEED_CODES)]) for i, c in enumerate(connectors)]
         async with database.session(write=True) as session:

@@ -11,8 +11,11 @@ number between the pushes answered and the pushes sent, none quarantined.
 Pull: `pull_status` through `PullContext` and a real `TcecClient` whose transport is a fake
 operator (httpx.MockTransport, real codec) serving `--stations` stations, repeated with flipped
 statuses, each pull followed by a raw executemany INSERT of the same history rows into a scratch
-table shaped like status_change; one transaction per pull in both cases. Each pull and its raw
-insert make a pair; the median pair by ratio is reported (the machine is shared and noisy).
+table shaped like status_change; one transaction per pull in both cases. The target (>= 0.3)
+is set against that floor. A second floor follows each pull: the rows the pull itself wrote
+(history, current statuses, events) written again by raw executemany, to show how much of the
+pull is its writing. Rates are medians over the pulls, ratios the medians of each pull's
+ratios to the floors measured right after it (the machine is shared and noisy).
 
     python -m bench.ingest [--database-url URL] [--piles 1000] [--duration 5] [--rounds 3]
                            [--connections 32] [--stations 500]
@@ -27,6 +30,7 @@ import math
 import os
 import re
 import secrets
+import statistics
 import subprocess
 import sys
 import time
@@ -40,11 +44,12 @@ import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlmodel import SQLModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.config import Settings
-from app.core.db import Database, execute
+from app.core.db import Database, core_rows, execute, upsert_insert
 from app.core.heap import freeze_startup_heap
 from app.core.logging import configure_logging
 from app.core.time import utc_now
@@ -464,10 +469,25 @@ class FakeOperator:
         return seal_response(Ret.OK, "", data, PULL_SECRETS)
 
 
-async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, int, int]:
+@dataclass
+class PullFigures:
+    """Records/s (each the median over the pulls) and ratios (each the median of the pulls'
+    ratios to the floor measured right after them)."""
+
+    pull: float
+    raw: float  # the history rows by raw executemany: the floor the target is set against
+    own: float  # the pull's own writes (history, current statuses, events) by raw executemany
+    ratio: float  # pull / raw
+    own_ratio: float  # pull / own
+    per_pull: int
+    pulls: int
+
+
+async def bench_pull(url: str, args: argparse.Namespace) -> PullFigures:
     """Status records/s through pull_status, each pull followed by the raw executemany of the
-    same history rows; returns the rates of the median pair by ratio (pull rate, raw rate),
-    the records per pull and the pulls."""
+    same history rows (the floor the target is set against), then by the raw executemany of
+    the rows the pull itself wrote (its history, current statuses and events: the floor of
+    its own writes, to show how much of the pull is the writing)."""
     settings, database = bench_settings(url), Database(url)
     try:
         async with database.session() as session:
@@ -490,6 +510,7 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
             await connection.run_sync(SCRATCH.create)
         freeze_startup_heap(settings)  # as `pilehub worker`, where pulls run, does at start
         pairs: list[tuple[float, float]] = []  # (pull seconds, raw seconds)
+        own_pairs: list[tuple[float, float]] = []  # (pull seconds, own writes' seconds)
         transport = httpx.MockTransport(fake.handle)
         async with TcecClient(
             base_url=channel.base_url,
@@ -504,6 +525,7 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
             for _ in range(pulls):
                 fake.flip()
                 context.counts.clear()
+                marks = await last_ids(database)
                 started = time.perf_counter()
                 await pull_status(context)
                 pull_time = time.perf_counter() - started
@@ -520,10 +542,62 @@ async def bench_pull(url: str, args: argparse.Namespace) -> tuple[float, float, 
                 async with database.session(write=True) as session:
                     await execute(session, SCRATCH.insert(), history_rows)
                 pairs.append((pull_time, time.perf_counter() - started))
-        pull_time, raw_time = sorted(pairs, key=lambda pair: pair[1] / pair[0])[len(pairs) // 2]
-        return per_pull / pull_time, per_pull / raw_time, per_pull, pulls
+                own_pairs.append((pull_time, await rewrite_own_writes(database, marks)))
+        return PullFigures(
+            pull=per_pull / statistics.median(pull for pull, _ in pairs),
+            raw=per_pull / statistics.median(raw for _, raw in pairs),
+            own=per_pull / statistics.median(own for _, own in own_pairs),
+            ratio=statistics.median(raw / pull for pull, raw in pairs),
+            own_ratio=statistics.median(own / pull for pull, own in own_pairs),
+            per_pull=per_pull,
+            pulls=pulls,
+        )
     finally:
         await database.dispose()
+
+
+_HISTORY, _CURRENT, _EVENTS = (
+    SQLModel.metadata.tables[name] for name in ("status_change", "connector_status", "change_event")
+)
+
+
+async def last_ids(database: Database) -> tuple[int, int]:
+    """The newest history and event ids: what a pull writes comes after them."""
+    async with database.session() as session:
+        history = await core_rows(session, sa.select(sa.func.max(_HISTORY.c.id)))
+        events = await core_rows(session, sa.select(sa.func.max(_EVENTS.c.id)))
+    return history[0][0] or 0, events[0][0] or 0
+
+
+async def rewrite_own_writes(database: Database, marks: tuple[int, int]) -> float:
+    """Seconds to write again, by SQLAlchemy executemany in one transaction, what the last
+    pull wrote: its history and events (as new rows) and the current statuses (upserted to
+    the values they have). The copies are then deleted, untimed, so that the next pull finds
+    the tables as it left them."""
+    async with database.session() as session:
+        history = await core_rows(session, sa.select(_HISTORY).where(_HISTORY.c.id > marks[0]))
+        current = await core_rows(session, sa.select(_CURRENT))
+        events = await core_rows(session, sa.select(_EVENTS).where(_EVENTS.c.id > marks[1]))
+    history_rows, event_rows = (
+        [{name: value for name, value in row._mapping.items() if name != "id"} for row in rows]
+        for rows in (history, events)
+    )
+    current_rows = [dict(row._mapping) for row in current]
+    copies = await last_ids(database)
+    started = time.perf_counter()
+    async with database.session(write=True) as session:
+        await execute(session, _HISTORY.insert(), history_rows)
+        upsert = upsert_insert(session, _CURRENT)
+        updates = {name: upsert.excluded[name] for name in current_rows[0]}
+        del updates["connector_pk"]
+        statement = upsert.on_conflict_do_update(index_elements=["connector_pk"], set_=updates)
+        await execute(session, statement, current_rows)
+        await execute(session, _EVENTS.insert(), event_rows)
+    elapsed = time.perf_counter() - started
+    async with database.session(write=True) as session:
+        await execute(session, _HISTORY.delete().where(_HISTORY.c.id > copies[0]))
+        await execute(session, _EVENTS.delete().where(_EVENTS.c.id > copies[1]))
+    return elapsed
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -550,19 +624,20 @@ def main() -> None:
             f"{OPERATOR} in {time.perf_counter() - started:.1f}s"
         )
         app, bare = bench_push(url, seeded, args, Path(tmp_dir), processes)
-        pull, raw, per_pull, pulls = asyncio.run(bench_pull(url, args))
+        pull = asyncio.run(bench_pull(url, args))
         print(
-            f"  pull: {pulls} pulls of {per_pull:,} records ({args.stations} stations), all "
-            "changes; the median pull (by ratio) below"
+            f"  pull: {pull.pulls} pulls of {pull.per_pull:,} records ({args.stations} stations), "
+            "all changes; medians below"
         )
         met = app.rate >= 1500 and app.p99 <= 50
         push_target = f">= 1,500/s, p99 <= 50 ms: {'met' if met else 'MISSED'}"
-        pull_target = f">= 0.3: {'met' if pull / raw >= 0.3 else 'MISSED'}"
+        pull_target = f">= 0.3: {'met' if pull.ratio >= 0.3 else 'MISSED'}"
         print(f"{'':32}{'rate':>10}{'p50':>12}{'p99':>12}{'ratio':>7}  target")
         print(row("push notification_stationStatus", app, app.rate / bare.rate, push_target))
         print(row("     bare route on the same app", bare))
-        print(row("pull pull_status, records", pull, pull / raw, pull_target))
-        print(row("     raw executemany, rows", raw))
+        print(row("pull pull_status, records", pull.pull, pull.ratio, pull_target))
+        print(row("     raw executemany, rows", pull.raw))
+        print(row("     raw, the pull's own writes", pull.own, pull.own_ratio, "(pull / these)"))
 
 
 def row(label: str, measured: Run | float, ratio: float | None = None, target: str = "") -> str:

@@ -59,14 +59,3 @@ async def insert_sessions(session: AsyncSession, rows: Sequence[dict[str, Any]])
         # Through SQLAlchemy first: this opens the transaction that the COPY then joins.
         await execute(session, sa.text("SET LOCAL synchronous_commit TO OFF"))
     await insert_rows(session, _SESSIONS, rows)
-
-
-async def refresh_statistics(session: AsyncSession, tables: Sequence[str]) -> None:
-    """ANALYZE the tables a bulk load grows (PostgreSQL). A fresh table's statistics say it
-    is empty, and the planner then filters a batch's keys against every stored row instead
-    of looking them up in the unique index (seconds per batch at 100,000 sessions; the
-    city's registry slowed to a crawl near 50,000 connectors until an ANALYZE)."""
-    if not is_postgresql(session):
-        return
-    for table in tables:
-        await execute(session, sa.text(f"ANALYZE {table}"))

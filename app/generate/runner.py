@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.core.config import EnergySettings
-from app.core.db import Database
+from app.core.db import Database, refresh_statistics
 from app.energy import service as energy_service
 from app.generate import repository
 from app.generate.plan import (
@@ -42,7 +42,6 @@ Progress = Callable[[str, int], None]
 
 BATCH = 30_000  # sessions per statement (a full-city day is 27,400): rollup deltas of a day are
 # summed before they are written, and arrays stay bounded; one transaction per day
-REGISTRY_TABLES = ("jurisdiction", "station", "pile", "connector")
 SESSION_TABLES = ("charging_session", "energy_rollup", "energy_area_rollup")
 
 
@@ -81,7 +80,7 @@ async def generate_city(
             written += 1
             if number & (number - 1) == 0:  # after streets 1, 2, 4, 8, ...: the tables doubled
                 async with database.session(write=True) as session:
-                    await repository.refresh_statistics(session, REGISTRY_TABLES)
+                    await piles_service.refresh_registry_statistics(session)
         progress("streets", 1)
     connectors = connector_ids(plan)
     async with database.session() as session:
@@ -109,7 +108,7 @@ async def generate_city(
         sessions += len(generated)
         if (index + 1) & index == 0:  # after days 1, 2, 4, 8, ...: the tables doubled
             async with database.session(write=True) as session:
-                await repository.refresh_statistics(session, SESSION_TABLES)
+                await refresh_statistics(session, SESSION_TABLES)
         progress("days", 1)
     return Generated(written, wanted.stop - start, sessions, start)
 

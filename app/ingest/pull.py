@@ -94,7 +94,9 @@ async def run_pull(context: PullContext, kind: str) -> IngestRun:
 
 
 async def pull_stations(context: PullContext) -> None:
-    """query_stations_info, paged, incremental from the last successful pull's start."""
+    """query_stations_info, paged, incremental from the last successful pull's start; then,
+    if stations came, the registry's planner statistics are refreshed (the first pull of an
+    operator loads its whole catalogue, and its first status pull follows at once)."""
     started = utc_now()
     async with context.database.session() as session:
         since = await repository.get_checkpoint(
@@ -115,8 +117,11 @@ async def pull_stations(context: PullContext) -> None:
                     session, context.channel.operator_pk, STATIONS_CHECKPOINT, started.isoformat()
                 )
         if page_no >= page.page_count:
-            return
+            break
         page_no += 1
+    if context.counts["stations"]:
+        async with context.database.session(write=True) as session:
+            await piles_service.refresh_registry_statistics(session)
 
 
 async def _register(context: PullContext, session: AsyncSession, info: StationInfo) -> None:

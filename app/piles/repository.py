@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from app.auth.principal import Principal
-from app.core.db import core_rows, execute
+from app.core.db import core_rows, execute, refresh_statistics
 from app.core.time import utc_now
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
@@ -170,3 +170,11 @@ async def station_ids_of(session: AsyncSession, operator_pk: int) -> list[str]:
         .order_by(col(Station.id)),
     )
     return [station_id for (station_id,) in rows]
+
+
+# The tables a catalogue load grows, whose lookups by batch need fresh statistics.
+REGISTRY_TABLES = ("jurisdiction", "station", "pile", "connector")
+
+
+async def refresh_registry_statistics(session: AsyncSession) -> None:
+    await refresh_statistics(session, REGISTRY_TABLES)

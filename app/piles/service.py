@@ -277,3 +277,9 @@ async def list_all_piles(session: AsyncSession, principal: Principal) -> list[Pi
 async def station_ids_of(session: AsyncSession, operator_pk: int) -> list[str]:
     """The StationIDs registered for an operator (what the hub asks it about)."""
     return await repository.station_ids_of(session, operator_pk)
+
+
+async def refresh_registry_statistics(session: AsyncSession) -> None:
+    """After registering many stations at once (a catalogue pull, a generated city): let
+    the database plan the next batches' lookups with the registry's real size."""
+    await repository.refresh_registry_statistics(session)

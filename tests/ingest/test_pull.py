@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 import stamina
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import col, select
 
 from app.core.config import Settings
-from app.core.db import Database
+from app.core.db import Database, execute
 from app.ingest.runner import pull_operator
 from app.models import Connector, ConnectorStatus, IngestCheckpoint, IngestRun, QuarantineRecord
 from app.operators import service as operators_service
@@ -127,3 +128,36 @@ async def test_a_failing_operator_is_a_failed_run_and_nothing_half_stored(
     assert await hub_statuses(demo_registry) == {}
     async with demo_registry.session() as session:
         assert (await session.exec(select(func.count()).select_from(QuarantineRecord))).one() == 0
+
+
+async def test_a_catalogue_pull_leaves_the_registry_analysed(
+    demo_registry: Database, settings: Settings, vault: SecretVault, simulator: SimulatorState
+) -> None:
+    """On PostgreSQL the planner must know the registry's size before the status pull that
+    follows at once: with a fresh table's statistics its lookup of a pull's connectors
+    turns quadratic (46 ms instead of 6 for 2,000)."""
+    if demo_registry.is_sqlite:
+        pytest.skip("SQLite's batch lookups do not depend on statistics")
+    before = await last_analysed(demo_registry)
+    await pull_operator(
+        demo_registry,
+        vault,
+        settings,
+        STATE_GRID_OPERATOR_ID,
+        transport=transport(simulator),
+        force=True,
+    )
+    after = await last_analysed(demo_registry)
+    assert after is not None
+    assert before is None or after > before
+
+
+async def last_analysed(database: Database) -> datetime | None:
+    """When the connector table was last ANALYZEd by hand (not by autovacuum)."""
+    async with database.session() as session:
+        result = await execute(
+            session,
+            text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'connector'"),
+        )
+        moment: datetime | None = result.scalar_one()
+        return moment
