@@ -65,6 +65,20 @@ def transport(state: SimulatorState) -> httpx.AsyncBaseTransport:
     return httpx.ASGITransport(app=create_simulator_app(state))
 
 
+async def pull_simulator(
+    database: Database, settings: Settings, vault: SecretVault, simulator: SimulatorState
+) -> list[IngestRun]:
+    """Every kind of pull from the simulator, due or not."""
+    return await pull_operator(
+        database,
+        vault,
+        settings,
+        STATE_GRID_OPERATOR_ID,
+        transport=transport(simulator),
+        force=True,
+    )
+
+
 async def hub_statuses(database: Database) -> dict[str, str]:
     async with database.session() as session:
         rows = await session.exec(
@@ -78,14 +92,7 @@ async def hub_statuses(database: Database) -> dict[str, str]:
 async def test_a_pull_brings_the_hub_to_the_operators_state(
     demo_registry: Database, settings: Settings, vault: SecretVault, simulator: SimulatorState
 ) -> None:
-    runs = await pull_operator(
-        demo_registry,
-        vault,
-        settings,
-        STATE_GRID_OPERATOR_ID,
-        transport=transport(simulator),
-        force=True,
-    )
+    runs = await pull_simulator(demo_registry, settings, vault, simulator)
     assert {run.kind: run.status for run in runs} == {
         "stations": "ok",
         "status": "ok",
@@ -139,14 +146,7 @@ async def test_a_catalogue_pull_leaves_the_registry_analysed(
     if demo_registry.is_sqlite:
         pytest.skip("SQLite's batch lookups do not depend on statistics")
     before = await last_analysed(demo_registry)
-    await pull_operator(
-        demo_registry,
-        vault,
-        settings,
-        STATE_GRID_OPERATOR_ID,
-        transport=transport(simulator),
-        force=True,
-    )
+    await pull_simulator(demo_registry, settings, vault, simulator)
     after = await last_analysed(demo_registry)
     assert after is not None
     assert before is None or after > before
