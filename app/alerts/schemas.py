@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from app.status.colour import Cause
+
 
 class AlertState(StrEnum):
     OPEN = "open"
@@ -27,15 +29,16 @@ class OutageReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ColourChange:
-    """A pile's colour changed in this transaction (what alerts follow)."""
+    """A pile's colour or its cause changed in this transaction (what alerts follow)."""
 
     pile_pk: int
     equipment_id: str
     community: str
     area_path: str
     colour: str
-    since: datetime
-    maintenance: bool
+    since: datetime  # the colour's since: the instant alerts open, escalate and resolve at
+    cause: Cause | None  # None when green or unknown
+    recoloured: bool  # False: the same colour with a new cause
 
 
 class AlertPublic(BaseModel):
@@ -44,14 +47,28 @@ class AlertPublic(BaseModel):
     equipment_id: str
     community: str
     severity: str
-    cause: str
+    cause: Cause = Field(
+        description="Why the pile is yellow or red: `offline` (offline longer than the grace "
+        "period: a communications problem), `fault` (a connector reports a fault), "
+        "`long-fault` (a fault open longer than red_after_fault), `repeated-fault` (too many "
+        "faults within the window), `maintenance` (flagged by staff). Kept current while the "
+        "alert is unresolved; an escalation says what the cause was before."
+    )
     state: AlertState
-    opened_at: datetime
-    escalated_at: datetime | None
+    opened_at: datetime = Field(
+        description="The since of the colour that opened it: the operator time of the report, "
+        "or the rule's instant (offline since + grace)."
+    )
+    escalated_at: datetime | None = Field(
+        description="The since of the red colour (e.g. the fault's operator time + 24 h)."
+    )
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     acknowledge_note: str | None
-    resolved_at: datetime | None
+    resolved_at: datetime | None = Field(
+        description="Auto-resolved: the since of the green colour (the recovery report's "
+        "operator time); by staff: when they resolved it. Never before opened_at."
+    )
     resolved_by: str | None
     resolve_note: str | None
     outage_reason: OutageReason | None

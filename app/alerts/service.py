@@ -26,6 +26,7 @@ from app.core.time import utc_now
 from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.models import Alert
+from app.status.colour import Cause
 
 _BAD = {"yellow", "red"}
 
@@ -39,69 +40,105 @@ async def follow_colours(
     events: list[dict[str, Any]],
 ) -> None:
     """Open, escalate, reopen or auto-resolve alerts for these colour changes; append an
-    `alert.*` event per change to `events` (written with the transaction's other events)."""
+    `alert.*` event per change to `events` (written with the transaction's other events).
+
+    Every instant an alert carries is the since of a colour it follows (README, "Alerts"),
+    and every cause the pile's."""
     if not changes:
         return
     pile_pks = {change.pile_pk for change in changes}
     unresolved = await repository.unresolved_for_piles(session, pile_pks)
-    failing = [c for c in changes if c.colour in _BAD and c.pile_pk not in unresolved]
-    recent = (
-        await repository.auto_resolved_since(
-            session,
-            {c.pile_pk for c in failing},
-            min(c.since for c in failing) - rules.alert_reopen_window,
-        )
-        if failing
-        else {}
+    failing = [
+        c for c in changes if c.recoloured and c.colour in _BAD and c.pile_pk not in unresolved
+    ]
+    reopenable = await _reopenable(session, failing, rules=rules)
+    touched: list[tuple[Alert, str, dict[str, Any]]] = []
+    quiet: list[Alert] = []  # a new cause under the same colour: stored, no event of its own
+    for change in changes:
+        alert = unresolved.get(change.pile_pk)
+        if change.colour in _BAD:
+            assert change.cause is not None  # yellow and red always have one
+            if not change.recoloured:
+                if alert is not None and alert.cause != change.cause:
+                    alert.cause = change.cause
+                    quiet.append(alert)
+                continue
+            if alert is None and change.pile_pk in reopenable:
+                alert = reopenable[change.pile_pk]
+                alert.state, alert.resolved_at, alert.resolve_note = AlertState.OPEN, None, None
+                alert.reopened += 1
+                alert.severity = _worse(alert.severity, change.colour)
+                touched.append((alert, "alert.reopened", _since(change, alert)))
+            elif alert is None:
+                alert = Alert(
+                    pile_pk=change.pile_pk, area_path=change.area_path,
+                    equipment_id=change.equipment_id, community=change.community,
+                    severity=change.colour, cause=change.cause, state=AlertState.OPEN,
+                    opened_at=change.since,
+                )  # fmt: skip
+                touched.append((alert, "alert.opened", _since(change, alert)))
+            elif change.colour == "red" and alert.severity == "yellow":
+                alert.severity, alert.escalated_at = "red", change.since
+                touched.append((alert, "alert.escalated", _since(change, alert)))
+            # A late report can date the pile's trouble before the alert opened: the alert
+            # then covers that too, so it never resolves before it opened.
+            alert.opened_at = min(alert.opened_at, change.since)
+            alert.cause = change.cause
+        elif alert is not None and change.colour == "green" and rules.auto_resolve_alerts:
+            alert.state, alert.resolved_at = AlertState.RESOLVED, change.since
+            touched.append((alert, "alert.resolved", {"since": change.since}))
+    for alert in quiet + [alert for alert, _, _ in touched]:
+        alert.updated_at = now
+    await repository.save(session, quiet + [alert for alert, _, _ in touched])
+    events.extend(_event(alert, kind, now, **extra) for alert, kind, extra in touched)
+    for _, kind, _ in touched:
+        ALERT_CHANGES.labels(kind).inc()
+
+
+def _since(change: ColourChange, alert: Alert) -> dict[str, Any]:
+    """What an opening, escalating or reopening event says beyond the alert: the colour's
+    since, and the cause it had before (when this change replaces it)."""
+    extra: dict[str, Any] = {"since": change.since}
+    if alert.cause and alert.cause != change.cause:
+        extra["previous_cause"] = alert.cause
+    return extra
+
+
+async def _reopenable(
+    session: AsyncSession, failing: Sequence[ColourChange], *, rules: ColourRules
+) -> dict[int, Alert]:
+    """Flap suppression: alerts of piles failing again soon after they recovered by
+    themselves."""
+    if not failing:
+        return {}
+    recent = await repository.auto_resolved_since(
+        session,
+        {c.pile_pk for c in failing},
+        min(c.since for c in failing) - rules.alert_reopen_window,
     )
-    # Flap suppression: a pile failing again soon after it recovered by itself.
-    reopenable = {
+    return {
         c.pile_pk: recent[c.pile_pk]
         for c in failing
         if c.pile_pk in recent
         and (resolved_at := recent[c.pile_pk].resolved_at) is not None
         and c.since - resolved_at <= rules.alert_reopen_window
     }
-    touched: list[tuple[Alert, str]] = []
-    for change in changes:
-        alert = unresolved.get(change.pile_pk)
-        cause = "maintenance" if change.maintenance else "fault"
-        if change.colour in _BAD:
-            if alert is None and change.pile_pk in reopenable:
-                alert = reopenable[change.pile_pk]
-                alert.state, alert.resolved_at, alert.resolve_note = AlertState.OPEN, None, None
-                alert.reopened += 1
-                alert.severity = _worse(alert.severity, change.colour)
-                touched.append((alert, "alert.reopened"))
-            elif alert is None:
-                alert = Alert(
-                    pile_pk=change.pile_pk, area_path=change.area_path,
-                    equipment_id=change.equipment_id, community=change.community,
-                    severity=change.colour, cause=cause, state=AlertState.OPEN,
-                    opened_at=change.since,
-                )  # fmt: skip
-                touched.append((alert, "alert.opened"))
-            elif change.colour == "red" and alert.severity == "yellow":
-                alert.severity, alert.escalated_at = "red", change.since
-                touched.append((alert, "alert.escalated"))
-            if cause == "maintenance":
-                alert.cause = cause
-        elif alert is not None and change.colour == "green" and rules.auto_resolve_alerts:
-            alert.state, alert.resolved_at = AlertState.RESOLVED, change.since
-            touched.append((alert, "alert.resolved"))
-    for alert, _ in touched:
-        alert.updated_at = now
-    await repository.save(session, [alert for alert, _ in touched])
-    events.extend(_event(alert, kind, now) for alert, kind in touched)
-    for _, kind in touched:
-        ALERT_CHANGES.labels(kind).inc()
 
 
 def _worse(a: str, b: str) -> str:
     return "red" if "red" in (a, b) else "yellow"
 
 
-def _event(alert: Alert, kind: str, now: datetime) -> dict[str, Any]:
+def _event(
+    alert: Alert,
+    kind: str,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    previous_cause: str | None = None,
+) -> dict[str, Any]:
+    """An `alert.*` event. `since` is the instant of this change when a colour made it (the
+    colour's since); staff actions happen at `now`."""
     return {
         "occurred_at": now,
         "kind": kind,
@@ -110,16 +147,24 @@ def _event(alert: Alert, kind: str, now: datetime) -> dict[str, Any]:
         "payload": {
             "alert_id": alert.id, "pile_id": alert.pile_pk, "equipment_id": alert.equipment_id,
             "community": alert.community, "severity": alert.severity, "cause": alert.cause,
-            "state": alert.state, "opened_at": alert.opened_at.isoformat(),
+            "previous_cause": previous_cause, "state": alert.state,
+            "since": (since or now).isoformat(),
+            "opened_at": alert.opened_at.isoformat(),
+            "escalated_at": _iso(alert.escalated_at),
+            "resolved_at": _iso(alert.resolved_at),
         },
     }  # fmt: skip
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def public(alert: Alert) -> AlertPublic:
     assert alert.id is not None
     return AlertPublic(
         id=alert.id, pile_id=alert.pile_pk, equipment_id=alert.equipment_id,
-        community=alert.community, severity=alert.severity, cause=alert.cause,
+        community=alert.community, severity=alert.severity, cause=Cause(alert.cause),
         state=AlertState(alert.state), opened_at=alert.opened_at,
         escalated_at=alert.escalated_at, acknowledged_at=alert.acknowledged_at,
         acknowledged_by=alert.acknowledged_by, acknowledge_note=alert.acknowledge_note,

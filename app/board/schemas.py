@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.jurisdictions.schemas import ColourCounts, JurisdictionSummary
 from app.piles.schemas import JurisdictionRef
-from app.status.colour import Colour
+from app.status.colour import Cause, Colour
 
 
 class BoardPile(BaseModel):
@@ -17,7 +17,12 @@ class BoardPile(BaseModel):
     equipment_id: str
     name: str | None
     colour: Colour
-    colour_since: datetime = Field(description="Since when the pile has had this colour.")
+    colour_since: datetime = Field(
+        description="Since when the pile has had this colour: the operator time of the report "
+        "that gave it the colour, or the rule's instant (offline since + grace, fault since + "
+        "red_after_fault); a staff flag's time for maintenance."
+    )
+    colour_cause: Cause | None = Field(description="Why yellow or red; null when green or unknown.")
     maintenance: bool
     community: JurisdictionRef
     station_id: str

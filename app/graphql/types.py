@@ -38,10 +38,12 @@ from app.models import JurisdictionLevel
 from app.piles.schemas import ConnectorPublic, PilePublic
 from app.status import service as status_service
 from app.status.codes import ConnectorState
+from app.status.colour import Cause as ColourCause
 from app.status.colour import Colour
 from app.status.schemas import StatusChangePublic
 
 strawberry.enum(Colour, name="Colour")
+strawberry.enum(ColourCause, name="ColourCause")
 strawberry.enum(ConnectorState, name="ConnectorState")
 strawberry.enum(AlertState, name="AlertState")
 strawberry.enum(OutageReason, name="OutageReason")
@@ -238,6 +240,7 @@ class BoardPile:
     name: str | None
     colour: Colour
     colour_since: datetime
+    colour_cause: ColourCause | None
     maintenance: bool
     community: JurisdictionRef
     station_id: str
@@ -247,8 +250,8 @@ class BoardPile:
     def of(cls, pile: BoardPileModel) -> BoardPile:
         return cls(
             id=pile.id, equipment_id=pile.equipment_id, name=pile.name, colour=pile.colour,
-            colour_since=pile.colour_since, maintenance=pile.maintenance,
-            community=JurisdictionRef(**pile.community.model_dump()),
+            colour_since=pile.colour_since, colour_cause=pile.colour_cause,
+            maintenance=pile.maintenance, community=JurisdictionRef(**pile.community.model_dump()),
             station_id=pile.station_id, synthetic=pile.synthetic,
         )  # fmt: skip
 
@@ -354,6 +357,7 @@ class Pile:
     power_kw: float
     colour: Colour
     colour_since: datetime
+    colour_cause: ColourCause | None
     maintenance: bool
     community: JurisdictionRef
     station: StationRef
@@ -366,7 +370,8 @@ class Pile:
         return cls(
             id=pile.id, operator_id=pile.operator_id, equipment_id=pile.equipment_id,
             name=pile.name, equipment_type=pile.equipment_type, power_kw=pile.power_kw,
-            colour=pile.colour, colour_since=pile.colour_since, maintenance=pile.maintenance,
+            colour=pile.colour, colour_since=pile.colour_since, colour_cause=pile.colour_cause,
+            maintenance=pile.maintenance,
             community=JurisdictionRef(**pile.community.model_dump()),
             station=StationRef(**pile.station.model_dump()),
             location=Location(**pile.location.model_dump()) if pile.location else None,

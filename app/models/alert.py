@@ -32,7 +32,9 @@ class Alert(SQLModel, table=True):
     equipment_id: str = Field(sa_type=String(64))
     community: str = Field(sa_type=String(32))
     severity: str = Field(sa_type=String(8))  # yellow | red (the worst seen while unresolved)
-    cause: str = Field(sa_type=String(12))  # fault | maintenance
+    # app.status.colour.Cause: offline | fault | repeated-fault | long-fault | maintenance,
+    # the pile's cause, kept current while the alert is unresolved; old rows say fault.
+    cause: str = Field(sa_type=String(16))
     state: str = Field(sa_type=String(12), index=True)  # open | acknowledged | resolved
     opened_at: datetime = Field(sa_type=UTCDateTime)
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

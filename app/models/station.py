@@ -55,7 +55,10 @@ class Pile(SQLModel, table=True):
     lng_gcj02: float | None = None
     lat_gcj02: float | None = None
     colour: str = Field(default="unknown", sa_type=String(8), index=True)
+    # The operator time of the report (or the rule's instant) that gave the pile its colour.
     colour_since: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # Why it is yellow or red (app.status.colour.Cause); None when green or unknown.
+    colour_cause: str | None = Field(default=None, sa_type=String(16))
     maintenance: bool = False
     maintenance_note: str | None = Field(default=None, sa_type=String(200))
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.status.codes import ConnectorState
-from app.status.colour import Colour
+from app.status.colour import Cause, Colour
 
 
 class ConnectorRecord(BaseModel):
@@ -102,7 +102,12 @@ class PilePublic(BaseModel):
     equipment_type: int
     power_kw: float
     colour: Colour
-    colour_since: datetime
+    colour_since: datetime = Field(
+        description="Since when the pile has had this colour: the operator time of the report "
+        "that gave it the colour, or the rule's instant (offline since + grace, fault since + "
+        "red_after_fault); a staff flag's time for maintenance."
+    )
+    colour_cause: Cause | None = Field(description="Why yellow or red; null when green or unknown.")
     maintenance: bool
     community: JurisdictionRef
     station: StationRef

@@ -3,10 +3,17 @@
 green: normal · yellow: faulted, or offline longer than the grace period · red: a fault open
 longer than `red_after_fault`, or `repeated_fault_count` faults within the window, or flagged
 for maintenance. A pile is the worst of its connectors; `unknown` only if none ever reported.
+
+Every colour comes with its cause (why the pile has it) and the instant it began: the
+operator time of the report that put a connector in that state, or the rule's own instant
+for the rules that time alone applies (offline since + grace, fault since + red_after_fault).
+The hub's clock is used only where nothing else dates a change: a staff action, and a colour
+that improves with time alone (faults leaving the window).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,19 +29,43 @@ class Colour(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Cause(StrEnum):
+    """Why a pile is yellow or red (and so what an alert is about, and whom to send)."""
+
+    OFFLINE = "offline"  # offline longer than the grace period: communications, not the charger
+    FAULT = "fault"  # a connector reports a fault (yellow)
+    REPEATED_FAULT = "repeated-fault"  # `repeated_fault_count` faults within the window (red)
+    LONG_FAULT = "long-fault"  # a fault open longer than `red_after_fault` (red)
+    MAINTENANCE = "maintenance"  # flagged by staff (red)
+
+
 _RANK = {Colour.UNKNOWN: -1, Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
+
+
+def rank(colour: Colour) -> int:
+    """Order of badness: unknown < green < yellow < red."""
+    return _RANK[colour]
 
 
 @dataclass(frozen=True, slots=True)
 class ColourSince:
     colour: Colour
     since: datetime
+    cause: Cause | None = None  # None for green and unknown
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectorView:
     state: ConnectorState
     since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A connector left state `before` at operator time `at` (a report of this batch)."""
+
+    before: ConnectorView
+    at: datetime
 
 
 # States in which a connector is green whatever the clock says (connector_colour).
@@ -60,55 +91,109 @@ def colour_may_change(previous: str | None, current: str) -> bool:
 
 
 def connector_colour(
-    connector: ConnectorView, *, now: datetime, recent_faults: int, rules: ColourRules
+    connector: ConnectorView,
+    *,
+    now: datetime,
+    repeated_since: datetime | None,
+    rules: ColourRules,
 ) -> ColourSince:
+    """A connector's colour at `now`, its cause and the instant it began.
+
+    `repeated_since` is when the pile's faults within the window reached
+    `repeated_fault_count` (the operator time of that fault), None if they have not.
+    """
     state, since = connector.state, connector.since
     if state is ConnectorState.FAULTED:
-        if recent_faults >= rules.repeated_fault_count:
-            return ColourSince(Colour.RED, since)
-        red_at = since + rules.red_after_fault
-        if now >= red_at:
-            return ColourSince(Colour.RED, red_at)
-        return ColourSince(Colour.YELLOW, since)
+        return _fault_colour(since, now=now, repeated_since=repeated_since, rules=rules)
     if state is ConnectorState.OFFLINE:
         yellow_at = since + rules.offline_grace
         if now >= yellow_at:
-            return ColourSince(Colour.YELLOW, yellow_at)
+            return ColourSince(Colour.YELLOW, yellow_at, Cause.OFFLINE)
     if state is ConnectorState.UNKNOWN:
         return ColourSince(Colour.UNKNOWN, since)
     return ColourSince(Colour.GREEN, since)
 
 
-def worst(colours: list[ColourSince]) -> ColourSince:
-    top = max(_RANK[c.colour] for c in colours)
-    # Among the worst, the pile has been that colour since the earliest of them.
-    return min((c for c in colours if _RANK[c.colour] == top), key=lambda c: c.since)
+def _fault_colour(
+    since: datetime, *, now: datetime, repeated_since: datetime | None, rules: ColourRules
+) -> ColourSince:
+    # Red by whichever rule applied first: the fault's own age, or the count of faults
+    # (never before this fault itself was reported).
+    red: list[ColourSince] = []
+    if now >= (red_at := since + rules.red_after_fault):
+        red.append(ColourSince(Colour.RED, red_at, Cause.LONG_FAULT))
+    if repeated_since is not None:
+        red.append(ColourSince(Colour.RED, max(since, repeated_since), Cause.REPEATED_FAULT))
+    if red:
+        return min(red, key=lambda c: c.since)
+    return ColourSince(Colour.YELLOW, since, Cause.FAULT)
 
 
 def derive_pile_colour(
-    connectors: list[ConnectorView],
+    connectors: Sequence[ConnectorView],
     *,
     maintenance: bool,
     now: datetime,
-    recent_faults: int,
+    repeated_since: datetime | None,
     rules: ColourRules,
-    previous_since: datetime | None,
+    previous: ColourSince | None,
+    transitions: Sequence[Transition] = (),
     floor: datetime | None = None,
 ) -> ColourSince:
-    """The pile's colour (worst connector; red while flagged) and since when.
+    """The pile's colour (worst connector; red while flagged), its cause, and since when.
 
-    `floor` is the time of a staff action (maintenance flag) that can change the colour on
-    its own; the colour cannot date from before the previous change or that action.
+    `previous` is the colour stored for the pile; `transitions` are what this batch's
+    reports changed on its connectors; `floor` is the time of a staff action (maintenance
+    flag) that can change the colour on its own.
+
+    Since when (README, "Status and colour rules"): a pile that got worse has had its new
+    colour since the first of its connectors now at that colour took it (the report's
+    operator time, or the rule's instant). A pile that got better has had it since the
+    report that took its last connector out of the worse colour, and never since before
+    that worse colour began; when a staff action made it better, since that action; when
+    time alone did, since `now` (the sweep). A flagged pile is red since the flag.
     """
-    if maintenance or not connectors:
-        colour = Colour.RED if maintenance else Colour.UNKNOWN
-        candidate = now
-    else:
-        views = [
-            connector_colour(c, now=now, recent_faults=recent_faults, rules=rules)
-            for c in connectors
-        ]
-        top = worst(views)
-        colour, candidate = top.colour, top.since
-    bounds = [t for t in (candidate, previous_since, floor) if t is not None]
-    return ColourSince(colour, min(max(bounds), now))
+    if maintenance:
+        return ColourSince(Colour.RED, floor or now, Cause.MAINTENANCE)
+    if not connectors:
+        return ColourSince(Colour.UNKNOWN, now)
+    views = [
+        connector_colour(c, now=now, repeated_since=repeated_since, rules=rules) for c in connectors
+    ]
+    top = max(rank(v.colour) for v in views)
+    # The worst colour, dated by the first connector that took it (they have held it since).
+    first = min((v for v in views if rank(v.colour) == top), key=_by_instant)
+    since = first.since
+    if previous is not None and rank(previous.colour) > top:
+        released = _released_at(transitions, below=top, now=now, repeated_since=repeated_since,
+                                rules=rules)  # fmt: skip
+        since = max(since, released or floor or now, previous.since)
+    if floor is not None:
+        since = max(since, floor)
+    return ColourSince(first.colour, min(since, now), first.cause)
+
+
+def _by_instant(colour: ColourSince) -> tuple[datetime, str]:
+    # Ties go to a fixed cause, so the same inputs always name the same one.
+    return colour.since, colour.cause or ""
+
+
+def _released_at(
+    transitions: Sequence[Transition],
+    *,
+    below: int,
+    now: datetime,
+    repeated_since: datetime | None,
+    rules: ColourRules,
+) -> datetime | None:
+    """The latest operator time at which a connector left a colour worse than `below`, as
+    the hub saw that colour (at `now`); None if no report of the batch did."""
+    times = [
+        t.at
+        for t in transitions
+        if rank(
+            connector_colour(t.before, now=now, repeated_since=repeated_since, rules=rules).colour
+        )
+        > below
+    ]
+    return max(times, default=None)

@@ -57,8 +57,16 @@ def _known_connectors(dialect: str) -> Any:
 
 _KNOWN_CONNECTORS = {dialect: _known_connectors(dialect) for dialect in ("sqlite", "postgresql")}
 
-_RECENT_FAULTS = (
-    sa.select(col(Connector.pile_pk).label("pile_pk"), func.count().label("count"))
+# When the pile's faults within the window reached the repeated-fault count: the operator
+# time of the count-th of them (a window function, so one row per pile however many).
+_FAULTS_RANKED = (
+    sa.select(
+        col(Connector.pile_pk).label("pile_pk"),
+        col(StatusChange.observed_at).label("observed_at"),
+        func.row_number()
+        .over(partition_by=col(Connector.pile_pk), order_by=col(StatusChange.observed_at))
+        .label("n"),
+    )
     .join(StatusChange, col(StatusChange.connector_pk) == Connector.id)
     .where(
         col(Connector.pile_pk).in_(bindparam("piles", expanding=True)),
@@ -66,7 +74,11 @@ _RECENT_FAULTS = (
         col(StatusChange.applied).is_(True),
         col(StatusChange.observed_at) >= bindparam("faults_since"),
     )
-    .group_by(col(Connector.pile_pk))
+    .subquery()
+)
+_REPEATED = (
+    sa.select(_FAULTS_RANKED.c.pile_pk, _FAULTS_RANKED.c.observed_at)
+    .where(_FAULTS_RANKED.c.n == bindparam("repeated_count"))
     .subquery()
 )
 _COLOUR_INPUTS = (
@@ -75,17 +87,18 @@ _COLOUR_INPUTS = (
         col(Pile.equipment_id),
         col(Pile.colour),
         col(Pile.colour_since),
+        col(Pile.colour_cause),
         col(Pile.maintenance),
         col(Jurisdiction.path),
         col(Jurisdiction.code),
-        func.coalesce(_RECENT_FAULTS.c.count, 0).label("recent_faults"),
+        _REPEATED.c.observed_at.label("repeated_since"),
         col(ConnectorStatus.status),
         col(ConnectorStatus.since),
     )
     .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
     .outerjoin(Connector, col(Connector.pile_pk) == Pile.id)
     .outerjoin(ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id)
-    .outerjoin(_RECENT_FAULTS, _RECENT_FAULTS.c.pile_pk == Pile.id)
+    .outerjoin(_REPEATED, _REPEATED.c.pile_pk == Pile.id)
     .where(col(Pile.id).in_(bindparam("piles", expanding=True)))
 )
 
@@ -94,7 +107,9 @@ _HISTORY = StatusChange.__table__  # type: ignore[attr-defined]
 _SET_PILE_COLOURS = (
     update(_PILE)
     .where(_PILE.c.id == bindparam("pile_pk"))
-    .values(colour=bindparam("colour"), colour_since=bindparam("since"))
+    .values(
+        colour=bindparam("colour"), colour_since=bindparam("since"), colour_cause=bindparam("cause")
+    )
 )
 
 
@@ -159,30 +174,38 @@ class PileColourInputs:
     id: int
     equipment_id: str
     colour: str
-    colour_since: datetime | None
+    colour_since: datetime
+    colour_cause: str | None
     maintenance: bool
     path: str
     code: str
-    recent_faults: int
+    # When the faults within the window reached the repeated-fault count; None if not.
+    repeated_since: datetime | None
     connectors: list[tuple[str, datetime]] = field(default_factory=list)  # (state, since)
 
 
 async def colour_inputs(
-    session: AsyncSession, pile_pks: Iterable[int], *, faults_since: datetime
+    session: AsyncSession,
+    pile_pks: Iterable[int],
+    *,
+    faults_since: datetime,
+    repeated_count: int,
 ) -> list[PileColourInputs]:
-    """The given piles with their community, reported connector states and recent faults:
-    one query (a row per connector) for a batch, whatever its size."""
+    """The given piles with their community, reported connector states and when their
+    recent faults reached `repeated_count`: one query (a row per connector) for a batch,
+    whatever its size."""
     wanted = list(set(pile_pks))
     if not wanted:
         return []
-    result = await execute(session, _COLOUR_INPUTS, {"piles": wanted, "faults_since": faults_since})
+    params = {"piles": wanted, "faults_since": faults_since, "repeated_count": repeated_count}
+    result = await execute(session, _COLOUR_INPUTS, params)
     piles: dict[int, PileColourInputs] = {}
     for row in result.all():
         pile = piles.get(row.id)
         if pile is None:
             pile = piles[row.id] = PileColourInputs(
-                row.id, row.equipment_id, row.colour, row.colour_since, row.maintenance,
-                row.path, row.code, row.recent_faults,
+                row.id, row.equipment_id, row.colour, row.colour_since, row.colour_cause,
+                row.maintenance, row.path, row.code, row.repeated_since,
             )  # fmt: skip
         if row.status is not None:
             pile.connectors.append((row.status, row.since))
@@ -190,7 +213,7 @@ async def colour_inputs(
 
 
 async def set_pile_colours(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Bulk update of {pile_pk, colour, since} rows (one executemany)."""
+    """Bulk update of {pile_pk, colour, since, cause} rows (one executemany)."""
     if rows:
         await execute(session, _SET_PILE_COLOURS, rows)
 

@@ -7,7 +7,8 @@ size: the hub has to keep up with a city's 2 million status changes a day.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -26,7 +27,15 @@ from app.piles import repository as piles_repository
 from app.piles.errors import PileNotFound
 from app.status import repository
 from app.status.codes import TCEC_STATES, ConnectorState, state_for_tcec_code
-from app.status.colour import ConnectorView, colour_may_change, derive_pile_colour
+from app.status.colour import (
+    Cause,
+    Colour,
+    ColourSince,
+    ConnectorView,
+    Transition,
+    colour_may_change,
+    derive_pile_colour,
+)
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState
 from app.status.repository import KnownConnector, PileColourInputs
@@ -69,27 +78,31 @@ async def record_status_reports(
         polled=polled,
     )
     events: list[dict[str, Any]] = []
-    changed_piles: set[int] = set()
+    # Per pile whose colour may change: what its connectors left, and when (colour_since).
+    transitions: dict[int, list[Transition]] = {}
     for index in sorted(keys, key=lambda i: reports[i].observed_at):
         report, known = reports[index], keys[index]
         state = state_for_tcec_code(report.code)
         assert state is not None  # unknown codes were rejected in _resolve_connectors
         current = fold.current.get(known.connector_pk)  # updated in place by apply
-        before = current.state if current is not None else None
+        before = (current.state, current.since) if current is not None else None
         outcome = fold.apply(index, known.connector_pk, report, state, report.received_at or now)
         results[index] = _RESULTS[outcome]
         if outcome is Outcome.CHANGED:
-            if colour_may_change(before, state):
-                changed_piles.add(known.pile_pk)
+            if colour_may_change(before[0] if before else None, state):
+                left = transitions.setdefault(known.pile_pk, [])
+                if before is not None:
+                    view = ConnectorView(ConnectorState(before[0]), before[1])
+                    left.append(Transition(view, fold.current[known.connector_pk].since))
             events.append(_status_event(report, state, known, now))
     for index in await _drop_stored_late_reports(session, fold):
         results[index] = _RESULTS[Outcome.DUPLICATE]
     await repository.insert_history(session, fold.history + [row for _, row in fold.late])
     await repository.upsert_current(session, fold.dirty_rows())
-    piles = await repository.colour_inputs(
-        session, changed_piles, faults_since=now - rules.repeated_fault_window
+    piles = await _colour_inputs(session, transitions, rules=rules, now=now)
+    await _refresh_colours(
+        session, piles, rules=rules, now=now, floor=None, events=events, transitions=transitions
     )
-    await _refresh_colours(session, piles, rules=rules, now=now, floor=None, events=events)
     await events_repository.insert(session, events)
     final = [result for result in results if result is not None]
     assert len(final) == len(reports), "every report is resolved or rejected"
@@ -189,15 +202,22 @@ async def refresh_pile_colours(
     """Re-derive the colour of the given piles; store and log each change. Returns the count."""
     if not pile_pks:
         return 0
-    piles = await repository.colour_inputs(
-        session, pile_pks, faults_since=now - rules.repeated_fault_window
-    )
+    piles = await _colour_inputs(session, pile_pks, rules=rules, now=now)
     events: list[dict[str, Any]] = []
     changed = await _refresh_colours(
-        session, piles, rules=rules, now=now, floor=floor, events=events
+        session, piles, rules=rules, now=now, floor=floor, events=events, transitions={}
     )
     await events_repository.insert(session, events)
     return changed
+
+
+async def _colour_inputs(
+    session: AsyncSession, pile_pks: Iterable[int], *, rules: ColourRules, now: datetime
+) -> list[PileColourInputs]:
+    return await repository.colour_inputs(
+        session, pile_pks, faults_since=now - rules.repeated_fault_window,
+        repeated_count=rules.repeated_fault_count,
+    )  # fmt: skip
 
 
 async def _refresh_colours(
@@ -208,51 +228,71 @@ async def _refresh_colours(
     now: datetime,
     floor: datetime | None,
     events: list[dict[str, Any]],
+    transitions: Mapping[int, Sequence[Transition]],
 ) -> int:
-    """Derive and store colours; append a `pile.colour` event per change to `events` (the
-    caller writes all of a transaction's events in one statement)."""
+    """Derive and store colours and causes; append a `pile.colour` event per change to
+    `events` (the caller writes all of a transaction's events in one statement). Returns how
+    many piles changed colour.
+
+    A colour's since is set when the colour changes and kept until it changes again: the
+    board, the events and the alerts all carry that one stored instant. A new cause under
+    the same colour (a red pile's maintenance flag cleared, its fault still open) is stored
+    and logged too, with the colour's since unchanged."""
     changes: list[ColourChange] = []
     for pile in piles:
+        previous = ColourSince(Colour(pile.colour), pile.colour_since, _cause(pile.colour_cause))
         derived = derive_pile_colour(
             [ConnectorView(ConnectorState(state), since) for state, since in pile.connectors],
-            maintenance=pile.maintenance,
-            now=now,
-            recent_faults=pile.recent_faults,
-            rules=rules,
-            previous_since=pile.colour_since,
-            floor=floor,
-        )
-        if derived.colour.value == pile.colour:
+            maintenance=pile.maintenance, now=now, repeated_since=pile.repeated_since,
+            rules=rules, previous=previous, transitions=transitions.get(pile.id, ()), floor=floor,
+        )  # fmt: skip
+        recoloured = derived.colour is not previous.colour
+        if not recoloured and derived.cause is previous.cause:
             continue
+        current = derived if recoloured else replace(derived, since=previous.since)
         changes.append(
             ColourChange(
                 pile_pk=pile.id, equipment_id=pile.equipment_id, community=pile.code,
-                area_path=pile.path, colour=derived.colour.value, since=derived.since,
-                maintenance=pile.maintenance,
+                area_path=pile.path, colour=current.colour.value, since=current.since,
+                cause=current.cause, recoloured=recoloured,
             )
         )  # fmt: skip
-        events.append(
-            {
-                "occurred_at": now,
-                "kind": "pile.colour",
-                "subject": f"pile:{pile.id}",
-                "area_path": pile.path,
-                "payload": {
-                    "pile_id": pile.id,
-                    "equipment_id": pile.equipment_id,
-                    "community": pile.code,
-                    "colour": derived.colour.value,
-                    "previous": pile.colour,
-                    "since": derived.since.isoformat(),
-                },
-            }
-        )
+        events.append(_colour_event(pile, current, previous, now))
     await repository.set_pile_colours(
-        session, [{"pile_pk": c.pile_pk, "colour": c.colour, "since": c.since} for c in changes]
+        session,
+        [
+            {"pile_pk": c.pile_pk, "colour": c.colour, "since": c.since, "cause": c.cause}
+            for c in changes
+        ],
     )
     # Alerts follow the colours, in the same transaction.
     await alerts_service.follow_colours(session, changes, rules=rules, now=now, events=events)
-    return len(changes)
+    return sum(1 for c in changes if c.recoloured)
+
+
+def _cause(value: str | None) -> Cause | None:
+    return Cause(value) if value is not None else None
+
+
+def _colour_event(
+    pile: PileColourInputs, current: ColourSince, previous: ColourSince, now: datetime
+) -> dict[str, Any]:
+    return {
+        "occurred_at": now,
+        "kind": "pile.colour",
+        "subject": f"pile:{pile.id}",
+        "area_path": pile.path,
+        "payload": {
+            "pile_id": pile.id,
+            "equipment_id": pile.equipment_id,
+            "community": pile.code,
+            "colour": current.colour.value,
+            "previous": previous.colour.value,
+            "since": current.since.isoformat(),
+            "cause": current.cause.value if current.cause else None,
+            "previous_cause": previous.cause.value if previous.cause else None,
+        },
+    }
 
 
 async def sweep_colours(session: AsyncSession, *, rules: ColourRules, now: datetime) -> int:
@@ -294,9 +334,7 @@ async def set_maintenance(
         raise PileNotFound(f"No pile {pile_id} in your area.")
     await piles_repository.set_maintenance(session, pile_id, flagged=flagged, note=note)
     now = utc_now()
-    piles = await repository.colour_inputs(
-        session, {pile_id}, faults_since=now - rules.repeated_fault_window
-    )
+    piles = await _colour_inputs(session, {pile_id}, rules=rules, now=now)
     # Logged even when the colour stays (a red pile flagged): boards show the flag too.
     events: list[dict[str, Any]] = [
         {
@@ -307,5 +345,7 @@ async def set_maintenance(
             "payload": {"pile_id": pile_id, "maintenance": flagged, "note": note},
         }
     ]
-    await _refresh_colours(session, piles, rules=rules, now=now, floor=now, events=events)
+    await _refresh_colours(
+        session, piles, rules=rules, now=now, floor=now, events=events, transitions={}
+    )
     await events_repository.insert(session, events)

@@ -22,6 +22,18 @@ _COLOUR = {"yellow": ("warning", "黄色 yellow"), "red": ("warning", "红色 re
 _ACTION = {"alert.opened": "告警 opened", "alert.escalated": "升级 escalated",
            "alert.reopened": "重新打开 reopened", "alert.acknowledged": "已受理 acknowledged",
            "alert.resolved": "已解决 resolved"}  # fmt: skip
+# The cause decides who goes: a comms problem is not a broken charger (app.status.colour).
+CAUSE_ZH = {"offline": "离线 (通信中断)", "fault": "故障", "repeated-fault": "反复故障",
+            "long-fault": "长时间故障", "maintenance": "待维修"}  # fmt: skip
+
+
+def local_time(instant: datetime) -> str:
+    """An instant as the robot's readers read it: Beijing time, said so."""
+    return instant.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间 (UTC+8)"
+
+
+def _cause(value: object) -> str:
+    return CAUSE_ZH.get(str(value), str(value)) if value else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +44,8 @@ class AlertLine:
     community: str  # the community's name (code if unknown)
     equipment_id: str
     colour: str
-    since: datetime
+    cause: str  # zh-CN wording; "旧 → 新" when an escalation changed it
+    since: datetime  # the instant of this change: the colour's since (or the staff action)
     link: str
 
     @classmethod
@@ -41,25 +54,35 @@ class AlertLine:
         names: Mapping[str, str], base_url: str,
     ) -> AlertLine:  # fmt: skip
         community = str(payload.get("community", ""))
-        try:
-            since = datetime.fromisoformat(str(payload["opened_at"]))
-        except (KeyError, ValueError):
-            since = occurred_at
+        cause = _cause(payload.get("cause"))
+        if previous := _cause(payload.get("previous_cause")):
+            cause = f"{previous} → {cause}"
         return cls(
             kind=kind, community=names.get(community, community),
             equipment_id=str(payload.get("equipment_id", "")),
-            colour=str(payload.get("severity", "")), since=since,
+            colour=str(payload.get("severity", "")), cause=cause,
+            since=_since(payload, occurred_at),
             link=f"{base_url.rstrip('/')}/v1/piles/{payload.get('pile_id')}",
         )  # fmt: skip
 
     def markdown(self) -> str:
         tone, colour = _COLOUR.get(self.colour, ("comment", self.colour))
-        local = self.since.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        cause = f" 原因 {self.cause}" if self.cause else ""
         return (
             f"**{self.community}** 充电桩 {self.equipment_id} "
-            f'<font color="{tone}">{colour}</font> {_ACTION.get(self.kind, self.kind)}\n'
-            f"> 自 since {local} · [查看 pile]({self.link})"
+            f'<font color="{tone}">{colour}</font>{cause} {_ACTION.get(self.kind, self.kind)}\n'
+            f"> 自 since {local_time(self.since)} · [查看 pile]({self.link})"
         )
+
+
+def _since(payload: Mapping[str, Any], occurred_at: datetime) -> datetime:
+    # Events logged before `since` was in the payload carry only opened_at.
+    for key in ("since", "opened_at"):
+        try:
+            return datetime.fromisoformat(str(payload[key]))
+        except (KeyError, ValueError):
+            continue
+    return occurred_at
 
 
 def message(lines: Sequence[AlertLine]) -> tuple[bytes, int]:
