@@ -58,7 +58,7 @@ async def events(database: Database, prefix: str) -> list[tuple[str, dict[str, A
             .where(col(ChangeEvent.kind).startswith(prefix))
             .order_by(col(ChangeEvent.id))
         )
-        return [(kind, payload or {}) for kind, payload in rows.all()]
+        return [(kind, dict(payload or {})) for kind, payload in rows.all()]
 
 
 async def pile_views(client: httpx.AsyncClient) -> list[tuple[str, datetime, str | None]]:
