@@ -57,7 +57,8 @@ class AlertPublic(BaseModel):
     state: AlertState
     opened_at: datetime = Field(
         description="The since of the colour that opened it: the operator time of the report, "
-        "or the rule's instant (offline since + grace)."
+        "or the rule's instant (offline since + grace); earlier if a late report dates the "
+        "pile's trouble from before."
     )
     escalated_at: datetime | None = Field(
         description="The since of the red colour (e.g. the fault's operator time + 24 h)."
@@ -67,7 +68,7 @@ class AlertPublic(BaseModel):
     acknowledge_note: str | None
     resolved_at: datetime | None = Field(
         description="Auto-resolved: the since of the green colour (the recovery report's "
-        "operator time); by staff: when they resolved it. Never before opened_at."
+        "operator time); by staff: when they resolved it. Never before the opening."
     )
     resolved_by: str | None
     resolve_note: str | None

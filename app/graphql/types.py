@@ -43,7 +43,7 @@ from app.status.colour import Colour
 from app.status.schemas import StatusChangePublic
 
 strawberry.enum(Colour, name="Colour")
-strawberry.enum(ColourCause, name="ColourCause")
+strawberry.enum(ColourCause, name="ColourCause", description=ColourCause.__doc__)
 strawberry.enum(ConnectorState, name="ConnectorState")
 strawberry.enum(AlertState, name="AlertState")
 strawberry.enum(OutageReason, name="OutageReason")
