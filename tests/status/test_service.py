@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth.principal import city_principal
 from app.core.config import ColourRules, Settings
 from app.core.db import Database
-from app.models import ChangeEvent, Connector, ConnectorStatus, Pile, StatusChange
+from app.models import Alert, ChangeEvent, Connector, ConnectorStatus, Pile, StatusChange
 from app.status import service
 from app.status.errors import StatusReportRejected
 from app.status.schemas import Outcome, StatusReport
@@ -344,3 +344,25 @@ async def test_a_state_first_learnt_by_polling_yields_to_any_push(database: Data
     assert await pile_colour(database) == "yellow"
     assert await record(database, report(cid, 1)) == [Outcome.CHANGED]  # stamped before the poll
     assert (await current(database, cid)).status == "available"
+
+
+async def test_a_colour_learnt_by_polling_dates_from_the_poll(database: Database) -> None:
+    """A poll has only the hub's clock: a fault it reveals is yellow since the poll, and a
+    push that ends it, stamped before the poll, is green since then (not before the yellow
+    began, so the alert never resolves before it opened)."""
+    (cid,) = await new_pile(database)
+    await record(database, report(cid, 1))
+    assert await poll(database, report(cid, 255, minutes=60)) == [Outcome.CHANGED]
+    async with database.session() as session:
+        pile = (await session.exec(select(Pile))).one()
+    assert (pile.colour, pile.colour_since, pile.colour_cause) == (
+        "yellow",
+        T0 + timedelta(minutes=60),
+        "fault",
+    )
+    assert await record(database, report(cid, 1, minutes=30)) == [Outcome.CHANGED]
+    async with database.session() as session:
+        pile = (await session.exec(select(Pile))).one()
+        alert = (await session.exec(select(Alert))).one()
+    assert (pile.colour, pile.colour_since) == ("green", T0 + timedelta(minutes=60))
+    assert alert.opened_at == alert.resolved_at == T0 + timedelta(minutes=60)
