@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.time import instant
 from app.jurisdictions.schemas import ColourCounts, JurisdictionSummary
 from app.piles.schemas import JurisdictionRef
 from app.status.colour import Colour
@@ -17,7 +18,7 @@ class BoardPile(BaseModel):
     equipment_id: str
     name: str | None
     colour: Colour
-    colour_since: datetime = Field(description="Since when the pile has had this colour.")
+    colour_since: datetime = Field(description=instant("Since when the pile has had this colour."))
     maintenance: bool
     community: JurisdictionRef
     station_id: str

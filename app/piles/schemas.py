@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.time import instant
 from app.status.codes import ConnectorState
 from app.status.colour import Colour
 
@@ -88,9 +89,11 @@ class ConnectorPublic(BaseModel):
     power_kw: float
     status: ConnectorState = Field(description="`unknown` until the connector first reports.")
     raw_code: int | None
-    status_since: datetime | None = Field(description="Operator time the status began.")
-    observed_at: datetime | None = Field(description="Operator time of the newest report.")
-    received_at: datetime | None
+    status_since: datetime | None = Field(description=instant("Operator time the status began."))
+    observed_at: datetime | None = Field(description=instant("Operator time of the newest report."))
+    received_at: datetime | None = Field(
+        description=instant("When the hub received the newest report.")
+    )
     source: str | None
 
 
@@ -102,7 +105,7 @@ class PilePublic(BaseModel):
     equipment_type: int
     power_kw: float
     colour: Colour
-    colour_since: datetime
+    colour_since: datetime = Field(description=instant("Since when the pile has had this colour."))
     maintenance: bool
     community: JurisdictionRef
     station: StationRef
