@@ -22,6 +22,7 @@ from app.core.heap import freeze_startup_heap
 from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.snapshots import SnapshotCache
+from app.core.time import INSTANT, LOCAL_DATE
 from app.events.feed import EventFeed
 from app.graphql.router import install_graphql
 from app.health.router import router as health_router
@@ -72,7 +73,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=__version__,
         description=(
             "Data-sharing hub for EV charging infrastructure: one truth for the city, "
-            "district and street tiers. Errors are RFC 9457 problem+json."
+            "district and street tiers. Errors are RFC 9457 problem+json. Times are of two "
+            f"kinds, and each field and parameter says which. {INSTANT} {LOCAL_DATE} CSV "
+            "writes instants in Asia/Shanghai (+08:00)."
         ),
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,

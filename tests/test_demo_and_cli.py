@@ -116,10 +116,11 @@ def test_demo_then_serve_over_real_http(tmp_path: Path) -> None:
             ).json()["access_token"]  # fmt: skip
             bearer = {"Authorization": f"Bearer {token}"}
             for area in sorted(everywhere):
-                board = httpx.get(
-                    f"{base}/v1/board", params={"area": area}, headers=bearer, timeout=5
-                )
-                assert board.status_code == (200 if area in visible else 404), (tier, area)
+                found = httpx.get(f"{base}/v1/jurisdictions/{area}", headers=bearer, timeout=5)
+                assert found.status_code == (200 if area in visible else 404), (tier, area)
+            board = httpx.get(f"{base}/v1/board", headers=bearer, timeout=5)
+            # The vendors' data contract: no per-pile answers (README).
+            assert board.status_code == (403 if tier == "vendor" else 200), tier
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -3,7 +3,8 @@
 Every REST route declares its scope by taking one of the aliases at the end (`StatusRead`,
 ...); a test walks the routes and fails on one that does not, unless it is public by design.
 Order of checks: a bearer token at all (401) → the token (401 invalid_token) → the scope
-(403 insufficient_scope) → the client's rate (429 with Retry-After).
+(403 insufficient_scope) → for vendors, the route in their data contract (403
+outside-vendor-contract, app/auth/vendors.py) → the client's rate (429 with Retry-After).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from app.auth import vendors
 from app.auth.principal import Principal
 from app.auth.ratelimit import retry_after
 from app.auth.scopes import Scope
@@ -58,10 +60,22 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
         challenge = f'{REALM}, error="insufficient_scope", scope="{scope}"'
         raise Forbidden(f"This needs the {scope} scope.", headers={"WWW-Authenticate": challenge},
                         required_scope=str(scope))  # fmt: skip
+    if principal.is_vendor:
+        _within_vendor_contract(request)
     charge_rate(context, principal)
     request.scope[_RESOLVED] = principal
     request.scope[_EXPIRES] = verified.expires_at
     return principal
+
+
+def _within_vendor_contract(request: Request) -> None:
+    """Vendors reach only the routes, and parameter values, their contract lists."""
+    name = vendors.route_of(request.method, request.scope["path"])
+    params = request.query_params
+    arguments = {parameter: params.getlist(parameter) for parameter in vendors.ROUTES.get(name, {})}
+    reason = vendors.refused(vendors.ROUTES, name, arguments)
+    if reason is not None:
+        raise vendors.OutsideVendorContract(reason)
 
 
 async def verify_access_token(context: AppContext, token: str | None) -> VerifiedToken:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.auth.scopes import Scope, Tier
+from app.core.time import instant
 from app.jurisdictions.schemas import AREA_PATTERN
 from app.models import ApiClient
 
@@ -33,9 +34,9 @@ class ClientPublic(BaseModel):
     scopes: list[str]
     auth_method: str
     resource_server: bool
-    created_at: datetime
-    secret_rotated_at: datetime | None
-    disabled_at: datetime | None
+    created_at: datetime = Field(description=instant())
+    secret_rotated_at: datetime | None = Field(description=instant())
+    disabled_at: datetime | None = Field(description=instant("Null while enabled."))
 
     @classmethod
     def of(cls, client: ApiClient) -> ClientPublic:

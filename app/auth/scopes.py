@@ -31,12 +31,14 @@ _READS = {Scope.REGISTRY_READ, Scope.STATUS_READ, Scope.ENERGY_READ, Scope.SESSI
 _STAFF = _READS | {Scope.ALERTS_READ, Scope.ALERTS_WRITE, Scope.WEBHOOKS_MANAGE}
 
 # What a client of each tier holds unless registered with fewer; never more. Vendors read
-# (aggregates, and sessions only pseudonymised) and manage nothing.
+# areas, analytics by community or coarser and pseudonymised sessions, and manage nothing:
+# no status:read, whose every answer is per pile or connector with real ids and exact times.
+# Within their scopes app/auth/vendors.py lists what they may reach (their data contract).
 TIER_SCOPES: dict[Tier, frozenset[Scope]] = {
     Tier.CITY: frozenset(Scope),
     Tier.DISTRICT: frozenset(_STAFF | {Scope.AUDIT_READ}),
     Tier.STREET: frozenset(_STAFF),
-    Tier.VENDOR: frozenset(_READS),
+    Tier.VENDOR: frozenset(_READS - {Scope.STATUS_READ}),
 }
 
 

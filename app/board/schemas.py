@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.time import instant
 from app.jurisdictions.schemas import ColourCounts, JurisdictionSummary
 from app.piles.schemas import JurisdictionRef
 from app.status.colour import Cause, Colour
@@ -18,9 +19,11 @@ class BoardPile(BaseModel):
     name: str | None
     colour: Colour
     colour_since: datetime = Field(
-        description="Since when the pile has had this colour: the operator time of the report "
-        "that gave it the colour, or the rule's instant (offline since + grace, fault since + "
-        "red_after_fault); a staff flag's time for maintenance."
+        description=instant(
+            "Since when the pile has had this colour: the operator time of the report that "
+            "gave it the colour, or the rule's instant (offline since + grace, fault since + "
+            "red_after_fault); a staff flag's time for maintenance."
+        )
     )
     colour_cause: Cause | None = Field(description="Why yellow or red; null when green or unknown.")
     maintenance: bool

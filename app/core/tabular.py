@@ -2,7 +2,9 @@
 
 Every analytics answer is a pydantic model that can also flatten itself into a table
 (`Tabular`); the router hands both to `negotiate`, which picks by the Accept header's q values
-(RFC 9110 §12.5.1) and renders CSV with the standard library's writer.
+(RFC 9110 §12.5.1) and renders CSV with the standard library's writer. CSV is read by people
+in a spreadsheet: an instant is written in Asia/Shanghai with its offset (RFC 3339, +08:00),
+a local date as the plain date (YYYY-MM-DD), a missing value as an empty cell.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,6 +21,7 @@ from starlette.responses import Response
 
 from app.core.errors import AppError
 from app.core.problem import problem_responses
+from app.core.time import local_text
 
 CSV = "text/csv"
 JSON = "application/json"
@@ -79,8 +83,14 @@ def render_csv(table: TabularModel) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.csv_header())
-    writer.writerows(table.csv_rows())
+    writer.writerows([_cell(value) for value in row] for row in table.csv_rows())
     return buffer.getvalue().encode()
+
+
+def _cell(value: Any) -> Any:
+    # The writer would write str(): for a datetime neither RFC 3339 (a space for the "T") nor
+    # local time. Dates (str() is YYYY-MM-DD) and None (an empty cell) are fine as they are.
+    return local_text(value) if isinstance(value, datetime) else value
 
 
 def negotiate(request: Request, body: TabularModel, *, filename: str) -> Response:

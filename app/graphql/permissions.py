@@ -13,6 +13,7 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
+from app.auth import vendors
 from app.auth.scopes import Scope
 from app.graphql.context import GraphQLContext
 
@@ -28,9 +29,26 @@ class HasScope(BasePermission):
         return principal is not None and self.scope in principal.scopes
 
 
+class WithinVendorContract(BasePermission):
+    """Vendors resolve only the fields, with the arguments, of their data contract
+    (app/auth/vendors.py); every other caller passes."""
+
+    message = "This field is not in the vendors' data contract."
+    error_extensions = {"code": vendors.OutsideVendorContract.code, "status": 403}
+
+    def has_permission(self, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if principal is None or not principal.is_vendor:
+            return True
+        field = f"{info.path.typename}.{info.field_name}"  # the path's last step: this field
+        arguments = {name: [str(value)] for name, value in kwargs.items() if value is not None}
+        return vendors.refused(vendors.FIELDS, field, arguments) is None
+
+
 def scoped(scope: Scope) -> list[FieldExtension]:
-    """The `extensions=` of a field that needs `scope`."""
-    return [PermissionExtension(permissions=[HasScope(scope)], use_directives=False)]
+    """The `extensions=` of a field that needs `scope` (and, for vendors, their contract)."""
+    permissions: list[BasePermission] = [HasScope(scope), WithinVendorContract()]
+    return [PermissionExtension(permissions=permissions, use_directives=False)]
 
 
 def declared_scope(extensions: list[Any]) -> Scope | None:

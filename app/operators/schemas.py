@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, field_validator
 
+from app.core.time import instant
+
 
 class ChannelCredentials(BaseModel):
     """One direction's T/CEC credentials (S1 §4.4). Partners that use a single secret for
@@ -48,5 +50,5 @@ class OperatorPublic(BaseModel):
     base_url: str
     enabled: bool
     pull_interval_seconds: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(description=instant())
+    updated_at: datetime = Field(description=instant())

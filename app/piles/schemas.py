@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.time import instant
 from app.status.codes import ConnectorState
 from app.status.colour import Cause, Colour
 
@@ -88,9 +89,11 @@ class ConnectorPublic(BaseModel):
     power_kw: float
     status: ConnectorState = Field(description="`unknown` until the connector first reports.")
     raw_code: int | None
-    status_since: datetime | None = Field(description="Operator time the status began.")
-    observed_at: datetime | None = Field(description="Operator time of the newest report.")
-    received_at: datetime | None
+    status_since: datetime | None = Field(description=instant("Operator time the status began."))
+    observed_at: datetime | None = Field(description=instant("Operator time of the newest report."))
+    received_at: datetime | None = Field(
+        description=instant("When the hub received the newest report.")
+    )
     source: str | None
 
 
@@ -103,9 +106,11 @@ class PilePublic(BaseModel):
     power_kw: float
     colour: Colour
     colour_since: datetime = Field(
-        description="Since when the pile has had this colour: the operator time of the report "
-        "that gave it the colour, or the rule's instant (offline since + grace, fault since + "
-        "red_after_fault); a staff flag's time for maintenance."
+        description=instant(
+            "Since when the pile has had this colour: the operator time of the report that "
+            "gave it the colour, or the rule's instant (offline since + grace, fault since + "
+            "red_after_fault); a staff flag's time for maintenance."
+        )
     )
     colour_cause: Cause | None = Field(description="Why yellow or red; null when green or unknown.")
     maintenance: bool

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
@@ -65,12 +66,11 @@ async def register_station(session: AsyncSession, record: StationRecord) -> Stat
         jurisdiction = await jurisdictions_service.narrower_of(
             session, jurisdiction, station.jurisdiction_id
         )
-    station_fields = record.model_dump(exclude={"operator_id", "jurisdiction_code", "equipment"})
     station = _upsert_row(
         Station,
         station,
         {
-            **station_fields,
+            **_sent(record, station, exclude={"operator_id", "jurisdiction_code", "equipment"}),
             "operator_pk": operator.id,
             "jurisdiction_id": _id(jurisdiction),
             "updated_at": utc_now(),
@@ -118,12 +118,11 @@ async def _register_pile(
             session, record.jurisdiction_code
         )
         jurisdiction_id = _id(community)
-    fields = record.model_dump(exclude={"connectors", "jurisdiction_code"})
     pile = _upsert_row(
         Pile,
         pile,
         {
-            **fields,
+            **_sent(record, pile, exclude={"connectors", "jurisdiction_code"}),
             "operator_pk": operator_pk,
             "station_pk": _id(station),
             "jurisdiction_id": jurisdiction_id,
@@ -141,15 +140,29 @@ async def _register_connectors(
         session, operator_pk, [r.connector_id for r in records]
     )
     for record in records:
+        connector = existing.get(record.connector_id)
         connector = _upsert_row(
             Connector,
-            existing.get(record.connector_id),
-            {**record.model_dump(), "operator_pk": operator_pk, "pile_pk": pile_pk},
+            connector,
+            {**_sent(record, connector), "operator_pk": operator_pk, "pile_pk": pile_pk},
         )
         await repository.add(session, connector)
 
 
 _Row = TypeVar("_Row", Station, Pile, Connector)
+
+
+def _sent(
+    record: BaseModel,
+    existing: Station | Pile | Connector | None,
+    *,
+    exclude: set[str] | None = None,
+) -> dict[str, Any]:
+    """The record's fields to write: all of them for a new row (defaults for what was not
+    sent), only those the sender set for a stored one. T/CEC optional fields arrive unset when
+    absent (app/ingest/tcec/mapper.py), and `synthetic` is the hub's own label that no
+    operator sends: a catalogue pull must not reset what it did not mention."""
+    return record.model_dump(exclude=exclude, exclude_unset=existing is not None)
 
 
 def _upsert_row(model: type[_Row], existing: _Row | None, fields: dict[str, Any]) -> _Row:

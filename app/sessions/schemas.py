@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from app.core.time import instant
+
 
 def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
@@ -69,8 +71,8 @@ class SessionPublic(BaseModel):
     operator_connector_id: str
     pile_id: int
     community: str
-    start_at: datetime
-    end_at: datetime
+    start_at: datetime = Field(description=instant("When charging started (operator time)."))
+    end_at: datetime = Field(description=instant("When charging ended (operator time)."))
     energy_kwh: float
     total_money_yuan: float | None
     elec_money_yuan: float | None
@@ -85,8 +87,12 @@ class SessionPseudonymous(BaseModel):
     connector: str
     pile: str
     community: str
-    start_at: datetime
-    end_at: datetime
+    start_at: datetime = Field(
+        description=instant("The quarter hour charging started in (its first instant).")
+    )
+    end_at: datetime = Field(
+        description=instant("The quarter hour charging ended in (its first instant).")
+    )
     energy_kwh: float
     stop_reason: int | None
 

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth.principal import Principal
 from app.core.config import get_settings
 from app.core.pagination import PageParams, next_cursor
-from app.core.time import utc_now
+from app.core.time import as_utc, utc_now
 from app.energy import service as energy_service
 from app.energy.periods import TimeOfUse
 from app.events import repository as events_repository
@@ -25,7 +25,7 @@ from app.jurisdictions import service as jurisdictions_service
 from app.piles import repository as piles_repository
 from app.sessions import repository
 from app.sessions.errors import ChargeOrderRejected
-from app.sessions.pseudonyms import pseudonym
+from app.sessions.pseudonyms import next_quarter, pseudonym, quarter_of
 from app.sessions.repository import ConnectorInfo, SessionKey
 from app.sessions.rules import check_charge_order
 from app.sessions.schemas import (
@@ -253,8 +253,12 @@ async def list_sessions(
     page: PageParams,
     secret_key: str,
 ) -> SessionPage:
-    """Sessions of an area in id order; vendors get them pseudonymised."""
+    """Sessions of an area in id order; vendors get them pseudonymised, in quarter hours."""
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
+    if principal.is_vendor:
+        # A vendor sees a session start at its quarter hour, so it selects by that too:
+        # bounds between quarters would find a session's exact start by bisection.
+        started_from, started_before = _next_quarter(started_from), _next_quarter(started_before)
     rows = await repository.list_visible(
         session, principal, area_path=area_row.path, started_from=started_from,
         started_before=started_before, after_id=page.after_id, limit=page.fetch_limit,
@@ -285,11 +289,16 @@ def _public(row: Any) -> SessionPublic:
     )  # fmt: skip
 
 
+def _next_quarter(moment: datetime | None) -> datetime | None:
+    return None if moment is None else next_quarter(moment)
+
+
 def _pseudonymous(row: Any, client_id: str, secret_key: str) -> SessionPseudonymous:
     charge, _, pile_id, community = row
     return SessionPseudonymous(
         connector=pseudonym(secret_key, client_id, "connector", charge.connector_pk),
         pile=pseudonym(secret_key, client_id, "pile", pile_id),
-        community=community, start_at=charge.start_at, end_at=charge.end_at,
+        community=community, start_at=quarter_of(as_utc(charge.start_at)),
+        end_at=quarter_of(as_utc(charge.end_at)),
         energy_kwh=charge.energy_wh / 1000, stop_reason=charge.stop_reason,
     )  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.core.time import instant
 from app.status.codes import ConnectorState
 
 
@@ -85,8 +86,8 @@ class StatusChangePublic(BaseModel):
     id: int
     status: ConnectorState
     raw_code: int
-    observed_at: datetime
-    received_at: datetime
+    observed_at: datetime = Field(description=instant("Operator time of the report."))
+    received_at: datetime = Field(description=instant("When the hub received the report."))
     source: str
     applied: bool = Field(description="False for a late report that did not change the state.")
 

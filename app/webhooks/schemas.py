@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.time import instant
 from app.jurisdictions.schemas import AREA_PATTERN
 
 _KINDS = Field(
@@ -67,13 +68,13 @@ class EndpointPublic(BaseModel):
     enabled: bool
     disabled_reason: str | None
     failing_since: datetime | None = Field(
-        description="Since when every attempt failed; disabled after `disable_after`."
+        description=instant("Since when every attempt failed; disabled after `disable_after`.")
     )
     previous_secret_until: datetime | None = Field(
-        description="Until then the rotated-out secret signs too."
+        description=instant("Until then the rotated-out secret signs too.")
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(description=instant())
+    updated_at: datetime = Field(description=instant())
 
 
 class EndpointCreated(EndpointPublic):
@@ -98,8 +99,8 @@ class RotateSecret(BaseModel):
 
 
 class Replay(BaseModel):
-    since: datetime
-    until: datetime
+    since: datetime = Field(description=instant("Events logged at or after this."))
+    until: datetime = Field(description=instant("Events logged before this; at most 31 days on."))
 
     @model_validator(mode="after")
     def _ordered(self) -> Replay:
@@ -122,11 +123,11 @@ class DeliveryPublic(BaseModel):
     event_id: int
     state: DeliveryState
     attempts: int
-    next_attempt_at: datetime
+    next_attempt_at: datetime = Field(description=instant())
     last_status: int | None
     last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: datetime = Field(description=instant())
+    delivered_at: datetime | None = Field(description=instant("Null until a 2xx."))
 
 
 class DeliveryPage(BaseModel):

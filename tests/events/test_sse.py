@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
-from app.auth.scopes import Tier
+from app.auth.scopes import TIER_SCOPES, Tier
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.websocket import UVICORN_WEBSOCKET
@@ -123,28 +123,38 @@ async def test_a_street_gets_its_own_events_in_order_once_and_can_resume(
         assert [e["id"] for e in also] == ids[3:]
 
 
-async def test_vendors_get_no_alerts_and_streams_end_with_the_token(
+async def test_no_alerts_without_alerts_read_no_stream_for_vendors_and_expiry_ends_it(
     settings: Settings, database: Database
 ) -> None:
     app = create_app(settings.model_copy(update={"sse_heartbeat": timedelta(seconds=0.2)}),
                      database=database)  # fmt: skip
     beixinjing, _ = await _piles(database)
-    vendor = await mint_token(app, tier=Tier.VENDOR, area="310105011", client_id="phc_v")
+    watcher = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_w",
+                               scopes={"status:read"})  # fmt: skip
     short = await mint_token(app, tier=Tier.STREET, area="310105011", lifetime=2)
+    # Vendors, even holding status:read from before their data contract: no event stream
+    # (connector statuses carry real ids and exact times; tests/auth/test_vendor_contract.py).
+    vendor = await mint_token(app, tier=Tier.VENDOR, area="310105011", client_id="phc_v",
+                              scopes={*TIER_SCOPES[Tier.VENDOR], "status:read"})  # fmt: skip
     async with serving(app) as base:
-        reader = asyncio.create_task(read_events(base, vendor, count=2))
+        async with httpx.AsyncClient() as client:
+            refused = await client.get(f"{base}/v1/events",
+                                       headers={"Authorization": f"Bearer {vendor}"})  # fmt: skip
+            assert refused.status_code == 403
+            assert refused.json()["code"] == "outside-vendor-contract"
+        reader = asyncio.create_task(read_events(base, watcher, count=2))
         await asyncio.sleep(0.3)
         await record(database, report(beixinjing, 255))
         assert [e["event"] for e in await reader] == ["connector.status", "pile.colour"]
-        assert await read_events(base, vendor, count=-1) == [{"heartbeat": True}]
+        assert await read_events(base, watcher, count=-1) == [{"heartbeat": True}]
         ended = await read_events(base, short, count=1000, within=15)  # ends at expiry
         assert ended == []
         async with httpx.AsyncClient() as client:
             bad = await client.get(f"{base}/v1/events", headers={
-                "Authorization": f"Bearer {vendor}", "Last-Event-ID": "yesterday"})  # fmt: skip
+                "Authorization": f"Bearer {watcher}", "Last-Event-ID": "yesterday"})  # fmt: skip
             assert bad.status_code == 400
             outside = await client.get(f"{base}/v1/events?area=310105010",
-                                       headers={"Authorization": f"Bearer {vendor}"})  # fmt: skip
+                                       headers={"Authorization": f"Bearer {watcher}"})  # fmt: skip
             assert outside.status_code == 404
 
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from app.auth.scopes import Tier
+from app.auth.scopes import TIER_SCOPES, Tier
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import create_app
@@ -108,10 +108,21 @@ async def test_each_area_gets_its_own_changes_in_order_and_resumes_without_gaps(
 
 async def test_scopes_subscription_cap_and_token_expiry(app: FastAPI, database: Database) -> None:
     await _piles(database)
-    vendor = await mint_token(app, tier=Tier.VENDOR, area="310105011", client_id="phc_v")
+    # A vendor even with status:read (registered before the vendors' data contract) gets no
+    # connector statuses: real ids with exact times (tests/auth/test_vendor_contract.py).
+    vendor = await mint_token(app, tier=Tier.VENDOR, area="310105011", client_id="phc_v",
+                              scopes={*TIER_SCOPES[Tier.VENDOR], "status:read"})  # fmt: skip
+    watcher = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_w",
+                               scopes={"status:read"})  # fmt: skip
     short = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_t", lifetime=2)
     async with serving(app) as base:
         async with socket(base, vendor) as ws:
+            await acknowledged(ws)
+            await subscribe(ws, "v", STATUS)
+            (refused,) = await receive(ws, 1)
+            assert refused["type"] == "error"
+            assert "vendors' data contract" in refused["payload"][0]["message"]
+        async with socket(base, watcher) as ws:
             await acknowledged(ws)
             await subscribe(ws, "a", "subscription { alertChanged { eventId } }")
             (refused,) = await receive(ws, 1)

@@ -161,3 +161,37 @@ async def last_analysed(database: Database) -> datetime | None:
         )
         moment: datetime | None = result.scalar_one()
         return moment
+
+
+async def test_a_catalogue_pull_keeps_what_the_operator_did_not_send(
+    demo_registry: Database,
+    settings: Settings,
+    vault: SecretVault,
+    simulator: SimulatorState,
+    client: httpx.AsyncClient,
+) -> None:
+    """Every demo station is registered `synthetic` (the hub's label: T/CEC has no such
+    field), and the simulator's catalogue lists them all: the pull updates what it sent and
+    leaves the label alone, so the API still tells demo data from an operator's."""
+    before = await _synthetic_by_equipment(client)
+    assert before
+    assert all(before.values())
+    await pull_simulator(demo_registry, settings, vault, simulator)
+    async with demo_registry.session() as session:
+        pulled = await session.exec(select(IngestRun.counts).where(IngestRun.kind == "stations"))
+        (counts,) = pulled.all()
+    assert counts["stations"] == len({pile[:19] for pile in before})  # it listed every one
+    assert await _synthetic_by_equipment(client) == before
+
+
+async def _synthetic_by_equipment(client: httpx.AsyncClient) -> dict[str, bool]:
+    """Each pile's `synthetic` as `GET /v1/piles` reads it, walking every page."""
+    found: dict[str, bool] = {}
+    cursor: str | None = None
+    while True:
+        params = {"limit": "500", **({"cursor": cursor} if cursor else {})}
+        body = (await client.get("/v1/piles", params=params)).raise_for_status().json()
+        found |= {pile["equipment_id"]: pile["synthetic"] for pile in body["items"]}
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return found

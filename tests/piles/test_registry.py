@@ -92,6 +92,32 @@ async def test_a_feed_moving_the_station_elsewhere_moves_it(database: Database) 
     assert await placement(database) == ("310104", "310104")
 
 
+async def test_an_update_writes_only_the_fields_it_sends(database: Database) -> None:
+    """A feed's record leaves out what the operator did not send (the mapper builds records
+    from present fields only); a stored row keeps those, and takes every field that was sent."""
+    labelled = station("310105011001").model_copy(
+        update={"synthetic": True, "lng_gcj02": 121.37, "lat_gcj02": 31.22}
+    )
+    async with database.session(write=True) as session:
+        await create_hierarchy(session)
+        await service.register_station(session, labelled)
+    fed = StationRecord(
+        operator_id=OPERATOR, station_id=labelled.station_id, name="renamed by the operator",
+        jurisdiction_code="310105", area_code="310105",
+        equipment=[EquipmentRecord(equipment_id="310105MA002TMQX010001", power_kw=11.0,
+                                   connectors=[ConnectorRecord(connector_id="310105MA002TMQX0100011",
+                                                               power_kw=11.0)])],
+    )  # fmt: skip
+    async with database.session(write=True) as session:
+        await service.register_station(session, fed)
+    async with database.session() as session:
+        stored = (await session.exec(select(Station))).one()
+        pile = (await session.exec(select(Pile))).one()
+    assert (stored.name, stored.synthetic) == ("renamed by the operator", True)
+    assert (stored.lng_gcj02, stored.lat_gcj02) == (121.37, 31.22)
+    assert pile.power_kw == 11.0
+
+
 async def test_unknown_operator_is_refused(database: Database) -> None:
     async with database.session(write=True) as session:
         await create_hierarchy(session)
