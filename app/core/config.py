@@ -65,6 +65,10 @@ class EnergySettings(BaseModel):
     # this; a window has room when occupancy stays at or below `room_occupancy`.
     congested_occupancy: float = Field(default=0.6, gt=0, le=1)
     room_occupancy: float = Field(default=0.25, ge=0, lt=1)
+    # A share of time (uptime, reliability, occupancy, idle share, siting pressure) is stated
+    # only when at least this share of its range up to now was observed; below it the figure
+    # is null with the reason `insufficient-coverage` (the unseen part could hold anything).
+    min_coverage: float = Field(default=0.5, gt=0, le=1)
 
     @model_validator(mode="after")
     def _periods_are_a_partition(self) -> EnergySettings:
