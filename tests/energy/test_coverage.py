@@ -85,8 +85,8 @@ async def test_uptime_counts_observed_time_up_to_now_and_no_pass_without_it(
     assert (rows[late]["uptime"], rows[late]["reason"]) == ("", "insufficient-coverage")
 
     # Before any report at all: nothing observed, nothing stated.
-    before = (await client.get("/v1/uptime", params=month | {"from": "2026-09-01",
-                                                             "to": "2026-09-30"})).json()  # fmt: skip
+    september = month | {"from": "2026-09-01", "to": "2026-09-30"}
+    before = (await client.get("/v1/uptime", params=september)).json()
     assert before["area_uptime"]["uptime"] is None
     assert before["area_uptime"]["meets_uk_target"] is None
     assert before["area_uptime"]["reason"] == "no-observations"
