@@ -123,6 +123,10 @@ class WebhookSettings(BaseModel):
     rotation_overlap: timedelta = timedelta(hours=24)
     # Group robots: at most this many messages per robot per minute (WeCom's limit).
     robot_per_minute: int = Field(default=20, ge=1, le=20)
+    # Group robots are not told of an alert change that was already older than this when the
+    # hub logged it (a backfill or a late batch of operator history is no news for a group
+    # chat; webhooks, events and the alert list still carry it). None: no limit.
+    robot_max_age: timedelta | None = Field(default=None, gt=timedelta(0))
 
     @model_validator(mode="after")
     def _schedule_spans_a_day(self) -> WebhookSettings:
