@@ -65,6 +65,10 @@ class EnergySettings(BaseModel):
     # this; a window has room when occupancy stays at or below `room_occupancy`.
     congested_occupancy: float = Field(default=0.6, gt=0, le=1)
     room_occupancy: float = Field(default=0.25, ge=0, lt=1)
+    # A share of time (uptime, reliability, occupancy, idle share, siting pressure) is stated
+    # only when at least this share of its range up to now was observed; below it the figure
+    # is null with the reason `insufficient-coverage` (the unseen part could hold anything).
+    min_coverage: float = Field(default=0.5, gt=0, le=1)
 
     @model_validator(mode="after")
     def _periods_are_a_partition(self) -> EnergySettings:
@@ -119,6 +123,10 @@ class WebhookSettings(BaseModel):
     rotation_overlap: timedelta = timedelta(hours=24)
     # Group robots: at most this many messages per robot per minute (WeCom's limit).
     robot_per_minute: int = Field(default=20, ge=1, le=20)
+    # Group robots are not told of an alert change that was already older than this when the
+    # hub logged it (a backfill or a late batch of operator history is no news for a group
+    # chat; webhooks, events and the alert list still carry it). None: no limit.
+    robot_max_age: timedelta | None = Field(default=None, gt=timedelta(0))
 
     @model_validator(mode="after")
     def _schedule_spans_a_day(self) -> WebhookSettings:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+from datetime import timedelta
 
 import orjson
 import uvicorn
@@ -27,10 +28,18 @@ LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")
 _OK = orjson.dumps({"errcode": 0, "errmsg": "ok"})
 
 
+# The simulator replays 30 days of statuses at start: their alerts are no news for the groups.
+DEMO_ROBOT_MAX_AGE = timedelta(hours=1)
+
+
 def with_local_robots(settings: Settings) -> Settings:
-    """The demo's settings: its loopback robot receiver is an allowed webhook target."""
+    """The demo's settings: its loopback robot receiver is an allowed webhook target, and
+    robots skip alert changes older than an hour when logged (unless configured)."""
     allowed = [*settings.webhooks.allowed_networks, *LOOPBACK]
-    webhooks = settings.webhooks.model_copy(update={"allowed_networks": allowed})
+    max_age = settings.webhooks.robot_max_age or DEMO_ROBOT_MAX_AGE
+    webhooks = settings.webhooks.model_copy(
+        update={"allowed_networks": allowed, "robot_max_age": max_age}
+    )
     return settings.model_copy(update={"webhooks": webhooks})
 
 

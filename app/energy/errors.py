@@ -3,7 +3,8 @@
 AppError
 └── Unprocessable
     ├── RangeTooLarge   from/to span more days or months than the granularity allows
-    └── RangeReversed   `from` after `to`
+    ├── RangeReversed   `from` after `to`
+    └── RangeInFuture   the whole range lies after now: nothing in it can have been observed
 """
 
 from __future__ import annotations
@@ -19,3 +20,8 @@ class RangeTooLarge(Unprocessable):
 class RangeReversed(Unprocessable):
     code = "range-reversed"
     title = "Range reversed"
+
+
+class RangeInFuture(Unprocessable):
+    code = "range-in-future"
+    title = "Range in the future"

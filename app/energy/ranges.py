@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from app.core.config import EnergySettings
 from app.core.time import LOCAL_TZ
-from app.energy.errors import RangeReversed, RangeTooLarge
+from app.energy.errors import RangeInFuture, RangeReversed, RangeTooLarge
 
 
 class Granularity(StrEnum):
@@ -36,6 +36,12 @@ class DayRange:
         """The instant after the last day (exclusive)."""
         return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
 
+    def until(self, now: datetime) -> datetime:
+        """The end of the range's effective part: its end, or `now` when that comes first.
+        Nothing after now has happened yet, so no figure may count it (not even as unknown).
+        In UTC, as every instant the API answers."""
+        return max(self.start, min(self.end, now)).astimezone(UTC)
+
 
 def months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
@@ -60,6 +66,9 @@ def resolve(
         )
     if first > last:
         raise RangeReversed(f"from {first} is after to {last}.")
+    if first > today:
+        # Not an answer of nulls: a range with no past in it has no figures at all.
+        raise RangeInFuture(f"from {first} is after today ({today}): nothing observed yet.")
     chosen = DayRange(first, last)
     if granularity is Granularity.DAY and chosen.days > limits.max_days:
         raise RangeTooLarge(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from app.models import (
     EnergyRollup,
     Jurisdiction,
     Pile,
+    StatusChange,
 )
 
 RollupKey = tuple[int, date, str]
@@ -272,4 +273,36 @@ async def _pile_totals(
         .group_by(group, col(EnergyRollup.local_date), col(EnergyRollup.period))
     )  # fmt: skip
     result = await execute(session, statement)
+    return result.all()
+
+
+async def first_reports(
+    session: AsyncSession, principal: Principal, area_path: str, prefix: int | None,
+    before: datetime,
+) -> Sequence[Any]:  # fmt: skip
+    """(group, first_at) for every connector of `area_path` in the caller's area: first_at is
+    the operator time of its first applied status report before `before` (None: none), the
+    group as in `daily_totals`. One index probe per connector (connector_pk, observed_at)."""
+    first_at = (
+        sa.select(col(StatusChange.observed_at))
+        .where(col(StatusChange.connector_pk) == Connector.id,
+               col(StatusChange.applied).is_(True), col(StatusChange.observed_at) < before)
+        .order_by(col(StatusChange.observed_at))
+        .limit(1)
+        .scalar_subquery()
+    )  # fmt: skip
+    group: Any = (
+        col(Pile.id) if prefix is None else sa.func.substr(col(Jurisdiction.path), 1, prefix)
+    )
+    result = await execute(
+        session,
+        sa.select(group.label("grp"), first_at.label("first_at"))
+        .select_from(Connector)
+        .join(Pile, col(Pile.id) == Connector.pile_pk)
+        .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
+        .where(
+            col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
+            col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
+        ),
+    )  # fmt: skip
     return result.all()

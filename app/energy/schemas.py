@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +36,29 @@ class AreaRef(BaseModel):
     level: str
 
 
+class Observed(BaseModel):
+    """How much of the range up to now (`until`) was observed (app/energy/coverage.py)."""
+
+    range_hours: float = Field(
+        description="Hours of the range up to now; connector-hours for a connector group."
+    )
+    observed_hours: float = Field(description="Of which the connectors' status was known.")
+    unknown_hours: float = Field(
+        description="Of which nothing was known (before a connector's first status report)."
+    )
+    coverage: float | None = Field(description="observed ÷ range hours; null for no hours.")
+
+
+class Judged(Observed):
+    """Observed time, and why this object's shares of time are null when they are."""
+
+    reason: str | None = Field(
+        description="Why the shares of time are null: no-observations, insufficient-coverage "
+        "(observed share below PILEHUB_ENERGY__MIN_COVERAGE) or nothing-available; null "
+        "when they are stated."
+    )
+
+
 class EnergyFigures(BaseModel):
     energy_kwh: float
     sessions: int = Field(description="Sessions that started in the bucket.")
@@ -48,7 +71,10 @@ class EnergyRow(EnergyFigures):
     bucket: str = Field(description="YYYY-MM-DD (day) or YYYY-MM (month), local time.")
 
 
-class EnergyTotal(EnergyFigures):
+class EnergyTotal(EnergyFigures, Observed):
+    """A group's sums over the range, and how much of the range its connectors' status feed
+    was live (observed): a 0 with coverage is a real 0, a 0 without it is no data."""
+
     group: GroupRef
 
 
@@ -57,6 +83,9 @@ class EnergyReport(TabularModel):
     granularity: Granularity
     from_date: date = Field(serialization_alias="from")
     to_date: date = Field(serialization_alias="to")
+    until: datetime = Field(
+        description="End of what is counted: the end of `to`, or now if that comes first."
+    )
     group_by: GroupBy
     periods: list[str]
     rows: list[EnergyRow] = Field(description="Non-empty buckets per group, in order.")

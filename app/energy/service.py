@@ -9,18 +9,19 @@ the session write and its rollup delta together.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.config import EnergySettings
-from app.core.time import as_utc
+from app.core.time import LOCAL_TZ, as_utc, utc_now
 from app.energy import repository
+from app.energy.coverage import coverage_figures
 from app.energy.groups import GroupIndex, group_index
 from app.energy.periods import Share, ShareSums, TimeOfUse, add_share, contribution, shares_of
-from app.energy.ranges import DayRange, Granularity, bucket, local_today, resolve
+from app.energy.ranges import DayRange, Granularity, bucket, resolve
 from app.energy.schemas import (
     AreaRef,
     EnergyReport,
@@ -143,13 +144,17 @@ async def energy_report(
     last: date | None,
     group_by: GroupBy,
     settings: EnergySettings,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> EnergyReport:
     """kWh, sessions, charging hours and the time-of-use split of an area, per group and
-    day or month."""
-    days = resolve(granularity, first, last, today=today or local_today(), limits=settings)
+    day or month, with each group's observed share of the range up to now."""
+    now = now or utc_now()
+    days = resolve(granularity, first, last, today=now.astimezone(LOCAL_TZ).date(),
+                   limits=settings)  # fmt: skip
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     index = await group_index(session, principal, area_row.path, group_by, with_piles=False)
+    until = days.until(now)
+    observed = await _observed(session, principal, index, area_row.path, days, until)
     rows = await repository.daily_totals(
         session, principal, area_path=area_row.path, first=days.first, last=days.last,
         prefix=index.prefix,
@@ -171,17 +176,44 @@ async def energy_report(
             totals[key][period] = totals[key].get(period, Share()) + share
     return EnergyReport(
         area=AreaRef(code=area_row.code, name=area_row.name, level=area_row.level),
-        granularity=granularity, from_date=days.first, to_date=days.last, group_by=group_by,
-        periods=periods,
+        granularity=granularity, from_date=days.first, to_date=days.last, until=until,
+        group_by=group_by, periods=periods,
         rows=[
             EnergyRow(group=index.ref(key), bucket=label, **_figures(by_period, periods))
             for (key, label), by_period in ordered
         ],
         totals=[
-            EnergyTotal(group=index.ref(key), **_figures(totals[key], periods))
+            EnergyTotal(group=index.ref(key), **_figures(totals.get(key, {}), periods),
+                        **coverage_figures(*observed.get(key, (0.0, 0.0))))
             for key in index.keys()
         ],
     )  # fmt: skip
+
+
+async def _observed(
+    session: AsyncSession,
+    principal: Principal,
+    index: GroupIndex,
+    area_path: str,
+    days: DayRange,
+    until: datetime,
+) -> dict[str, tuple[float, float]]:
+    """(observed, range) connector-seconds per group: a connector is observed from its first
+    status report (or the range's start) up to `until`, as the utilisation counts it."""
+    span = (until - days.start).total_seconds()
+    sums: dict[str, tuple[float, float]] = {}
+    rows = await repository.first_reports(session, principal, area_path, index.prefix, until)
+    for row in rows:
+        key = index.key_of(row.grp)
+        if key is None:
+            continue
+        index.note(key)
+        seen = 0.0
+        if row.first_at is not None:
+            seen = (until - max(days.start, as_utc(row.first_at))).total_seconds()
+        observed, whole = sums.get(key, (0.0, 0.0))
+        sums[key] = (observed + seen, whole + span)
+    return sums
 
 
 async def energy_by_group(

@@ -156,6 +156,11 @@ class Shift:
     pass
 
 
+@from_model.type(model=guidance.NotJudged, all_fields=True)
+class NotJudged:
+    pass
+
+
 @from_model.type(model=guidance.Recommendation, all_fields=True)
 class Recommendation:
     congested: Connection[Congestion] = paged(
@@ -178,6 +183,13 @@ class Recommendation:
         lambda answer: answer.shifts,
         Scope.ENERGY_READ,
         "Suggested moves of charging from congested communities to ones with room.",
+    )
+    not_judged: Connection[NotJudged] = paged(
+        NotJudged,
+        guidance.Recommendation,
+        lambda answer: answer.not_judged,
+        Scope.ENERGY_READ,
+        "Communities left out of the advice, with the reason.",
     )
 
 

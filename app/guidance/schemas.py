@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from app.core.tabular import TabularModel
-from app.energy.schemas import AreaRef
+from app.energy.schemas import AreaRef, Judged
 
 
 class CommunityRef(BaseModel):
@@ -24,7 +24,7 @@ class HourWindow(BaseModel):
     to_hour: int
 
 
-class OffPeakCommunity(BaseModel):
+class OffPeakCommunity(Judged):
     community: CommunityRef
     piles: int
     connectors: int
@@ -37,7 +37,9 @@ class OffPeakCommunity(BaseModel):
     idle_connector_hours: float
     valley_occupancy: float | None
     valley_headroom_hours: float = Field(description="Valley connector-hours left free.")
-    hourly_occupancy: list[float | None] = Field(description="Hour of day 0–23.")
+    hourly_occupancy: list[float | None] = Field(
+        description="Hour of day 0–23; null where that hour was not observed enough."
+    )
     congested_hours: list[int]
     room_windows: list[HourWindow]
 
@@ -65,17 +67,32 @@ class Shift(BaseModel):
     windows: list[HourWindow]
 
 
+class NotJudged(BaseModel):
+    """A community the advice says nothing about, and why (too little of it observed)."""
+
+    community: CommunityRef
+    reason: str
+
+
 class Recommendation(BaseModel):
     congested: list[Congestion]
     room: list[Room] = Field(description="Most idle capacity first.")
-    most_idle_community: CommunityRef | None
+    most_idle_community: CommunityRef | None = Field(
+        description="Null when no community could be judged."
+    )
     shifts: list[Shift]
+    not_judged: list[NotJudged] = Field(
+        description="Communities left out of the advice, with the reason."
+    )
 
 
 class OffPeakGuidance(TabularModel):
     area: AreaRef
     from_date: date = Field(serialization_alias="from")
     to_date: date = Field(serialization_alias="to")
+    until: datetime = Field(
+        description="End of what is counted: the end of `to`, or now if that comes first."
+    )
     peak_period: str
     valley_period: str
     congested_occupancy: float
@@ -85,7 +102,8 @@ class OffPeakGuidance(TabularModel):
 
     def csv_header(self) -> Sequence[str]:
         return [
-            "community", "name", "piles", "energy_kwh", "peak_kwh", "valley_kwh",
+            "community", "name", "piles", "range_hours", "observed_hours", "coverage",
+            "reason", "energy_kwh", "peak_kwh", "valley_kwh",
             "peak_load_share", "occupancy", "idle_share", "idle_connector_hours",
             "valley_occupancy", "valley_headroom_hours", "congested_hours", "room_windows",
         ]  # fmt: skip
@@ -93,7 +111,8 @@ class OffPeakGuidance(TabularModel):
     def csv_rows(self) -> Iterable[Sequence[Any]]:
         for c in self.communities:
             yield [
-                c.community.code, c.community.name or "", c.piles, c.energy_kwh, c.peak_kwh,
+                c.community.code, c.community.name or "", c.piles, c.range_hours,
+                c.observed_hours, _blank(c.coverage), _blank(c.reason), c.energy_kwh, c.peak_kwh,
                 c.valley_kwh, _blank(c.peak_load_share), _blank(c.occupancy),
                 _blank(c.idle_share), c.idle_connector_hours, _blank(c.valley_occupancy),
                 c.valley_headroom_hours, " ".join(str(h) for h in c.congested_hours),
@@ -101,8 +120,8 @@ class OffPeakGuidance(TabularModel):
             ]  # fmt: skip
 
 
-class SitingCommunity(BaseModel):
-    rank: int
+class SitingCommunity(Judged):
+    rank: int | None = Field(description="Null: not ranked (see `reason`).")
     community: CommunityRef
     piles: int
     occupancy: float | None
@@ -110,8 +129,9 @@ class SitingCommunity(BaseModel):
         description="Share of the time no connector of the community was free."
     )
     energy_per_pile_kwh: float | None
-    pressure: float = Field(
-        description="Mean of the three figures, each divided by its maximum in the area."
+    pressure: float | None = Field(
+        description="Mean of the three figures, each divided by its maximum among the ranked "
+        "communities; null when the community is not ranked."
     )
 
 
@@ -119,22 +139,29 @@ class SitingInsight(TabularModel):
     area: AreaRef
     from_date: date = Field(serialization_alias="from")
     to_date: date = Field(serialization_alias="to")
+    until: datetime = Field(
+        description="End of what is counted: the end of `to`, or now if that comes first."
+    )
     method: str
-    communities: list[SitingCommunity] = Field(description="Highest demand pressure first.")
+    communities: list[SitingCommunity] = Field(
+        description="Highest demand pressure first, then the communities not ranked."
+    )
 
     def csv_header(self) -> Sequence[str]:
         return [
-            "rank", "community", "name", "piles", "occupancy", "all_busy_share",
-            "energy_per_pile_kwh", "pressure",
+            "rank", "community", "name", "piles", "range_hours", "observed_hours", "coverage",
+            "reason", "occupancy", "all_busy_share", "energy_per_pile_kwh", "pressure",
         ]  # fmt: skip
 
     def csv_rows(self) -> Iterable[Sequence[Any]]:
         for c in self.communities:
             yield [
-                c.rank, c.community.code, c.community.name or "", c.piles, _blank(c.occupancy),
-                _blank(c.all_busy_share), _blank(c.energy_per_pile_kwh), c.pressure,
+                _blank(c.rank), c.community.code, c.community.name or "", c.piles,
+                c.range_hours, c.observed_hours, _blank(c.coverage), _blank(c.reason),
+                _blank(c.occupancy), _blank(c.all_busy_share), _blank(c.energy_per_pile_kwh),
+                _blank(c.pressure),
             ]  # fmt: skip
 
 
-def _blank(value: float | None) -> Any:
+def _blank(value: object) -> Any:
     return "" if value is None else value

@@ -1,7 +1,8 @@
 """Guidance use cases: off-peak charging (错时错峰) and siting, per community of an area.
 
-Both read the same figures as /v1/energy (rollups) and /v1/utilization (connector hours), so
-a recommendation can always be traced back to numbers the street can look up.
+Both read the same figures as /v1/energy (rollups) and /v1/utilization (connector hours, over
+observed time up to now), so a recommendation can always be traced back to numbers the street
+can look up.
 
 * Peak-hour load share: the community's energy in the peak period ÷ its energy.
 * Idle capacity: idle share = 1 − occupancy (busy ÷ available connector-hours), and the idle
@@ -10,28 +11,34 @@ a recommendation can always be traced back to numbers the street can look up.
 * Congested hours: hours of the day whose occupancy over the range is at least
   `congested_occupancy`; room windows: runs of hours at or below `room_occupancy`.
 * Hours are attributed to the period in force at the start of the hour.
+* A community is judged only when at least `min_coverage` of its connector-hours up to now
+  were observed (and some of them available); one that is not has null shares, is neither
+  ranked nor recommended, and is listed in `not_judged` with the reason. An hour of the day
+  is congested or has room only when that hour is itself covered enough.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.config import EnergySettings
-from app.core.time import LOCAL_TZ
+from app.core.time import LOCAL_TZ, utc_now
 from app.energy import service as energy_service
+from app.energy.coverage import NoData, coverage_figures, judge
 from app.energy.groups import GroupIndex, group_index
 from app.energy.periods import Share, TimeOfUse
-from app.energy.ranges import DayRange, last_days, local_today
+from app.energy.ranges import DayRange, last_days
 from app.energy.schemas import AreaRef, GroupBy
 from app.guidance.schemas import (
     CommunityRef,
     Congestion,
     HourWindow,
+    NotJudged,
     OffPeakCommunity,
     OffPeakGuidance,
     Recommendation,
@@ -43,14 +50,15 @@ from app.guidance.schemas import (
 from app.jurisdictions import service as jurisdictions_service
 from app.models import Jurisdiction
 from app.utilisation import service as utilisation_service
-from app.utilisation.service import AreaUse, ratio, unavailable_union
+from app.utilisation.service import AreaUse, Sums, local_date, ratio, unavailable_union
 from app.utilisation.timeline import seconds, simultaneous
 
 _HOUR = 3600.0
 
 SITING_METHOD = (
     "pressure = mean of occupancy, all-busy share and energy per pile, each divided by its "
-    "largest value among the area's communities; rank 1 has the highest pressure."
+    "largest value among the ranked communities; rank 1 has the highest pressure. A community "
+    "with too little of the range observed (its reason) is not ranked: rank and pressure null."
 )
 
 
@@ -60,10 +68,9 @@ class _Community:
     ref: CommunityRef
     piles: set[int] = field(default_factory=set)
     connectors: list[int] = field(default_factory=list)
-    available: list[float] = field(default_factory=lambda: [0.0] * 24)
-    busy: list[float] = field(default_factory=lambda: [0.0] * 24)
-    valley_available: float = 0.0
-    valley_busy: float = 0.0
+    whole: Sums = field(default_factory=Sums)
+    hourly: list[Sums] = field(default_factory=lambda: [Sums() for _ in range(24)])
+    valley: Sums = field(default_factory=Sums)
     energy: dict[str, Share] = field(default_factory=dict)
 
 
@@ -73,9 +80,10 @@ async def _communities(
     area: Jurisdiction,
     days: DayRange,
     settings: EnergySettings,
+    now: datetime,
 ) -> tuple[list[_Community], AreaUse, GroupIndex]:
     index = await group_index(session, principal, area.path, GroupBy.COMMUNITY)
-    use = await utilisation_service.area_use(session, principal, area.path, days)
+    use = await utilisation_service.area_use(session, principal, area.path, days, now)
     energy = await energy_service.energy_by_group(session, principal, index, area.path, days)
     tou = energy_service.time_of_use(settings)
     period_of_hour = _periods_by_hour(tou, days.first)
@@ -92,14 +100,14 @@ async def _communities(
             continue
         community = found[group]
         community.connectors.append(connector.connector_pk)
-        hours = connector.hours
-        for i, (available, busy) in enumerate(zip(hours.available, hours.busy, strict=True)):
-            hour = i % 24
-            community.available[hour] += available
-            community.busy[hour] += busy
-            if period_of_hour[hour] == settings.valley_period:
-                community.valley_available += available
-                community.valley_busy += busy
+        hours, pk = connector.hours, connector.connector_pk
+        for i, span in enumerate(hours.span):
+            if span <= 0:
+                break  # now has been reached
+            community.whole.add(pk, hours, i)
+            community.hourly[i % 24].add(pk, hours, i)
+            if period_of_hour[i % 24] == settings.valley_period:
+                community.valley.add(pk, hours, i)
     for key, by_period in energy.items():
         if key in found:
             found[key].energy = by_period
@@ -118,17 +126,19 @@ async def off_peak_guidance(
     first: date | None,
     last: date | None,
     settings: EnergySettings,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> OffPeakGuidance:
     """Per community: peak-hour load share, valley headroom, idle capacity; and which
-    communities are congested when, and which have room when."""
-    days = last_days(first, last, today=today or local_today(), limits=settings)
+    communities are congested when, and which have room when (judged communities only)."""
+    now = now or utc_now()
+    days = last_days(first, last, today=local_date(now), limits=settings)
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
-    communities, _, _ = await _communities(session, principal, area_row, days, settings)
+    communities, use, _ = await _communities(session, principal, area_row, days, settings, now)
     figures = [_off_peak(c, settings) for c in communities]
     return OffPeakGuidance(
         area=AreaRef(code=area_row.code, name=area_row.name, level=area_row.level),
-        from_date=days.first, to_date=days.last, peak_period=settings.peak_period,
+        from_date=days.first, to_date=days.last, until=use.until,
+        peak_period=settings.peak_period,
         valley_period=settings.valley_period,
         congested_occupancy=settings.congested_occupancy,
         room_occupancy=settings.room_occupancy,
@@ -136,23 +146,28 @@ async def off_peak_guidance(
     )  # fmt: skip
 
 
+def _occupancy(sums: Sums, min_coverage: float) -> float | None:
+    """Busy ÷ available over observed time, or None when `sums` may not be judged."""
+    return None if sums.reason(min_coverage) else ratio(sums.busy, sums.available)
+
+
 def _off_peak(community: _Community, settings: EnergySettings) -> OffPeakCommunity:
     total = sum(community.energy.values(), Share()).energy_wh
     peak = community.energy.get(settings.peak_period, Share()).energy_wh
     valley = community.energy.get(settings.valley_period, Share()).energy_wh
-    available, busy = sum(community.available), sum(community.busy)
-    occupancy = ratio(busy, available)
-    hourly = [ratio(b, a) for a, b in zip(community.available, community.busy, strict=True)]
+    least = settings.min_coverage
+    whole, valley_use = community.whole, community.valley
+    occupancy = _occupancy(whole, least)
+    hourly = [_occupancy(sums, least) for sums in community.hourly]
     return OffPeakCommunity(
         community=community.ref, piles=len(community.piles),
-        connectors=len(community.connectors), energy_kwh=total / 1000, peak_kwh=peak / 1000,
+        connectors=len(community.connectors), **coverage_figures(whole.observed, whole.span),
+        reason=whole.reason(least), energy_kwh=total / 1000, peak_kwh=peak / 1000,
         valley_kwh=valley / 1000, peak_load_share=ratio(peak, total), occupancy=occupancy,
         idle_share=None if occupancy is None else round(1 - occupancy, 4),
-        idle_connector_hours=round((available - busy) / _HOUR, 3),
-        valley_occupancy=ratio(community.valley_busy, community.valley_available),
-        valley_headroom_hours=round(
-            (community.valley_available - community.valley_busy) / _HOUR, 3
-        ),
+        idle_connector_hours=round((whole.available - whole.busy) / _HOUR, 3),
+        valley_occupancy=_occupancy(valley_use, least),
+        valley_headroom_hours=round((valley_use.available - valley_use.busy) / _HOUR, 3),
         hourly_occupancy=hourly,
         congested_hours=[h for h, o in enumerate(hourly) if o is not None
                          and o >= settings.congested_occupancy],
@@ -179,7 +194,10 @@ def _windows(free: Sequence[bool]) -> list[HourWindow]:
     return sorted(runs, key=lambda w: w.from_hour)
 
 
-def _recommend(figures: Sequence[OffPeakCommunity]) -> Recommendation:
+def _recommend(every: Sequence[OffPeakCommunity]) -> Recommendation:
+    """Advice from judged communities only; the others are named as not judged, so silence
+    about a community is never read as "no problem there"."""
+    figures = [f for f in every if f.reason is None]
     congested = sorted(
         (
             Congestion(
@@ -209,14 +227,18 @@ def _recommend(figures: Sequence[OffPeakCommunity]) -> Recommendation:
     return Recommendation(
         congested=congested, room=room,
         most_idle_community=most_idle.community if most_idle else None, shifts=shifts,
+        not_judged=[NotJudged(community=f.community, reason=f.reason) for f in every
+                    if f.reason is not None],
     )  # fmt: skip
 
 
 @dataclass(slots=True)
 class _Pressure:
     community: _Community
+    coverage: dict[str, float | None]
+    reason: NoData | None
     figures: list[float | None]  # occupancy, all-busy share, energy per pile
-    pressure: float = 0.0
+    pressure: float | None = None
 
 
 async def siting_insight(
@@ -227,45 +249,65 @@ async def siting_insight(
     first: date | None,
     last: date | None,
     settings: EnergySettings,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> SitingInsight:
-    """Communities ranked by demand pressure, with the figures behind each rank."""
-    days = last_days(first, last, today=today or local_today(), limits=settings)
+    """Communities ranked by demand pressure, with the figures behind each rank; those with
+    too little observed are listed unranked, after the ranked ones."""
+    now = now or utc_now()
+    days = last_days(first, last, today=local_date(now), limits=settings)
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
-    communities, use, _ = await _communities(session, principal, area_row, days, settings)
+    communities, use, _ = await _communities(session, principal, area_row, days, settings, now)
     by_connector = {c.connector_pk: c for c in use.connectors}
-    window = (days.end - days.start).total_seconds()
-    rows = []
-    for community in communities:
-        timelines = [unavailable_union(by_connector[pk]) for pk in community.connectors]
-        all_busy = seconds(simultaneous(timelines, len(timelines)))
-        energy = sum(community.energy.values(), Share()).energy_wh / 1000
-        piles = len(community.piles)
-        rows.append(
-            _Pressure(
-                community,
-                [
-                    ratio(sum(community.busy), sum(community.available)),
-                    ratio(all_busy, window) if timelines else None,
-                    round(energy / piles, 3) if piles else None,
-                ],
-            )
-        )
-    peaks = [max((row.figures[i] or 0.0 for row in rows), default=0.0) for i in range(3)]
-    for row in rows:
-        scaled = [(value or 0.0) / peak for value, peak in zip(row.figures, peaks, strict=True)
-                  if peak > 0]  # fmt: skip
-        row.pressure = round(sum(scaled) / 3, 4)
-    rows.sort(key=lambda row: (-row.pressure, row.community.ref.code))
+    span = use.until - days.start
+    rows = [_pressure_of(c, by_connector, span, settings.min_coverage) for c in communities]
+    _scale(rows)
+    rows.sort(key=lambda row: (row.pressure is None, -(row.pressure or 0.0),
+                               row.community.ref.code))  # fmt: skip
     return SitingInsight(
         area=AreaRef(code=area_row.code, name=area_row.name, level=area_row.level),
-        from_date=days.first, to_date=days.last, method=SITING_METHOD,
+        from_date=days.first, to_date=days.last, until=use.until, method=SITING_METHOD,
         communities=[
             SitingCommunity(
-                rank=rank, community=row.community.ref, piles=len(row.community.piles),
+                rank=rank if row.pressure is not None else None, community=row.community.ref,
+                piles=len(row.community.piles), **row.coverage, reason=row.reason,
                 occupancy=row.figures[0], all_busy_share=row.figures[1],
                 energy_per_pile_kwh=row.figures[2], pressure=row.pressure,
             )
             for rank, row in enumerate(rows, start=1)
         ],
     )  # fmt: skip
+
+
+def _pressure_of(
+    community: _Community,
+    by_connector: dict[int, utilisation_service.ConnectorUse],
+    span: timedelta,
+    min_coverage: float,
+) -> _Pressure:
+    """A community's three figures; the shares of time only over observed time."""
+    connectors = [by_connector[pk] for pk in community.connectors]
+    whole = community.whole
+    reason = whole.reason(min_coverage)
+    # No connector free: measured over the time every connector was observed (busy and down
+    # time lie inside it), and only when that time covers enough of the range.
+    seen = seconds(simultaneous([c.time.observed for c in connectors], len(connectors)))
+    all_busy = seconds(simultaneous([unavailable_union(c) for c in connectors], len(connectors)))
+    whole_seconds = span.total_seconds() or 0.0
+    all_busy_share = None if judge(seen, whole_seconds, min_coverage) else ratio(all_busy, seen)
+    energy = sum(community.energy.values(), Share()).energy_wh / 1000
+    piles = len(community.piles)
+    return _Pressure(
+        community, coverage_figures(whole.observed, whole.span), reason,
+        [None if reason else ratio(whole.busy, whole.available), all_busy_share,
+         round(energy / piles, 3) if piles else None],
+    )  # fmt: skip
+
+
+def _scale(rows: Sequence[_Pressure]) -> None:
+    """Pressure of the judged communities: each figure over its largest among them."""
+    judged = [row for row in rows if row.reason is None]
+    peaks = [max((row.figures[i] or 0.0 for row in judged), default=0.0) for i in range(3)]
+    for row in judged:
+        scaled = [(value or 0.0) / peak for value, peak in zip(row.figures, peaks, strict=True)
+                  if peak > 0]  # fmt: skip
+        row.pressure = round(sum(scaled) / 3, 4)

@@ -175,8 +175,9 @@ class Ledger:
         """ConnectorID → the last status the hub answered Ret 0 to."""
         statuses: dict[str, int] = {}
         for entry in self.pushes(STATION_STATUS, Outcome.DELIVERED, Outcome.IGNORED):
-            info = entry.payload["ConnectorStatusInfo"]
-            statuses[str(info["ConnectorID"])] = int(info["Status"])
+            infos = entry.payload["ConnectorStatusInfo"]
+            for info in infos if isinstance(infos, list) else [infos]:
+                statuses[str(info["ConnectorID"])] = int(info["Status"])
         return statuses
 
     def delivered_orders(self) -> set[str]:

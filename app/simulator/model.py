@@ -22,6 +22,10 @@ of each community's finished sessions (one factor per community, capped per sess
 its car could draw before leaving) so the community's total is its `monthly_kwh` × days / 30
 to the cent; the live simulation continues from `end` with the state the history left (a
 session charging across `end` is cut there: its order only counts what is charged after).
+It keeps what the window's statuses were (`status_history()`): each connector's status at the
+window's start, dated from when that status began (at the start, or earlier for a visit,
+fault or blip already under way), then every change inside the window, all in time order, so
+the hub can observe the whole window rather than only the state it ended in.
 """
 
 from __future__ import annotations
@@ -265,6 +269,7 @@ class FleetModel:
         self.specs = connector_specs(self.catalogue, behaviour)
         self.orders = OrderBook()
         self._sims: list[_ConnectorSim] = []
+        self._history: list[ConnectorStatus] = []
         self._now: datetime | None = None
 
     @property
@@ -306,6 +311,7 @@ class FleetModel:
             sim = self._sim(spec, at, chain(past, rest))
             sim.advance(at)  # the state at `at`; what happened before is not reported
             self._sims.append(sim)
+        self._history = sorted(self._current(), key=lambda s: s.since)
         self._now = at
 
     def backfill(self, *, days: float = 30, end: datetime) -> list[ChargeOrder]:
@@ -325,12 +331,30 @@ class FleetModel:
             self._sim(spec, begin, chain(past, rest))
             for spec, past, rest in zip(self.specs, scaled, rests, strict=True)
         ]
-        orders = [
-            event.order
-            for sim in self._sims
-            for event in sim.advance(end)
-            if isinstance(event, OrderFinished) and event.order.start >= begin
-        ]
+        orders: list[ChargeOrder] = []
+        tagged: list[tuple[datetime, int, int, ConnectorStatus]] = []
+        for sim in self._sims:
+            spec, events = sim.spec, sim.advance(end)
+            orders.extend(
+                e.order for e in events if isinstance(e, OrderFinished) and e.order.start >= begin
+            )
+            changes = [e for e in events if isinstance(e, StatusChange)]
+            # What was under way at `begin` collapses into the status the window starts with.
+            before = [c for c in changes if c.at <= begin]
+            first = ConnectorStatus(
+                spec.connector_id,
+                spec.station_id,
+                before[-1].status if before else AVAILABLE,
+                before[-1].at if before else begin,
+            )
+            statuses = [first] + [
+                ConnectorStatus(c.connector_id, c.station_id, c.status, c.at)
+                for c in changes
+                if c.at > begin
+            ]
+            tagged.extend((s.since, spec.number, i, s) for i, s in enumerate(statuses))
+        tagged.sort(key=lambda item: item[:3])
+        self._history = [item[3] for item in tagged]
         orders.sort(key=lambda o: (o.end, o.start_charge_seq))
         self.orders.add(orders)
         self._now = end
@@ -355,6 +379,19 @@ class FleetModel:
         """Every connector's current status, in catalogue order."""
         if self._now is None:
             raise RuntimeError("the model has not started: call backfill() or start()")
+        return self._current()
+
+    def status_history(self) -> list[ConnectorStatus]:
+        """What the hub should learn before the live changes, oldest first (per connector in
+        causal order; `since` is the operator time of each): after `backfill()` every
+        connector's status at the window's start, then each change inside the window, so each
+        connector's last entry is its status at the window's end; after `start(at)` only the
+        statuses at `at`."""
+        if self._now is None:
+            raise RuntimeError("the model has not started: call backfill() or start()")
+        return list(self._history)
+
+    def _current(self) -> list[ConnectorStatus]:
         return [
             ConnectorStatus(s.spec.connector_id, s.spec.station_id, s.status, s.since)
             for s in self._sims

@@ -1,9 +1,18 @@
 """Pushing to the hub (operator → hub) with the shared T/CEC client, losing nothing.
 
-At start: `notification_stationStatus` for every connector (the state the history left,
-stamped with when that status began),
-then `notification_charge_order_info` for every backfilled order in time order, a bounded
-number in flight. Then, each tick, every status change and every closed order of the step.
+At start: `notification_stationStatus` for the model's status history (every connector's
+status at the start of the backfilled window, then every change in it, each stamped with its
+own operator time), in time order, so the hub observes the whole window; then
+`notification_charge_order_info` for every backfilled order in time order, a bounded number
+in flight. Then, each tick, every status change and every closed order of the step.
+
+The hub dates a status push by its envelope TimeStamp, so one push can only carry statuses
+of the same second: the history's statuses of one instant (most connectors at the window's
+start) share a push, up to `STATUS_BATCH` ConnectorStatusInfo (the standard sends one object;
+the hub also takes a list), the rest go one per push. Up to `concurrency` pushes are in
+flight, started in time order (the client's TimeStamps never go back, so they must also be
+sealed in that order), and a connector's next status waits until its previous one is
+answered, so the hub applies each connector's history in order.
 
 The client retries what is worth retrying within one call (transport errors, 5xx, Ret -1,
 a token refresh on 4002). What still fails waits in the pending queue and is retried every
@@ -16,6 +25,10 @@ round, which sends the queue in order and stops trying again at its first failur
   recorded as superseded): a status carries no time of its own, the hub dates it by the
   envelope TimeStamp, so re-sending old ones late would only replay stale states; while a
   connector has a status waiting, its newer changes join the queue instead of overtaking it.
+
+A history push that fails therefore leaves only the connector's newest status waiting: with
+the hub down at start, the hub later learns each connector's status at the window's end, as
+it would from a pull, not its history.
 
 Ret 4004 from the hub is final (it will never take that record): recorded as refused and
 dropped. Each push is stamped with the simulated time of its event (`clock.stamped`), which
@@ -40,11 +53,13 @@ from app.ingest.tcec.wire import (
     dump_wire,
 )
 from app.simulator.ledger import CHARGE_ORDER, STATION_STATUS, Kind, Outcome
-from app.simulator.model import Event, OrderFinished, StatusChange
+from app.simulator.model import ConnectorStatus, Event, OrderFinished, StatusChange
 from app.simulator.orders import ChargeOrder
 from app.simulator.state import Push, SimulatorState
 
 log = structlog.get_logger(__name__)
+
+STATUS_BATCH = 50  # ConnectorStatusInfo per history push at most (statuses of one second)
 
 
 class Notifier(Protocol):
@@ -58,6 +73,45 @@ def status_push(connector_id: str, status: int, at: datetime) -> Push:
         connector_status_info=[ConnectorStatusInfo(connector_id=connector_id, status=status)]
     )
     return Push(STATION_STATUS, dump_wire(request), at, connector_id)
+
+
+def statuses_push(statuses: Sequence[ConnectorStatus]) -> Push:
+    """One push for statuses of different connectors observed at the same instant (the hub
+    takes a list of ConnectorStatusInfo; one of them is sent as the standard's one object)."""
+    if len(statuses) == 1:
+        (only,) = statuses
+        return status_push(only.connector_id, only.status, only.since)
+    at = statuses[0].since
+    if any(s.since != at for s in statuses) or len({s.connector_id for s in statuses}) != len(
+        statuses
+    ):
+        raise ValueError("one push carries one instant and each connector once")
+    infos = [
+        dump_wire(ConnectorStatusInfo(connector_id=s.connector_id, status=s.status))
+        for s in statuses
+    ]
+    key = ",".join(s.connector_id for s in statuses)
+    return Push(STATION_STATUS, {"ConnectorStatusInfo": infos}, at, key)
+
+
+def history_batches(
+    history: Sequence[ConnectorStatus], size: int = STATUS_BATCH
+) -> list[list[ConnectorStatus]]:
+    """The history in time order, with consecutive statuses of one instant (each connector
+    once) grouped into pushes of at most `size`."""
+    batches: list[list[ConnectorStatus]] = []
+    for status in history:
+        last = batches[-1] if batches else None
+        if (
+            last is not None
+            and len(last) < size
+            and last[0].since == status.since
+            and all(s.connector_id != status.connector_id for s in last)
+        ):
+            last.append(status)
+        else:
+            batches.append([status])
+    return batches
 
 
 def order_push(order: ChargeOrder) -> Push:
@@ -167,15 +221,32 @@ class Pusher:
         await asyncio.gather(*(self._order(order_push(o)) for o in orders))
 
     async def push_initial(self, orders: Sequence[ChargeOrder]) -> None:
-        """Every connector's status, then the backfilled orders."""
-        # Stamped with when each status began, oldest first: the hub dates a status by the
-        # TimeStamp, so a fault already open for 30 h shows red at once, as it should. One
-        # status per connector, so they may go side by side (started oldest first).
-        began = sorted(self.state.model.statuses(), key=lambda s: s.since)
-        await asyncio.gather(
-            *(self._status(status_push(s.connector_id, s.status, s.since)) for s in began)
-        )
+        """The status history (the backfilled window's statuses), then the backfilled orders."""
+        await self.push_history(self.state.model.status_history())
         await self.push_orders(sorted(orders, key=lambda o: (o.end, o.start_charge_seq)))
+
+    async def push_history(self, history: Sequence[ConnectorStatus]) -> None:
+        """Statuses stamped with their own times, oldest first: pushes start in time order
+        (`concurrency` in flight, in the order they were started), and one waits for the
+        previous push of any of its connectors to be answered."""
+        last: dict[str, asyncio.Task[None]] = {}  # connector → its latest push
+        for batch in history_batches(history):
+            before = {last[s.connector_id] for s in batch if s.connector_id in last}
+            if before:
+                await asyncio.wait(before)
+            task = asyncio.create_task(self._history_status(batch))
+            for status in batch:
+                last[status.connector_id] = task
+        if last:
+            await asyncio.gather(*set(last.values()))
+
+    async def _history_status(self, batch: Sequence[ConnectorStatus]) -> None:
+        if len(batch) == 1 or any(s.connector_id in self.state.pending.statuses for s in batch):
+            for status in batch:  # behind a waiting status of its connector: one by one
+                await self._status(status_push(status.connector_id, status.status, status.since))
+        elif not await self._send(statuses_push(batch)):
+            for status in batch:  # each connector waits with its own newest status
+                self._queue_status(status_push(status.connector_id, status.status, status.since))
 
     async def push_events(self, events: Sequence[Event]) -> None:
         """One by one in time order. The client's TimeStamps never go back (SeqCounter), so

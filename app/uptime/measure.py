@@ -1,17 +1,26 @@
 """Uptime arithmetic on a connector's status pieces (pure, no I/O).
 
+The range is cut at now (nothing after it is counted) and split into *observed* time, when the
+connector's status was known, and *unknown* time, before its first report: observed + unknown
+= the range up to now. Every share of time is over observed time only; unknown time is no
+evidence either way, so it is neither uptime nor outage.
+
 * NEVI-style (23 CFR 680.116(b), generalised from a year to the range):
-  µ = (T − (T_outage − T_excluded)) / T, where T is the range, T_outage the time the connector
-  was faulted or offline for longer than the offline grace (a shorter link drop does not stop
-  anyone charging), and T_excluded the part of that outage inside an alert that staff resolved
-  with an outage reason (scheduled maintenance, utility outage, vandalism, natural disaster,
-  vehicle fault).
+  µ = (T − (T_outage − T_excluded)) / T, where T is the observed time, T_outage the time the
+  connector was faulted or offline for longer than the offline grace (a shorter link drop does
+  not stop anyone charging), and T_excluded the part of that outage inside an alert that staff
+  resolved with an outage reason (scheduled maintenance, utility outage, vandalism, natural
+  disaster, vehicle fault).
 * UK-style (Public Charge Point Regulations 2023): time is classed by status as available,
   in use (occupied, charging, reserved), out of service (the NEVI outage), a short link drop,
-  or unknown (no report yet); reliability = in service ÷ known time, against the 99 % target.
-* A fault is an entry into `faulted`; its repair time runs until the status leaves it. MTTR
-  averages the faults repaired inside the range (a fault open at the start counts from the
-  start).
+  or unknown (no report yet); reliability = in service ÷ observed time, against the 99 %
+  target.
+* Both are stated only when at least `min_coverage` of the range up to now was observed
+  (PILEHUB_ENERGY__MIN_COVERAGE); otherwise they are null with the reason, and so is the
+  target's verdict: too little seen is never a pass.
+* A fault is an entry into `faulted` from a known status; its repair time runs until the
+  status leaves it. MTTR averages the faults repaired inside the range (a fault open at the
+  start, or at the first report, counts from there); with no repaired fault it is null.
 """
 
 from __future__ import annotations
@@ -50,14 +59,19 @@ class Tally:
         return self
 
     @property
+    def observed(self) -> float:
+        return self.total - self.unknown
+
+    @property
     def uptime(self) -> float | None:
-        if self.total <= 0:
+        """µ over observed time (None when nothing was observed)."""
+        if self.observed <= 0:
             return None
-        return (self.total - (self.out_of_service - self.excluded)) / self.total
+        return (self.observed - (self.out_of_service - self.excluded)) / self.observed
 
     @property
     def reliability(self) -> float | None:
-        known = self.total - self.unknown
+        known = self.observed
         return (known - self.out_of_service) / known if known > 0 else None
 
     @property
@@ -84,8 +98,11 @@ def tally(
     start: datetime,
     end: datetime,
 ) -> Tally:
+    """The connector's seconds by class over [start, end), `end` being the range cut at now
+    (`pieces` cover exactly that window, as timeline.status_intervals gives them)."""
     result = Tally(total=(end - start).total_seconds())
     outage: list[Interval] = []
+    before: str | None = None  # the previous piece's status (None: the window's start)
     for a, b, status in merge(pieces):
         length = (b - a).total_seconds()
         if status == "faulted" or (status == "offline" and b - a > offline_grace):
@@ -100,10 +117,13 @@ def tally(
         else:
             result.unknown += length
         if status == "faulted":
-            if a > start:
+            # Entered from a known status: a fault seen to begin (after unknown time, the
+            # fault may have begun long before the first report).
+            if before not in (None, "unknown"):
                 result.faults += 1
             if b < end:
                 result.repairs.append(length)
+        before = status
     excluded_union = union(clip(excluded, start, end))
     result.excluded = sum(seconds(clip(excluded_union, a, b)) for a, b in outage)
     return result

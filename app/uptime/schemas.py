@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from app.alerts.schemas import OutageReason
 from app.core.tabular import TabularModel
-from app.energy.schemas import AreaRef
+from app.energy.schemas import AreaRef, Judged
 
 
 class StatusHours(BaseModel):
-    """UK-style classification of the range by status."""
+    """UK-style classification of the range up to now by status (they add up to it)."""
 
     available: float
     in_use: float
@@ -23,16 +23,24 @@ class StatusHours(BaseModel):
     unknown: float
 
 
-class UptimeFigures(BaseModel):
+class UptimeFigures(Judged):
     hours: StatusHours
     outage_hours: float
     excluded_hours: float = Field(description="Outage inside alerts resolved with a reason.")
-    uptime: float | None = Field(description="NEVI µ = (T − (T_outage − T_excluded)) / T")
-    uk_reliability: float | None = Field(description="In service ÷ known time.")
-    meets_uk_target: bool | None = Field(description="Reliability at least 99 %.")
+    uptime: float | None = Field(
+        description="NEVI µ = (T − (T_outage − T_excluded)) / T, T the observed time; null "
+        "with `reason` when too little was observed."
+    )
+    uk_reliability: float | None = Field(description="In service ÷ observed time.")
+    meets_uk_target: bool | None = Field(
+        description="Reliability at least 99 %; null (never a pass) when it is null."
+    )
     faults: int
     repairs: int
     mttr_hours: float | None = Field(description="Mean time to repair of repaired faults.")
+    mttr_reason: str | None = Field(
+        description="Why mttr_hours is null: no-repairs (or no-observations)."
+    )
 
 
 class ConnectorUptime(UptimeFigures):
@@ -53,6 +61,9 @@ class UptimeReport(TabularModel):
     area: AreaRef
     from_date: date = Field(serialization_alias="from")
     to_date: date = Field(serialization_alias="to")
+    until: datetime = Field(
+        description="End of what is counted: the end of `to`, or now if that comes first."
+    )
     definition: str
     excluded_reasons: list[OutageReason]
     area_uptime: UptimeFigures
@@ -63,8 +74,9 @@ class UptimeReport(TabularModel):
         return [
             "level", "pile_id", "equipment_id", "connector_id", "community", "available_hours",
             "in_use_hours", "out_of_service_hours", "short_offline_hours", "unknown_hours",
-            "outage_hours", "excluded_hours", "uptime", "uk_reliability", "meets_uk_target",
-            "faults", "repairs", "mttr_hours",
+            "range_hours", "observed_hours", "coverage", "reason", "outage_hours",
+            "excluded_hours", "uptime", "uk_reliability", "meets_uk_target", "faults",
+            "repairs", "mttr_hours", "mttr_reason",
         ]  # fmt: skip
 
     def csv_rows(self) -> Iterable[Sequence[Any]]:
@@ -79,9 +91,11 @@ def _cells(figures: UptimeFigures) -> list[Any]:
     hours = figures.hours
     return [
         hours.available, hours.in_use, hours.out_of_service, hours.short_offline, hours.unknown,
-        figures.outage_hours, figures.excluded_hours, _blank(figures.uptime),
-        _blank(figures.uk_reliability), _blank(figures.meets_uk_target), figures.faults,
-        figures.repairs, _blank(figures.mttr_hours),
+        figures.range_hours, figures.observed_hours, _blank(figures.coverage),
+        _blank(figures.reason), figures.outage_hours, figures.excluded_hours,
+        _blank(figures.uptime), _blank(figures.uk_reliability),
+        _blank(figures.meets_uk_target), figures.faults, figures.repairs,
+        _blank(figures.mttr_hours), _blank(figures.mttr_reason),
     ]  # fmt: skip
 
 

@@ -15,8 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.config import EnergySettings
+from app.core.time import LOCAL_TZ, utc_now
+from app.energy.coverage import NoData, coverage_figures, judge
 from app.energy.groups import GroupIndex, group_index
-from app.energy.ranges import DayRange, Granularity, bucket, local_today, resolve
+from app.energy.ranges import DayRange, Granularity, bucket, resolve
 from app.energy.schemas import AreaRef, GroupBy
 from app.jurisdictions import service as jurisdictions_service
 from app.utilisation import repository
@@ -35,8 +37,11 @@ _HOUR_SECONDS = 3600.0
 
 @dataclass(slots=True)
 class Hours:
-    """Seconds per hour of the range, hour 0 being local midnight of its first day."""
+    """Seconds per hour of the range, hour 0 being local midnight of its first day (hours
+    after now hold nothing, not even unknown time)."""
 
+    span: list[float]  # of the hour inside the window: 3600 before now, 0 after
+    observed: list[float]
     available: list[float]
     busy: list[float]
     charging: list[float]
@@ -53,6 +58,7 @@ class ConnectorUse:
 @dataclass(slots=True)
 class AreaUse:
     days: DayRange
+    until: datetime  # the range cut at now
     connectors: list[ConnectorUse] = field(default_factory=list)
 
     def hour_start(self, index: int) -> tuple[date, int]:
@@ -89,19 +95,19 @@ async def area_history(
 
 
 async def area_use(
-    session: AsyncSession, principal: Principal, area_path: str, days: DayRange
+    session: AsyncSession, principal: Principal, area_path: str, days: DayRange, now: datetime
 ) -> AreaUse:
-    """Every connector of the area with its time and hourly figures over `days`."""
-    start, end = days.start, days.end
+    """Every connector of the area with its time and hourly figures over `days` up to now."""
+    start, end = days.start, days.until(now)
     history = await area_history(session, principal, area_path, start, end)
-    use = AreaUse(days)
+    use = AreaUse(days, end)
     for row in history.connectors:
         time = connector_time(history.pieces[row.id], history.sessions.get(row.id, []), start, end)
-        use.connectors.append(ConnectorUse(row.id, row.pile_pk, time, _hours(time, days)))
+        use.connectors.append(ConnectorUse(row.id, row.pile_pk, time, _hours(time, days, end)))
     return use
 
 
-def _hours(time: ConnectorTime, days: DayRange) -> Hours:
+def _hours(time: ConnectorTime, days: DayRange, until: datetime) -> Hours:
     count = days.days * 24
     origin = days.start
 
@@ -113,9 +119,12 @@ def _hours(time: ConnectorTime, days: DayRange) -> Hours:
                 values[index] += seconds
         return values
 
+    observed = spread(time.observed)
     down = spread(time.down)
     return Hours(
-        available=[_HOUR_SECONDS - seconds for seconds in down],
+        span=spread([(origin, until)]),
+        observed=observed,
+        available=[seen - out for seen, out in zip(observed, down, strict=True)],
         busy=spread(time.busy),
         charging=spread(time.charging),
     )
@@ -123,25 +132,41 @@ def _hours(time: ConnectorTime, days: DayRange) -> Hours:
 
 @dataclass(slots=True)
 class Sums:
+    """Connector-seconds of a group (or an hour of the week), summed over hours."""
+
+    span: float = 0.0
+    observed: float = 0.0
     available: float = 0.0
     busy: float = 0.0
     charging: float = 0.0
     connectors: set[int] = field(default_factory=set)
 
-    def add(self, connector_pk: int, available: float, busy: float, charging: float) -> None:
-        self.available += available
-        self.busy += busy
-        self.charging += charging
+    def add(self, connector_pk: int, hours: Hours, i: int) -> None:
+        self.span += hours.span[i]
+        self.observed += hours.observed[i]
+        self.available += hours.available[i]
+        self.busy += hours.busy[i]
+        self.charging += hours.charging[i]
         self.connectors.add(connector_pk)
 
-    def figures(self) -> dict[str, object]:
+    def reason(self, min_coverage: float) -> NoData | None:
+        """Why the shares of available time are not stated, if they are not."""
+        reason = judge(self.observed, self.span, min_coverage)
+        if reason is None and self.available <= 0:
+            return NoData.NOTHING_AVAILABLE
+        return reason
+
+    def figures(self, min_coverage: float) -> dict[str, object]:
+        reason = self.reason(min_coverage)
         return {
             "connectors": len(self.connectors),
+            **coverage_figures(self.observed, self.span),
+            "reason": reason,
             "available_hours": round(self.available / _HOUR_SECONDS, 3),
             "busy_hours": round(self.busy / _HOUR_SECONDS, 3),
             "charging_hours": round(self.charging / _HOUR_SECONDS, 3),
-            "occupancy": ratio(self.busy, self.available),
-            "charging_share": ratio(self.charging, self.available),
+            "occupancy": None if reason else ratio(self.busy, self.available),
+            "charging_share": None if reason else ratio(self.charging, self.available),
         }
 
 
@@ -159,14 +184,15 @@ async def utilisation_report(
     last: date | None,
     group_by: GroupBy,
     settings: EnergySettings,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> UtilisationReport:
     """Busy, charging and available hours per group and day or month, and the area's
-    hour-of-week occupancy profile."""
-    days = resolve(granularity, first, last, today=today or local_today(), limits=settings)
+    hour-of-week occupancy profile, over the range up to now."""
+    now = now or utc_now()
+    days = resolve(granularity, first, last, today=local_date(now), limits=settings)
     area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     index = await group_index(session, principal, area_row.path, group_by)
-    use = await area_use(session, principal, area_row.path, days)
+    use = await area_use(session, principal, area_row.path, days, now)
     cells: dict[tuple[str, str], Sums] = {}
     totals = {key: Sums() for key in index.keys()}
     profile = {(weekday, hour): Sums() for weekday in range(1, 8) for hour in range(24)}
@@ -175,37 +201,43 @@ async def utilisation_report(
         if key is None:
             continue
         hours = connector.hours
-        for i, (available, busy, charging) in enumerate(
-            zip(hours.available, hours.busy, hours.charging, strict=True)
-        ):
+        for i, span in enumerate(hours.span):
+            if span <= 0:
+                break  # now has been reached: the rest of the range has not happened
             day, hour = use.hour_start(i)
             label = bucket(day, granularity)
-            cells.setdefault((key, label), Sums()).add(
-                connector.connector_pk, available, busy, charging
-            )
-            totals.setdefault(key, Sums()).add(connector.connector_pk, available, busy, charging)
-            profile[(day.isoweekday(), hour)].add(connector.connector_pk, available, busy, 0.0)
+            cells.setdefault((key, label), Sums()).add(connector.connector_pk, hours, i)
+            totals.setdefault(key, Sums()).add(connector.connector_pk, hours, i)
+            profile[(day.isoweekday(), hour)].add(connector.connector_pk, hours, i)
     ordered = sorted(cells.items(), key=lambda item: (index.order(item[0][0]), item[0][1]))
+    least = settings.min_coverage
     return UtilisationReport(
         area=AreaRef(code=area_row.code, name=area_row.name, level=area_row.level),
-        granularity=granularity, from_date=days.first, to_date=days.last, group_by=group_by,
-        rows=[UseRow(group=index.ref(key), bucket=label, **_model(sums))
+        granularity=granularity, from_date=days.first, to_date=days.last, until=use.until,
+        group_by=group_by,
+        rows=[UseRow(group=index.ref(key), bucket=label, **_model(sums, least))
               for (key, label), sums in ordered],
-        totals=[UseTotal(group=index.ref(key), **_model(sums)) for key, sums in totals.items()],
-        profile=[
-            ProfileCell(
-                weekday=weekday, hour=hour,
-                available_hours=round(sums.available / _HOUR_SECONDS, 3),
-                busy_hours=round(sums.busy / _HOUR_SECONDS, 3),
-                occupancy=ratio(sums.busy, sums.available),
-            )
-            for (weekday, hour), sums in sorted(profile.items())
-        ],
+        totals=[UseTotal(group=index.ref(key), **_model(sums, least))
+                for key, sums in totals.items()],
+        profile=[_profile_cell(weekday, hour, sums, least)
+                 for (weekday, hour), sums in sorted(profile.items())],
     )  # fmt: skip
 
 
-def _model(sums: Sums) -> dict[str, object]:
-    return UseFigures.model_validate(sums.figures()).model_dump()
+def _model(sums: Sums, min_coverage: float) -> dict[str, object]:
+    return UseFigures.model_validate(sums.figures(min_coverage)).model_dump()
+
+
+def _profile_cell(weekday: int, hour: int, sums: Sums, min_coverage: float) -> ProfileCell:
+    figures = sums.figures(min_coverage)
+    return ProfileCell(
+        weekday=weekday, hour=hour,
+        **{name: figures[name] for name in ProfileCell.model_fields if name in figures},
+    )  # fmt: skip
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 def unavailable_union(connector: ConnectorUse) -> list[Interval]:

@@ -1,16 +1,20 @@
 """A connector's time, from its status history and its sessions (pure, no I/O).
 
-Definitions (also in README "Analytics"):
+Definitions (also in README "Energy and analytics"):
 
+* The window is the range cut at now: the future is never counted.
 * A status holds from its report's operator time until the next applied report. Inside the
   window, the connector starts in the status of its last report before the window, or
   `unknown` if it never reported.
+* **Observed** time is the window minus unknown time: from the connector's first report (or
+  the window's start, if it had reported before) on. Every figure below is inside it: time
+  before the first report is unknown, not available, and a session then is not evidence of
+  how much of that time the connector was free.
 * **Out of service**: faulted or offline. **Busy**: occupied, charging or reserved by status,
-  or inside a charging session (sessions count even while the link is down, and before the
-  first status report). **Available** time is the window minus out-of-service time that is
-  not busy, so busy ≤ available always. Unknown time counts as available: the connector is
-  registered and nothing says it was down.
-* **Charging** time is the union of the connector's sessions (T/CEC charge StartTime–EndTime).
+  or inside a charging session (sessions count even while the link is down). **Available**
+  time is observed time minus out-of-service time that is not busy, so busy ≤ available.
+* **Charging** time is the union of the connector's sessions (T/CEC charge StartTime–EndTime)
+  inside observed time.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from app.core.time import LOCAL_TZ
 
 Interval = tuple[datetime, datetime]
 
+UNKNOWN = "unknown"
 BUSY = frozenset({"occupied", "charging", "reserved"})
 OUT_OF_SERVICE = frozenset({"faulted", "offline"})
 _HOUR = timedelta(hours=1)
@@ -71,14 +76,21 @@ def subtract(intervals: Sequence[Interval], minus: Sequence[Interval]) -> list[I
     return result
 
 
+def intersect(intervals: Sequence[Interval], within: Sequence[Interval]) -> list[Interval]:
+    """The parts of `intervals` inside `within` (both unions, in order)."""
+    return subtract(intervals, subtract(intervals, within))
+
+
 def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
     return [(max(a, start), min(b, end)) for a, b in intervals if b > start and a < end]
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectorTime:
-    """A connector's busy, charging and out-of-service time inside the window (unions)."""
+    """A connector's observed, busy, charging and out-of-service time inside the window
+    (unions; the last three inside the first)."""
 
+    observed: list[Interval]
     busy: list[Interval]
     charging: list[Interval]
     down: list[Interval]  # out of service and not busy
@@ -90,10 +102,11 @@ def connector_time(
     start: datetime,
     end: datetime,
 ) -> ConnectorTime:
-    charging = union(clip(sessions, start, end))
+    observed = union((a, b) for a, b, s in pieces if s != UNKNOWN)
+    charging = intersect(union(clip(sessions, start, end)), observed)
     busy = union([*((a, b) for a, b, s in pieces if s in BUSY), *charging])
     down = subtract(union((a, b) for a, b, s in pieces if s in OUT_OF_SERVICE), busy)
-    return ConnectorTime(busy, charging, down)
+    return ConnectorTime(observed, busy, charging, down)
 
 
 def seconds(intervals: Iterable[Interval]) -> float:

@@ -18,7 +18,9 @@ Each pass, under one job lock (one dispatcher at a time on PostgreSQL):
    last retry the delivery is dead (listed as a dead letter; replay re-queues).
 
 Robots get one message per pass at most, and only within 20 sends a minute: everything due
-goes into that message, so bursts become digests and nothing is dropped.
+goes into that message, so bursts become digests and nothing is dropped. With
+`robot_max_age` set, a robot gets no delivery for an event whose change (`change_instant`)
+was already older than that when it was enqueued: history arriving late is not chat news.
 """
 
 from __future__ import annotations
@@ -174,11 +176,13 @@ class Dispatcher:
             if not events:
                 return 0
             now = self._clock()
+            max_age = self._config.robot_max_age
+            stale_before = now - max_age if max_age is not None else None
             rows = [
                 {"endpoint_id": endpoint.id, "event_id": event.id, "subject": event.subject,
                  "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
                 for endpoint in endpoints for event in events
-                if _wants(endpoint, event)
+                if _wants(endpoint, event, stale_before)
             ]  # fmt: skip
             await repository.add_deliveries(session, rows)
             watermark = events[-1].id
@@ -405,10 +409,32 @@ class Dispatcher:
         return values | {"next_attempt_at": now + delay}
 
 
-def _wants(endpoint: WebhookEndpoint, event: ChangeEvent) -> bool:
+def _wants(
+    endpoint: WebhookEndpoint, event: ChangeEvent, robot_stale_before: datetime | None = None
+) -> bool:
     assert event.id is not None
     return (
         event.id > endpoint.cursor
         and event.area_path.startswith(endpoint.area_path)
         and kinds.matches(endpoint.event_kinds, event.kind)
+        and not (
+            endpoint.kind == "wecom"
+            and robot_stale_before is not None
+            and change_instant(event) < robot_stale_before
+        )
     )
+
+
+def change_instant(event: ChangeEvent) -> datetime:
+    """When the change an event reports happened: its payload's `since` (the operator time of
+    the report, or a rule's instant), for an `alert.opened` without one its `opened_at`, else
+    when the hub logged it."""
+    keys = ("since", "opened_at") if event.kind == "alert.opened" else ("since",)
+    for key in keys:
+        try:
+            instant = datetime.fromisoformat(str(event.payload[key]))
+        except (KeyError, ValueError):
+            continue
+        if instant.tzinfo is not None:
+            return instant
+    return event.occurred_at

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from app.auth.scopes import Tier
 from app.core.db import Database
 from app.core.time import LOCAL_TZ
-from tests.energy.helpers import charge
+from tests.energy.helpers import charge, report_statuses
 from tests.fixtures.auth import mint_token
 from tests.fixtures.factories import create_pile
 from tests.fixtures.problems import assert_problem
@@ -33,6 +33,8 @@ async def _day(database: Database) -> None:
     async with database.session(write=True) as session:
         busy = [(await create_pile(session, community=BUSY))[0] for _ in range(2)]
         quiet = [(await create_pile(session, community=QUIET))[0] for _ in range(2)]
+    for connector in busy + quiet:  # observed all day: every hour can be judged
+        await report_statuses(database, connector, [(at(0), 1)])
     # Both of the busy community's piles charge through the evening peak, one on into the
     # valley; the quiet community charges once in the morning.
     await charge(database, busy[0], at(18), 4, 20_000)

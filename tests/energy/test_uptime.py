@@ -38,7 +38,8 @@ def test_nevi_uptime_uk_classes_and_mttr() -> None:
     assert result.short_offline == 300
     assert result.in_use == 3600
     assert result.excluded == 3600  # 03:00–04:00 of the fault lies inside the exclusion
-    assert result.uptime == pytest.approx((24 - (3 - 1)) / 24)
+    # Over the 23 observed hours: the unknown first hour is neither uptime nor outage.
+    assert result.uptime == pytest.approx((23 - (3 - 1)) / 23)
     assert result.reliability == pytest.approx(20 / 23)
     assert (result.faults, result.repairs, result.mttr) == (1, [7200.0], 7200.0)
     # A fault already open at the start is no new fault, and one still open is no repair.

@@ -68,10 +68,12 @@ async def test_utilisation_per_day_and_profile(
 ) -> None:
     async with database.session(write=True) as session:
         (cid,) = await create_pile(session)
-        await create_pile(session)  # an idle neighbour: 24 available hours, nothing busy
+        (idle,) = await create_pile(session)  # a neighbour: 24 available hours, nothing busy
     await report_statuses(
-        database, cid, [(at(8), 2), (at(9), 3), (at(11), 1), (at(14), 255), (at(16), 1)]
-    )
+        database, cid,
+        [(at(0), 1), (at(8), 2), (at(9), 3), (at(11), 1), (at(14), 255), (at(16), 1)],
+    )  # fmt: skip
+    await report_statuses(database, idle, [(at(0), 1)])
     await charge(database, cid, at(9), 2, 10_000)
     await charge(database, cid, at(20), 1, 5_000)  # no status reports for this one
     params = {"area": "310105011", "from": "2026-11-02", "to": "2026-11-02"}

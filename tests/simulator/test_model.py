@@ -295,3 +295,39 @@ class TestStatuses:
                 blips.append(event.at - went.pop(event.connector_id))
         assert blips
         assert all(timedelta(minutes=1) <= b <= timedelta(minutes=6) for b in blips)
+
+
+class TestStatusHistory:
+    def test_the_window_from_its_start_to_the_current_statuses(
+        self, catalogue: Catalogue, backfilled: tuple[FleetModel, list[ChargeOrder]]
+    ) -> None:
+        model, _ = backfilled
+        begin = REPORT_END - timedelta(days=30)
+        history = model.status_history()
+        assert [s.since for s in history] == sorted(s.since for s in history)
+        assert all(s.since <= REPORT_END for s in history)
+        by_connector: dict[str, list[int]] = defaultdict(list)
+        for status in history:
+            if status.connector_id not in by_connector:
+                assert status.since <= begin  # its status at the window's start
+            else:
+                assert begin < status.since
+            by_connector[status.connector_id].append(status.status)
+        assert {s.connector_id: s.status for s in history} == {
+            s.connector_id: s.status for s in model.statuses()
+        }  # each connector's last entry is where the live simulation goes on from
+        for statuses in by_connector.values():
+            for before, after in zip(statuses, statuses[1:], strict=False):
+                assert (before, after) in TRANSITIONS
+        # every session, fault and blip of the window is in it, not only its end state
+        assert len(history) > 4 * len(backfilled[1])
+        again = FleetModel(seed=SEED, catalogue=catalogue)
+        again.backfill(days=30, end=REPORT_END)
+        assert again.status_history() == history
+
+    def test_a_live_start_has_only_the_statuses_at_its_start(self, catalogue: Catalogue) -> None:
+        model = FleetModel(seed=SEED, catalogue=catalogue)
+        model.start(REPORT_END)
+        assert model.status_history() == sorted(model.statuses(), key=lambda s: s.since)
+        with pytest.raises(RuntimeError):
+            FleetModel(seed=SEED, catalogue=catalogue).status_history()

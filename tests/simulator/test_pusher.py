@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,8 +37,9 @@ class FakeHub:
         if self.down:
             raise FeedTransportError(f"{interface}: ConnectError", retryable=True)
         if interface == STATION_STATUS:
-            info = payload["ConnectorStatusInfo"]
-            self.statuses.append((info["ConnectorID"], info["Status"], self.clock.stamp()))
+            infos = payload["ConnectorStatusInfo"]  # one object, or a list of one instant
+            for info in infos if isinstance(infos, list) else [infos]:
+                self.statuses.append((info["ConnectorID"], info["Status"], self.clock.stamp()))
             return {"Status": 0}
         seq = payload["StartChargeSeq"]
         if seq in self.refuse:
@@ -127,17 +129,67 @@ async def test_a_refused_order_is_not_retried(catalogue: Catalogue) -> None:
     assert len(hub.orders) == len(orders) - 1
 
 
+async def test_the_backfilled_window_goes_as_status_history_in_time_order(
+    catalogue: Catalogue,
+) -> None:
+    state, orders, hub, pusher, _ = setup(catalogue)
+    await pusher.push_initial(orders)
+    history = state.model.status_history()
+    begin = REPORT_END - timedelta(days=3)
+    # every status of the window, each stamped with its own time, oldest first
+    assert hub.statuses == [(s.connector_id, s.status, s.since) for s in history]
+    assert len(history) > 5 * len(state.model.specs)
+    assert {s.status for s in history} >= {0, 1, 2, 3}
+    # each connector starts at the window's start (or when a status under way there began)
+    first: dict[str, datetime] = {}
+    for status in history:
+        first.setdefault(status.connector_id, status.since)
+    assert set(first) == {spec.connector_id for spec in state.model.specs}
+    assert all(since <= begin for since in first.values())
+    # the statuses of one instant share a push: most connectors at the window's start
+    pushes = list(state.ledger.pushes(STATION_STATUS, Outcome.DELIVERED))
+    assert len(pushes) < len(history)
+    lists = [p.payload["ConnectorStatusInfo"] for p in pushes]
+    assert max(len(x) for x in lists if isinstance(x, list)) > len(state.model.specs) // 2
+    assert state.ledger.final_statuses() == {
+        s.connector_id: s.status for s in state.model.statuses()
+    }
+
+
+async def test_a_connectors_history_push_waits_for_its_previous_one(catalogue: Catalogue) -> None:
+    state, _, hub, pusher, _ = setup(catalogue, days=1)
+    in_flight: set[str] = set()
+    overlaps: list[str] = []
+    most = 0
+    notify = hub.notify
+
+    async def slow(interface: str, payload: Any) -> Any:
+        nonlocal most
+        infos = payload["ConnectorStatusInfo"]
+        ids = {i["ConnectorID"] for i in (infos if isinstance(infos, list) else [infos])}
+        overlaps.extend(ids & in_flight)
+        in_flight.update(ids)
+        most = max(most, len(in_flight))
+        await asyncio.sleep(0.001)
+        in_flight.difference_update(ids)
+        return await notify(interface, payload)
+
+    hub.notify = slow  # type: ignore[method-assign]
+    await pusher.push_history(state.model.status_history())
+    assert not overlaps
+    assert most > 1  # other connectors' statuses go side by side
+    assert [stamp for _, _, stamp in hub.statuses] == sorted(s for _, _, s in hub.statuses)
+
+
 async def test_live_changes_are_stamped_with_their_own_time(catalogue: Catalogue) -> None:
     state, orders, hub, pusher, ticks = setup(catalogue, days=1)
     twin = FleetModel(seed=SEED, catalogue=catalogue)
     twin.backfill(days=1, end=REPORT_END)
     await pusher.push_initial(orders)
     initial = len(hub.statuses)
-    began = sorted((s.since, s.connector_id) for s in state.model.statuses())
-    stamps = [(stamp, connector) for connector, _, stamp in hub.statuses]
-    assert [stamp for stamp, _ in stamps] == sorted(stamp for stamp, _ in stamps)  # oldest first
-    assert sorted(stamps) == began
-    assert any(since < REPORT_END - timedelta(hours=1) for since, _ in began)
+    stamps = [(connector, stamp) for connector, _, stamp in hub.statuses]
+    assert stamps == [(s.connector_id, s.since) for s in state.model.status_history()]
+    assert [stamp for _, stamp in stamps] == sorted(stamp for _, stamp in stamps)  # oldest first
     for _ in range(12):
         ticks.seconds += 30  # half a simulated hour per tick
         await pusher.run_once()
