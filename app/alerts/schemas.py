@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from app.core.time import instant
 from app.status.colour import Cause
 
 
@@ -56,19 +57,23 @@ class AlertPublic(BaseModel):
     )
     state: AlertState
     opened_at: datetime = Field(
-        description="The since of the colour that opened it: the operator time of the report, "
-        "or the rule's instant (offline since + grace); earlier if a late report dates the "
-        "pile's trouble from before."
+        description=instant(
+            "The since of the colour that opened it: the operator time of the report, "
+            "or the rule's instant (offline since + grace); earlier if a late report dates the "
+            "pile's trouble from before."
+        )
     )
     escalated_at: datetime | None = Field(
-        description="The since of the red colour (e.g. the fault's operator time + 24 h)."
+        description=instant("The since of the red colour (e.g. the fault's operator time + 24 h).")
     )
-    acknowledged_at: datetime | None
+    acknowledged_at: datetime | None = Field(description=instant("When staff acknowledged it."))
     acknowledged_by: str | None
     acknowledge_note: str | None
     resolved_at: datetime | None = Field(
-        description="Auto-resolved: the since of the green colour (the recovery report's "
-        "operator time); by staff: when they resolved it. Never before the opening."
+        description=instant(
+            "Auto-resolved: the since of the green colour (the recovery report's "
+            "operator time); by staff: when they resolved it. Never before the opening."
+        )
     )
     resolved_by: str | None
     resolve_note: str | None

@@ -12,6 +12,7 @@ from app.auth.deps import AuditRead
 from app.core.deps import LogPageDep, SessionDep
 from app.core.pagination import next_cursor
 from app.core.problem import problem_responses
+from app.core.time import instant
 from app.models import AuditRecord
 
 router = APIRouter(tags=["audit"])
@@ -28,7 +29,9 @@ async def list_audit(
     principal: AuditRead,
     page: LogPageDep,
     client_id: Annotated[str | None, Query(max_length=40)] = None,
-    since: AwareDatetime | None = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description=instant("Records at or after this instant."))
+    ] = None,
 ) -> AuditPage:
     """Audit records of callers inside your area, oldest first."""
     rows = await repository.list_visible(

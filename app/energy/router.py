@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.auth.deps import EnergyRead
 from app.core.deps import SessionDep, app_context
 from app.core.tabular import analytics_responses, negotiate
+from app.core.time import local_date
 from app.energy import service
 from app.energy.ranges import Granularity
 from app.energy.schemas import EnergyReport, GroupBy
@@ -19,9 +20,9 @@ from app.jurisdictions.schemas import AreaQuery
 router = APIRouter(tags=["energy"])
 
 FromQuery = Annotated[
-    date | None, Query(alias="from", description="First local day (default: a range back).")
+    date | None, Query(alias="from", description=local_date("First day (default: a range back)."))
 ]
-ToQuery = Annotated[date | None, Query(alias="to", description="Last local day, included.")]
+ToQuery = Annotated[date | None, Query(alias="to", description=local_date("Last day, included."))]
 
 
 @router.get("/energy", response_class=Response, responses=analytics_responses(EnergyReport))

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.core.tabular import TabularModel
+from app.core.time import instant, local_date
 from app.energy.ranges import Granularity
 
 
@@ -81,10 +82,14 @@ class EnergyTotal(EnergyFigures, Observed):
 class EnergyReport(TabularModel):
     area: AreaRef
     granularity: Granularity
-    from_date: date = Field(serialization_alias="from")
-    to_date: date = Field(serialization_alias="to")
+    from_date: date = Field(
+        serialization_alias="from", description=local_date("First day of the range.")
+    )
+    to_date: date = Field(
+        serialization_alias="to", description=local_date("Last day of the range, included.")
+    )
     until: datetime = Field(
-        description="End of what is counted: the end of `to`, or now if that comes first."
+        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
     )
     group_by: GroupBy
     periods: list[str]

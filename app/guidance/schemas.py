@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.core.tabular import TabularModel
+from app.core.time import instant, local_date
 from app.energy.schemas import AreaRef, Judged
 
 
@@ -88,10 +89,14 @@ class Recommendation(BaseModel):
 
 class OffPeakGuidance(TabularModel):
     area: AreaRef
-    from_date: date = Field(serialization_alias="from")
-    to_date: date = Field(serialization_alias="to")
+    from_date: date = Field(
+        serialization_alias="from", description=local_date("First day of the range.")
+    )
+    to_date: date = Field(
+        serialization_alias="to", description=local_date("Last day of the range, included.")
+    )
     until: datetime = Field(
-        description="End of what is counted: the end of `to`, or now if that comes first."
+        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
     )
     peak_period: str
     valley_period: str
@@ -137,10 +142,14 @@ class SitingCommunity(Judged):
 
 class SitingInsight(TabularModel):
     area: AreaRef
-    from_date: date = Field(serialization_alias="from")
-    to_date: date = Field(serialization_alias="to")
+    from_date: date = Field(
+        serialization_alias="from", description=local_date("First day of the range.")
+    )
+    to_date: date = Field(
+        serialization_alias="to", description=local_date("Last day of the range, included.")
+    )
     until: datetime = Field(
-        description="End of what is counted: the end of `to`, or now if that comes first."
+        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
     )
     method: str
     communities: list[SitingCommunity] = Field(

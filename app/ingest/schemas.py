@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from app.core.time import instant
 
 
 class QuarantinePublic(BaseModel):
@@ -12,7 +14,7 @@ class QuarantinePublic(BaseModel):
     source: str
     reason: str
     payload: dict[str, Any]
-    received_at: datetime
+    received_at: datetime = Field(description=instant("When the hub received the record."))
 
 
 class QuarantinePage(BaseModel):

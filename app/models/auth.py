@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from app.core.time import utc_now
+from app.core.time import instant, utc_now
 from app.core.types import UTCDateTime
 from app.models.base import BigIntKey
 
@@ -89,7 +89,9 @@ class AuditRecord(SQLModel, table=True):
     __tablename__ = "audit_record"
 
     id: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True))
-    occurred_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
+    occurred_at: datetime = Field(
+        default_factory=utc_now, sa_type=UTCDateTime, index=True, description=instant()
+    )
     client_id: str = Field(sa_type=String(40), index=True)
     tier: str = Field(sa_type=String(12))
     area_code: str = Field(sa_type=String(32))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.alerts.schemas import OutageReason
 from app.core.tabular import TabularModel
+from app.core.time import instant, local_date
 from app.energy.schemas import AreaRef, Judged
 
 
@@ -59,10 +60,14 @@ class PileUptime(UptimeFigures):
 
 class UptimeReport(TabularModel):
     area: AreaRef
-    from_date: date = Field(serialization_alias="from")
-    to_date: date = Field(serialization_alias="to")
+    from_date: date = Field(
+        serialization_alias="from", description=local_date("First day of the range.")
+    )
+    to_date: date = Field(
+        serialization_alias="to", description=local_date("Last day of the range, included.")
+    )
     until: datetime = Field(
-        description="End of what is counted: the end of `to`, or now if that comes first."
+        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
     )
     definition: str
     excluded_reasons: list[OutageReason]

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from app.core.tabular import TabularModel
+from app.core.time import instant, local_date
 from app.energy.ranges import Granularity
 from app.energy.schemas import AreaRef, GroupBy, GroupRef, Judged
 
@@ -56,10 +57,14 @@ class ProfileCell(Judged):
 class UtilisationReport(TabularModel):
     area: AreaRef
     granularity: Granularity
-    from_date: date = Field(serialization_alias="from")
-    to_date: date = Field(serialization_alias="to")
+    from_date: date = Field(
+        serialization_alias="from", description=local_date("First day of the range.")
+    )
+    to_date: date = Field(
+        serialization_alias="to", description=local_date("Last day of the range, included.")
+    )
     until: datetime = Field(
-        description="End of what is counted: the end of `to`, or now if that comes first."
+        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
     )
     group_by: GroupBy
     definition: str = DEFINITION
