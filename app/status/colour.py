@@ -9,6 +9,10 @@ operator time of the report that put a connector in that state, or the rule's ow
 for the rules that time alone applies (offline since + grace, fault since + red_after_fault).
 The hub's clock is used only where nothing else dates a change: a staff action, and a colour
 that improves with time alone (faults leaving the window).
+
+A colour is judged as of an instant (`now` below): on the report path the operator time of
+the newest report (a report is judged as of its own time), for the sweep and staff actions
+the hub's clock. The rules time alone applies only count up to that instant.
 """
 
 from __future__ import annotations
@@ -90,6 +94,17 @@ def colour_may_change(previous: str | None, current: str) -> bool:
     return not (previous in _IN_SERVICE and current in _IN_SERVICE)
 
 
+def repeated_since(
+    faults: Sequence[datetime], *, now: datetime, rules: ColourRules
+) -> datetime | None:
+    """When a pile's faults within the window ending at `now` reached the repeated-fault
+    count: the operator time of the count-th of them (oldest first); None if they have not.
+    `faults` are the operator times of its applied fault reports, in any order."""
+    window = sorted(f for f in faults if now - rules.repeated_fault_window <= f <= now)
+    count = rules.repeated_fault_count
+    return window[count - 1] if len(window) >= count else None
+
+
 def connector_colour(
     connector: ConnectorView,
     *,
@@ -97,7 +112,7 @@ def connector_colour(
     repeated_since: datetime | None,
     rules: ColourRules,
 ) -> ColourSince:
-    """A connector's colour at `now`, its cause and the instant it began.
+    """A connector's colour as of `now`, its cause and the instant it began.
 
     `repeated_since` is when the pile's faults within the window reached
     `repeated_fault_count` (the operator time of that fault), None if they have not.

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,29 +57,18 @@ def _known_connectors(dialect: str) -> Any:
 
 _KNOWN_CONNECTORS = {dialect: _known_connectors(dialect) for dialect in ("sqlite", "postgresql")}
 
-# When the pile's faults within the window reached the repeated-fault count: the operator
-# time of the count-th of them (a window function, so one row per pile however many).
-_FAULTS_RANKED = (
-    sa.select(
-        col(Connector.pile_pk).label("pile_pk"),
-        col(StatusChange.observed_at).label("observed_at"),
-        func.row_number()
-        .over(partition_by=col(Connector.pile_pk), order_by=col(StatusChange.observed_at))
-        .label("n"),
-    )
+# The operator times of the applied fault reports of some piles within a range: the
+# repeated-fault rule counts them back from the instant each pile is judged at.
+_FAULTS = (
+    sa.select(col(Connector.pile_pk), col(StatusChange.observed_at))
     .join(StatusChange, col(StatusChange.connector_pk) == Connector.id)
     .where(
         col(Connector.pile_pk).in_(bindparam("piles", expanding=True)),
         col(StatusChange.status) == ConnectorState.FAULTED.value,
         col(StatusChange.applied).is_(True),
-        col(StatusChange.observed_at) >= bindparam("faults_since"),
+        col(StatusChange.observed_at) >= bindparam("faults_from"),
+        col(StatusChange.observed_at) <= bindparam("faults_until"),
     )
-    .subquery()
-)
-_REPEATED = (
-    sa.select(_FAULTS_RANKED.c.pile_pk, _FAULTS_RANKED.c.observed_at)
-    .where(_FAULTS_RANKED.c.n == bindparam("repeated_count"))
-    .subquery()
 )
 _COLOUR_INPUTS = (
     sa.select(
@@ -91,14 +80,12 @@ _COLOUR_INPUTS = (
         col(Pile.maintenance),
         col(Jurisdiction.path),
         col(Jurisdiction.code),
-        _REPEATED.c.observed_at.label("repeated_since"),
         col(ConnectorStatus.status),
         col(ConnectorStatus.since),
     )
     .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
     .outerjoin(Connector, col(Connector.pile_pk) == Pile.id)
     .outerjoin(ConnectorStatus, col(ConnectorStatus.connector_pk) == Connector.id)
-    .outerjoin(_REPEATED, _REPEATED.c.pile_pk == Pile.id)
     .where(col(Pile.id).in_(bindparam("piles", expanding=True)))
 )
 
@@ -179,36 +166,47 @@ class PileColourInputs:
     maintenance: bool
     path: str
     code: str
-    # When the faults within the window reached the repeated-fault count; None if not.
-    repeated_since: datetime | None
     connectors: list[tuple[str, datetime]] = field(default_factory=list)  # (state, since)
+    # Operator times of its applied fault reports within the range asked for, oldest first
+    # (only for piles with a faulted connector: the only ones the repeated rule can colour).
+    faults: list[datetime] = field(default_factory=list)
 
 
 async def colour_inputs(
     session: AsyncSession,
     pile_pks: Iterable[int],
     *,
-    faults_since: datetime,
-    repeated_count: int,
+    faults_from: datetime,
+    faults_until: datetime,
 ) -> list[PileColourInputs]:
-    """The given piles with their community, reported connector states and when their
-    recent faults reached `repeated_count`: one query (a row per connector) for a batch,
-    whatever its size."""
+    """The given piles with their community, reported connector states and, for piles with a
+    faulted connector, their fault times within [faults_from, faults_until]: one query (a row
+    per connector) for a batch whatever its size, and one more when a pile has a fault."""
     wanted = list(set(pile_pks))
     if not wanted:
         return []
-    params = {"piles": wanted, "faults_since": faults_since, "repeated_count": repeated_count}
-    result = await execute(session, _COLOUR_INPUTS, params)
+    result = await execute(session, _COLOUR_INPUTS, {"piles": wanted})
     piles: dict[int, PileColourInputs] = {}
     for row in result.all():
         pile = piles.get(row.id)
         if pile is None:
             pile = piles[row.id] = PileColourInputs(
                 row.id, row.equipment_id, row.colour, row.colour_since, row.colour_cause,
-                row.maintenance, row.path, row.code, row.repeated_since,
+                row.maintenance, row.path, row.code,
             )  # fmt: skip
         if row.status is not None:
             pile.connectors.append((row.status, row.since))
+    faulted = [
+        pile.id
+        for pile in piles.values()
+        if any(state == ConnectorState.FAULTED.value for state, _ in pile.connectors)
+    ]
+    if faulted:
+        params = {"piles": faulted, "faults_from": faults_from, "faults_until": faults_until}
+        for row in (await execute(session, _FAULTS, params)).all():
+            piles[row.pile_pk].faults.append(row.observed_at)
+        for pile_pk in faulted:
+            piles[pile_pk].faults.sort()
     return list(piles.values())
 
 

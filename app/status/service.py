@@ -35,6 +35,8 @@ from app.status.colour import (
     Transition,
     colour_may_change,
     derive_pile_colour,
+    rank,
+    repeated_since,
 )
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState
@@ -80,6 +82,10 @@ async def record_status_reports(
     events: list[dict[str, Any]] = []
     # Per pile whose colour may change: what its connectors left, and when (colour_since).
     transitions: dict[int, list[Transition]] = {}
+    # Per pile: the newest operator time among the reports of this batch that applied to its
+    # connectors. A report is judged as of its own time (README, "Status and colour rules"):
+    # the passing of time since then is the sweep's to apply.
+    as_of: dict[int, datetime] = {}
     for index in sorted(keys, key=lambda i: reports[i].observed_at):
         report, known = reports[index], keys[index]
         state = state_for_tcec_code(report.code)
@@ -88,6 +94,10 @@ async def record_status_reports(
         before = (current.state, current.since) if current is not None else None
         outcome = fold.apply(index, known.connector_pk, report, state, report.received_at or now)
         results[index] = _RESULTS[outcome]
+        if outcome is Outcome.CHANGED or outcome is Outcome.UNCHANGED:
+            # Stale and duplicate reports change nothing, so they judge nothing either.
+            as_of[known.pile_pk] = max(as_of.get(known.pile_pk, report.observed_at),
+                                       report.observed_at)  # fmt: skip
         if outcome is Outcome.CHANGED:
             if colour_may_change(before[0] if before else None, state):
                 left = transitions.setdefault(known.pile_pk, [])
@@ -99,10 +109,12 @@ async def record_status_reports(
         results[index] = _RESULTS[Outcome.DUPLICATE]
     await repository.insert_history(session, fold.history + [row for _, row in fold.late])
     await repository.upsert_current(session, fold.dirty_rows())
-    piles = await _colour_inputs(session, transitions, rules=rules, now=now)
+    judged = {pile_pk: min(as_of[pile_pk], now) for pile_pk in transitions}
+    piles = await _colour_inputs(session, transitions, rules=rules, now=now, as_of=judged)
     await _refresh_colours(
-        session, piles, rules=rules, now=now, floor=None, events=events, transitions=transitions
-    )
+        session, piles, rules=rules, now=now, floor=None, events=events, transitions=transitions,
+        as_of=judged,
+    )  # fmt: skip
     await events_repository.insert(session, events)
     final = [result for result in results if result is not None]
     assert len(final) == len(reports), "every report is resolved or rejected"
@@ -212,12 +224,18 @@ async def refresh_pile_colours(
 
 
 async def _colour_inputs(
-    session: AsyncSession, pile_pks: Iterable[int], *, rules: ColourRules, now: datetime
+    session: AsyncSession,
+    pile_pks: Iterable[int],
+    *,
+    rules: ColourRules,
+    now: datetime,
+    as_of: Mapping[int, datetime] | None = None,
 ) -> list[PileColourInputs]:
+    # Every pile is judged at or after its as-of (before `now`): their windows lie in this.
+    earliest = min(as_of.values(), default=now) if as_of else now
     return await repository.colour_inputs(
-        session, pile_pks, faults_since=now - rules.repeated_fault_window,
-        repeated_count=rules.repeated_fault_count,
-    )  # fmt: skip
+        session, pile_pks, faults_from=earliest - rules.repeated_fault_window, faults_until=now
+    )
 
 
 async def _refresh_colours(
@@ -229,10 +247,16 @@ async def _refresh_colours(
     floor: datetime | None,
     events: list[dict[str, Any]],
     transitions: Mapping[int, Sequence[Transition]],
+    as_of: Mapping[int, datetime] | None = None,
 ) -> int:
     """Derive and store colours and causes; append a `pile.colour` event per change to
     `events` (the caller writes all of a transaction's events in one statement). Returns how
     many piles changed colour.
+
+    Each pile is judged as of `as_of[pile]` (the report path: its newest report's operator
+    time), else as of `now` (the sweep, staff actions), but never before the instant its
+    yellow or red began: a colour the hub has shown (a sweep's offline or long fault) is not
+    undone by a report dated before it. `now` (the hub's clock) dates the events.
 
     A colour's since is set when the colour changes and kept until it changes again: the
     board, the events and the alerts all carry that one stored instant. A new cause under
@@ -241,9 +265,13 @@ async def _refresh_colours(
     changes: list[ColourChange] = []
     for pile in piles:
         previous = ColourSince(Colour(pile.colour), pile.colour_since, _cause(pile.colour_cause))
+        at = as_of.get(pile.id, now) if as_of is not None else now
+        if rank(previous.colour) > rank(Colour.GREEN):
+            at = min(max(at, previous.since), now)
         derived = derive_pile_colour(
             [ConnectorView(ConnectorState(state), since) for state, since in pile.connectors],
-            maintenance=pile.maintenance, now=now, repeated_since=pile.repeated_since,
+            maintenance=pile.maintenance, now=at,
+            repeated_since=repeated_since(pile.faults, now=at, rules=rules),
             rules=rules, previous=previous, transitions=transitions.get(pile.id, ()), floor=floor,
         )  # fmt: skip
         recoloured = derived.colour is not previous.colour

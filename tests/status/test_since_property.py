@@ -1,22 +1,27 @@
 """Property (issue 15): a pile's colour is since the report that gave it that colour.
 
 Random histories of a pile's connectors arrive one report at a time in a random order (late,
-out of order across connectors and within one, re-delivered), all processed at one hub
-instant after the last of them, so the rules time alone applies are in play: faults older
-than 24 h are red, offline beyond the grace is yellow, enough faults are red at once.
+out of order across connectors and within one, re-delivered), all received at one hub
+instant after the last of them; the worker's sweep runs at that instant after every delivery
+or only once at the end, so the rules time alone applies are in play: faults older than 24 h
+are red, offline beyond the grace is yellow, enough faults are red at once.
 
 A simple model, written from the README's words and sharing no code with the service,
 follows the same deliveries and says what the pile's colour and since must be:
 
 - each connector's state is its newest report by (operator time, severity); its colour and
-  the instant it took it: a fault is yellow at its report, red at report + 24 h (long
-  fault) or, with `count` faults recorded, red once the count-th fault happened (but not
-  before this fault); offline is yellow at report + grace; anything else is green;
+  the instant it took it, judged as of some instant: a fault is yellow at its report, red at
+  report + 24 h (long fault) or, with `count` faults reported up to that instant, red once
+  the count-th fault happened (but not before this fault); offline is yellow at report +
+  grace; anything else is green; a rule whose instant is after the judged one does not apply;
+- a report is judged as of its own operator time, but never before the instant the pile's
+  yellow or red began; the sweep judges as of the hub's clock. A report that only moves a
+  connector between in-service states (or repeats its state) judges nothing;
 - the pile is the worst of its connectors;
-- when a delivered report makes the pile worse, the pile is since the instant the report's
-  connector took the new colour; when it makes the pile better, since the report's operator
-  time, but not before the connectors now at the new colour took it, nor before the worse
-  colour began;
+- when the pile gets worse, it is since the first of its connectors now at the new colour
+  took it; when a report makes it better, since the report's operator time, but not before
+  the connectors now at the new colour took it, nor before the worse colour began; when
+  the sweep does, since the sweep;
 - the since then stays until the colour changes again.
 
 The alerts follow: each opens, escalates and resolves at one of those instants, and never
@@ -65,6 +70,9 @@ histories = st.lists(
 )
 
 
+IN_SERVICE = {"available", "occupied", "charging", "reserved"}
+
+
 @dataclass
 class Model:
     count: int  # faults that make a pile red at once
@@ -87,37 +95,44 @@ class Model:
         self.states[connector] = (at, severity, state, at)
         if state == "faulted":
             self.faults.append(at)
-        return self.follow(connector, at)
+        if current is not None and current[2] in IN_SERVICE and state in IN_SERVICE:
+            return False
+        judged = at
+        if self.since is not None and RANK[self.colour] > RANK["green"]:
+            judged = max(at, self.since)
+        return self.follow(min(judged, NOW), at)
 
-    def connector_colour(self, connector: int) -> tuple[str, datetime, str | None]:
+    def sweep(self) -> bool:
+        return self.follow(NOW, None) if self.states else False
+
+    def connector_colour(
+        self, connector: int, judged: datetime
+    ) -> tuple[str, datetime, str | None]:
         _, _, state, since = self.states[connector]
         if state == "faulted":
             reds = []
-            if NOW >= since + LONG:
+            if judged >= since + LONG:
                 reds.append(("red", since + LONG, "long-fault"))
-            if len(self.faults) >= self.count:
-                count_th = sorted(self.faults)[self.count - 1]
-                reds.append(("red", max(since, count_th), "repeated-fault"))
+            counted = sorted(f for f in self.faults if f <= judged)  # all within the window
+            if len(counted) >= self.count:
+                reds.append(("red", max(since, counted[self.count - 1]), "repeated-fault"))
             return min(reds, key=lambda r: r[1]) if reds else ("yellow", since, "fault")
-        if state == "offline" and NOW >= since + GRACE:
+        if state == "offline" and judged >= since + GRACE:
             return ("yellow", since + GRACE, "offline")
         return ("green", since, None)
 
-    def follow(self, connector: int, at: datetime) -> bool:
-        colours = {c: self.connector_colour(c) for c in self.states}
+    def follow(self, judged: datetime, at: datetime | None) -> bool:
+        """Judge the pile as of `judged`: for a report at operator time `at`, or the sweep."""
+        colours = {c: self.connector_colour(c, judged) for c in self.states}
         colour = max((c[0] for c in colours.values()), key=RANK.__getitem__)
         if colour == self.colour:
             return False
         holders = sorted((c[1], c[2] or "") for c in colours.values() if c[0] == colour)
-        if RANK[colour] > RANK[self.colour]:
-            mine = colours[connector]
-            assert mine[0] == colour, "a worse colour comes from the report's own connector"
-            since, cause = mine[1], mine[2]
-        else:
+        since, cause = holders[0][0], holders[0][1] or None
+        if RANK[colour] < RANK[self.colour]:
             assert self.since is not None
-            since = max(at, holders[0][0], self.since)
-            cause = holders[0][1] or None
-        self.colour, self.since, self.cause = colour, min(since, NOW), cause
+            since = max(at if at is not None else judged, since, self.since)
+        self.colour, self.since, self.cause = colour, min(since, judged), cause
         self.changes.append((colour, self.since))
         return True
 
@@ -132,10 +147,11 @@ class Model:
     connectors=st.integers(min_value=1, max_value=3),
     count=st.sampled_from([3, 100]),
     seed=st.integers(min_value=0, max_value=2**32 - 1),
+    sweep_each=st.booleans(),
 )
 async def test_since_is_the_operator_time_of_the_report_that_set_the_colour(
     database: Database, history: list[tuple[int, int, int]], connectors: int, count: int,
-    seed: int,
+    seed: int, sweep_each: bool,
 ) -> None:  # fmt: skip
     rules = ColourRules(offline_grace=GRACE, red_after_fault=LONG, repeated_fault_count=count)
     async with database.session(write=True) as session:
@@ -147,18 +163,18 @@ async def test_since_is_the_operator_time_of_the_report_that_set_the_colour(
     deliveries += rng.choices(deliveries, k=len(deliveries) // 3)  # re-deliveries
     rng.shuffle(deliveries)
     model = Model(count)
-    for connector, at, code in deliveries:
+    for number, (connector, at, code) in enumerate(deliveries, start=1):
         changed = model.deliver(connector, at, code)
         report = StatusReport(operator_id=OPERATOR, connector_id=ids[connector], code=code,
                               observed_at=at)  # fmt: skip
         async with database.session(write=True) as session:
             await service.record_status_reports(session, [report], rules=rules, now=NOW)
-        async with database.session() as session:
-            pile = (await session.exec(select(Pile).where(Pile.equipment_id == equipment))).one()
-        if model.since is not None:
-            assert (pile.colour, pile.colour_since) == (model.colour, model.since)
-        if changed:
-            assert pile.colour_cause == model.cause
+        pile = await _check(database, equipment, model, changed)
+        if sweep_each or number == len(deliveries):
+            changed = model.sweep()
+            async with database.session(write=True) as session:
+                await service.sweep_colours(session, rules=rules, now=NOW)
+            pile = await _check(database, equipment, model, changed)
 
     async with database.session() as session:
         events = (
@@ -182,3 +198,13 @@ async def test_since_is_the_operator_time_of_the_report_that_set_the_colour(
         if alert.resolved_at is not None:
             assert alert.resolved_at in instants
             assert alert.opened_at <= alert.resolved_at
+
+
+async def _check(database: Database, equipment: str, model: Model, changed: bool) -> Pile:
+    async with database.session() as session:
+        pile = (await session.exec(select(Pile).where(Pile.equipment_id == equipment))).one()
+    if model.since is not None:
+        assert (pile.colour, pile.colour_since) == (model.colour, model.since)
+    if changed:
+        assert pile.colour_cause == model.cause
+    return pile
