@@ -56,13 +56,17 @@ class LedgerEntry:
     ret: int | None  # the Ret of the exchange, None when no answer came
     msg: str
     result: Any  # the business answer: the hub's Data (push) or ours (answer)
-    sim_time: datetime
+    sim_time: datetime  # the simulated clock when the exchange ended
     wall_time: datetime
+    # The operator time a push was stamped with (its envelope TimeStamp, which carries it to
+    # the second): what the hub dates the push's statuses by. None for answers.
+    stamped_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["sim_time"] = self.sim_time.isoformat()
         data["wall_time"] = self.wall_time.isoformat()
+        data["stamped_at"] = self.stamped_at.isoformat() if self.stamped_at else None
         return data
 
     @classmethod
@@ -79,6 +83,9 @@ class LedgerEntry:
             result=data.get("result"),
             sim_time=datetime.fromisoformat(data["sim_time"]),
             wall_time=datetime.fromisoformat(data["wall_time"]),
+            stamped_at=datetime.fromisoformat(stamped)
+            if (stamped := data.get("stamped_at"))
+            else None,
         )
 
 
@@ -125,6 +132,7 @@ class Ledger:
         result: Any = None,
         sim_time: datetime,
         wall_time: datetime,
+        stamped_at: datetime | None = None,
     ) -> LedgerEntry:
         entry = LedgerEntry(
             run=self.run,
@@ -138,6 +146,7 @@ class Ledger:
             result=mask(result),
             sim_time=sim_time,
             wall_time=wall_time,
+            stamped_at=stamped_at,
         )
         self._entries.append(entry)
         if self._file is not None:

@@ -157,11 +157,13 @@ class Pusher:
         ret: int | None = None
         result: Any = None
         msg = ""
+        stamped_at: datetime | None = None
         async with self._slots:
             if self._hub_unavailable:
                 return False  # not sent, so not in the ledger; it waits in the queue
             try:
                 with state.clock.stamped(push.at):
+                    stamped_at = state.clock.stamp()
                     result = await self.notifier.notify(push.interface, push.payload)
                 ret, outcome = int(Ret.OK), _outcome(push.interface, result)
             except FeedProtocolError as error:
@@ -180,6 +182,7 @@ class Pusher:
             result=result,
             sim_time=state.clock.now(),
             wall_time=state.wall(),
+            stamped_at=stamped_at,
         )
         if outcome is Outcome.FAILED:
             self._hub_unavailable = True

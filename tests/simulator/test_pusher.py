@@ -200,3 +200,16 @@ async def test_live_changes_are_stamped_with_their_own_time(catalogue: Catalogue
     ]
     assert sorted(hub.statuses[initial:]) == sorted(expected)
     assert state.model.now == REPORT_END + timedelta(hours=6)
+    # The ledger says when each push was stamped: the operator time the hub dates it by.
+    ledgered = sorted(
+        (info["ConnectorID"], info["Status"], entry.stamped_at)
+        for entry in state.ledger
+        if entry.interface == "notification_stationStatus"
+        for info in _infos(entry.payload)
+    )
+    assert ledgered == sorted(hub.statuses)
+
+
+def _infos(payload: Any) -> list[dict[str, Any]]:
+    infos = payload["ConnectorStatusInfo"]
+    return infos if isinstance(infos, list) else [infos]
