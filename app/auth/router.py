@@ -23,8 +23,7 @@ from app.auth.ratelimit import retry_after
 from app.auth.scopes import Scope
 from app.auth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
 from app.auth.verifier import TokenRejected, VerifiedToken
-from app.core.context import AppContext
-from app.core.deps import app_context
+from app.context import AppContext, app_context
 from app.core.time import utc_now
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ApiClient, UsedAssertion
