@@ -11,24 +11,16 @@ from fastapi.routing import APIRoute
 from app import __version__
 from app.api import include_hot_routes
 from app.audit.middleware import AuditMiddleware
-from app.auth.ratelimit import RateLimiter
 from app.auth.router import router as oauth_router
-from app.auth.state import AuthState
-from app.auth.verifier import TokenVerifier
+from app.context import build_context
 from app.core.config import Environment, Settings, get_settings
-from app.core.context import AppContext
 from app.core.db import Database
 from app.core.heap import freeze_startup_heap
 from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
-from app.core.snapshots import SnapshotCache
 from app.core.time import INSTANT, LOCAL_DATE
-from app.events.feed import EventFeed
 from app.graphql.router import install_graphql
 from app.health.router import router as health_router
-from app.operators.cache import OperatorCache
-from app.operators.vault import SecretVault
-from app.status.batcher import StatusBatcher
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -41,22 +33,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owned = database is None
     # Creating the engine opens no connection; the first query does.
     database = database or Database(settings.database_url, echo=settings.database_echo)
-    vault = SecretVault(settings.secret_key.get_secret_value())
-    context = AppContext(
-        settings=settings,
-        database=database,
-        snapshots=SnapshotCache(max_age=settings.snapshot_max_age.total_seconds()),
-        vault=vault,
-        operators=OperatorCache(ttl=settings.operator_cache_ttl.total_seconds()),
-        status_batcher=StatusBatcher(database, settings.colour),
-        auth=AuthState(
-            database, vault, refresh_every=settings.auth_refresh_interval.total_seconds()
-        ),
-        tokens=TokenVerifier(settings),
-        api_limiter=RateLimiter(settings.api_rate),
-        token_limiter=RateLimiter(settings.token_rate),
-        events=EventFeed(database, poll_interval=settings.event_poll_interval.total_seconds()),
-    )
+    context = build_context(settings, database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -39,7 +39,7 @@ from starlette.responses import Response
 from app.auth.principal import city_principal
 from app.board.router import router as board_router
 from app.board.service import board_json
-from app.core.context import AppContext
+from app.context import AppContext
 from app.core.db import Database
 from app.core.http import snapshot_response
 from app.core.logging import configure_logging

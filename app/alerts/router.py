@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from app.alerts import service
 from app.alerts.schemas import Acknowledge, AlertPage, AlertPublic, AlertState, Resolve
 from app.auth.deps import AlertsRead, AlertsWrite
-from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
+from app.context import ContextDep
+from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
 from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID
 from app.core.problem import problem_responses
 from app.jurisdictions.schemas import AreaQuery

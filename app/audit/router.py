@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 
-from app.audit import repository
+from app.audit import service
 from app.auth.deps import AuditRead
 from app.core.deps import LogPageDep, SessionDep
 from app.core.pagination import next_cursor
@@ -34,7 +34,7 @@ async def list_audit(
     ] = None,
 ) -> AuditPage:
     """Audit records of callers inside your area, oldest first."""
-    rows = await repository.list_visible(
+    rows = await service.list_audit(
         session, principal, client_id=client_id, since=since,
         after_id=page.after_id, limit=page.fetch_limit,
     )  # fmt: skip

@@ -10,7 +10,8 @@ from fastapi import APIRouter
 from app.auth import service
 from app.auth.deps import ClientsManage
 from app.auth.schemas import ClientCreate, ClientCredentials, ClientPage, ClientPublic
-from app.core.deps import ContextDep, RegistryPageDep, SessionDep, WriteSessionDep
+from app.context import ContextDep
+from app.core.deps import RegistryPageDep, SessionDep, WriteSessionDep
 from app.core.errors import BadRequest, NotFound
 from app.core.pagination import next_cursor
 from app.core.problem import problem_responses

@@ -19,8 +19,7 @@ from app.auth.principal import Principal
 from app.auth.ratelimit import retry_after
 from app.auth.scopes import Scope
 from app.auth.verifier import TokenRejected, VerifiedToken
-from app.core.context import AppContext
-from app.core.deps import app_context
+from app.context import AppContext, app_context
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 
 REALM = 'Bearer realm="pilehub"'

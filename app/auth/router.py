@@ -17,17 +17,15 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from starlette.responses import JSONResponse, Response
 
-from app.auth import repository, service
+from app.auth import service
 from app.auth.keys import ALGORITHM
 from app.auth.ratelimit import retry_after
 from app.auth.scopes import Scope
 from app.auth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
 from app.auth.verifier import TokenRejected, VerifiedToken
-from app.core.context import AppContext
-from app.core.deps import app_context
+from app.context import AppContext, app_context
 from app.core.time import utc_now
-from app.jurisdictions import repository as jurisdictions_repository
-from app.models import ApiClient, UsedAssertion
+from app.models import ApiClient
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["oauth2"])
@@ -137,11 +135,11 @@ def _peer(request: Request) -> str:
 
 async def _load_client(context: AppContext, client_id: str) -> RegisteredClient | None:
     async with context.database.session() as session:
-        row = await repository.get_client(session, client_id)
-        if row is None or row.disabled_at is not None:
+        row = await service.enabled_client(session, client_id)
+        if row is None:
             return None
-        area = await jurisdictions_repository.get_by_code(session, row.area_code)
-    return RegisteredClient(row, area.path) if area is not None else None
+        area_path = await service.area_path_of(session, row)
+    return RegisteredClient(row, area_path) if area_path is not None else None
 
 
 async def _first_use(context: AppContext, form: dict[str, str]) -> bool:
@@ -150,12 +148,9 @@ async def _first_use(context: AppContext, form: dict[str, str]) -> bool:
     expires = claims.get("exp")
     expires_at = utc_now() if not isinstance(expires, int) else _from_epoch(expires)
     async with context.database.session(write=True) as session:
-        return await repository.claim_assertion(
-            session,
-            UsedAssertion(jti=str(claims["jti"]), client_id=str(claims["sub"]),
-                          expires_at=expires_at),
-            utc_now(),
-        )  # fmt: skip
+        return await service.claim_assertion(
+            session, jti=str(claims["jti"]), client_id=str(claims["sub"]), expires_at=expires_at
+        )
 
 
 def _from_epoch(seconds: int) -> datetime:
@@ -169,8 +164,8 @@ async def _authenticated_caller(context: AppContext, request: Request) -> ApiCli
         return None
     client_id, secret = basic
     async with context.database.session() as session:
-        row = await repository.get_client(session, client_id)
-    if row is None or row.disabled_at is not None or not service.secret_matches(row, secret):
+        row = await service.enabled_client(session, client_id)
+    if row is None or not service.secret_matches(row, secret):
         return None
     return row
 

@@ -22,7 +22,7 @@ from app.core.locks import transaction_lock
 from app.core.time import utc_now
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.errors import AreaNotFound
-from app.models import ApiClient, RevokedToken, SigningKey
+from app.models import ApiClient, RevokedToken, SigningKey, UsedAssertion
 from app.operators.vault import SecretVault
 
 
@@ -197,6 +197,27 @@ async def disable_client(session: AsyncSession, principal: Principal, client_id:
         session.add(client)
         await session.flush()
     return client
+
+
+async def enabled_client(session: AsyncSession, client_id: str) -> ApiClient | None:
+    """The client, or None if it is unknown or disabled (the token endpoint's view)."""
+    client = await repository.get_client(session, client_id)
+    return None if client is None or client.disabled_at is not None else client
+
+
+async def area_path_of(session: AsyncSession, client: ApiClient) -> str | None:
+    """The path of the client's area; None if that area is gone."""
+    area = await jurisdictions_repository.get_by_code(session, client.area_code)
+    return area.path if area is not None else None
+
+
+async def claim_assertion(
+    session: AsyncSession, *, jti: str, client_id: str, expires_at: datetime
+) -> bool:
+    """Record a client assertion's jti; False if it was already used (a replay)."""
+    return await repository.claim_assertion(
+        session, UsedAssertion(jti=jti, client_id=client_id, expires_at=expires_at), utc_now()
+    )
 
 
 async def revoke_token(

@@ -11,8 +11,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.board import service
 from app.board.schemas import Board, PileFeatureCollection
-from app.core.context import AppContext
-from app.core.deps import app_context
+from app.context import AppContext, app_context
 from app.core.http import FastPath, SnapshotRoute, snapshot_response, with_fast_path
 from app.core.problem import problem_responses
 from app.core.snapshots import Snapshot

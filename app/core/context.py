@@ -1,35 +1,8 @@
-"""What every request may need from the process: settings, the database, read caches."""
+"""Transitional: the process context moved to `app.context` (issue 16). This re-export
+remains only for `app/events/router.py`, which is being restructured on another branch;
+once it imports `app.context`, delete this module (import-linter will then flag the unmatched
+`ignore_imports` line of the "core knows no domain" contract, which goes with it)."""
 
-from __future__ import annotations
+from app.context import AppContext
 
-from dataclasses import dataclass
-
-from app.auth.ratelimit import RateLimiter
-from app.auth.state import AuthState
-from app.auth.verifier import TokenVerifier
-from app.core.config import Settings
-from app.core.db import Database
-from app.core.snapshots import SnapshotCache
-from app.events.feed import EventFeed
-from app.operators.cache import OperatorCache
-from app.operators.vault import SecretVault
-from app.status.batcher import StatusBatcher
-
-
-@dataclass(frozen=True, slots=True)
-class AppContext:
-    settings: Settings
-    database: Database
-    snapshots: SnapshotCache
-    vault: SecretVault
-    # Operator keys and live tokens for the T/CEC receivers (see app/operators/cache.py).
-    operators: OperatorCache
-    # Group commit of pushed statuses (see app/status/batcher.py).
-    status_batcher: StatusBatcher
-    # OAuth2: keys, denylist and disabled clients (refreshed), verified-token cache, limits.
-    auth: AuthState
-    tokens: TokenVerifier
-    api_limiter: RateLimiter
-    token_limiter: RateLimiter
-    # The change log, followed once per process for server-sent events.
-    events: EventFeed
+__all__ = ["AppContext"]

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.auth.deps import EnergyRead
-from app.core.deps import SessionDep, app_context
+from app.context import app_context
+from app.core.deps import SessionDep
 from app.core.tabular import analytics_responses, negotiate
 from app.core.time import local_date
 from app.energy import service

@@ -8,7 +8,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from app.auth.principal import Principal
-from app.core.context import AppContext
+from app.context import AppContext
 from app.graphql.loaders import Loaders
 
 

@@ -33,9 +33,8 @@ from app.auth.deps import (
     mark_audited,
     verify_access_token,
 )
+from app.context import AppContext, app_context
 from app.core.config import Environment, Settings
-from app.core.context import AppContext
-from app.core.deps import app_context
 from app.core.errors import AppError, BadRequest
 from app.core.metrics import GRAPHQL_CACHE
 from app.graphql.cache import ResponseCache, cache_key

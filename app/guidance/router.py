@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.auth.deps import EnergyRead
-from app.core.deps import SessionDep, app_context
+from app.context import app_context
+from app.core.deps import SessionDep
 from app.core.tabular import analytics_responses, negotiate
 from app.energy.router import FromQuery, ToQuery
 from app.guidance import service

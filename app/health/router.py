@@ -4,7 +4,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.core.deps import ContextDep, SessionDep
+from app.context import ContextDep
+from app.core.deps import SessionDep
 from app.core.metrics import metrics
 from app.health import service
 from app.health.schemas import Liveness, Readiness

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from app.core.deps import app_context
+from app.context import app_context
 from app.ingest import push
 
 

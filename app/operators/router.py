@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.deps import OperatorsManage
-from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
+from app.context import ContextDep
+from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
 from app.core.problem import problem_responses
 from app.ingest import quarantine
 from app.ingest.schemas import QuarantinePage

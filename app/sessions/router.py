@@ -9,7 +9,8 @@ from pydantic import AwareDatetime
 
 from app.audit.marks import audit_read
 from app.auth.deps import SessionsRead
-from app.core.deps import LogPageDep, SessionDep, app_context
+from app.context import app_context
+from app.core.deps import LogPageDep, SessionDep
 from app.core.problem import problem_responses
 from app.core.time import instant
 from app.jurisdictions.schemas import AreaQuery

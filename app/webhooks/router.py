@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.auth.deps import WebhooksManage
-from app.core.deps import ContextDep, LogPageDep, SessionDep, WriteSessionDep
+from app.context import ContextDep
+from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
 from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
 from app.webhooks import service

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import typer
-from rich.console import Console
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.db import Database
+from app.cli.common import console, in_session, load_settings
 
 energy_cli = typer.Typer(help="Energy rollups.", no_args_is_help=True)
-console = Console()
 
 
 @energy_cli.command("rebuild")
@@ -19,20 +18,12 @@ def rebuild() -> None:
     changing PILEHUB_ENERGY__TIME_OF_USE, or for sessions stored before rollups existed).
 
     One transaction: readers see the old rollups until it commits."""
-    from app.cli import load_settings
     from app.energy import service
 
     settings = load_settings()
 
-    async def run() -> int:
-        database = Database(settings.database_url)
-        try:
-            async with database.session(write=True) as session:
-                return await service.rebuild_rollups(
-                    session, tou=service.time_of_use(settings.energy)
-                )
-        finally:
-            await database.dispose()
+    async def run(session: AsyncSession) -> int:
+        return await service.rebuild_rollups(session, tou=service.time_of_use(settings.energy))
 
-    rows = asyncio.run(run())
+    rows = asyncio.run(in_session(settings, run, write=True))
     console.print(f"[green]energy rollups rebuilt: {rows} rows[/green]")

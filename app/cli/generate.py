@@ -6,14 +6,13 @@ import asyncio
 from datetime import date
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from app.cli.common import console, load_settings, with_database
 from app.core.db import Database
 from app.core.migrations import upgrade
 
 generate_cli = typer.Typer(help="Synthetic data.", no_args_is_help=True)
-console = Console()
 
 
 @generate_cli.command("city")
@@ -34,7 +33,6 @@ def generate_city(
 ) -> None:
     """Generate a synthetic city (registry and sessions, rollups included) into the configured
     database. Interrupted, it resumes: run the same command again."""
-    from app.cli import load_settings
     from app.core.time import LOCAL_TZ, utc_now
     from app.generate.plan import CityPlan
     from app.generate.runner import generate_city as run_generator
@@ -45,26 +43,22 @@ def generate_city(
     today: date = utc_now().astimezone(LOCAL_TZ).date()
     day_indexes = range(from_day, min(to_day or days, days))
 
-    async def run() -> None:
-        database = Database(settings.database_url)
-        try:
-            await upgrade(database.engine)
-            columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
-                       BarColumn(), TimeRemainingColumn())  # fmt: skip
-            with Progress(*columns, console=console) as bar:
-                tasks = {
-                    "streets": bar.add_task("registry (streets)", total=plan.streets),
-                    "days": bar.add_task("sessions (days)", total=len(day_indexes)),
-                }
-                done = await run_generator(
-                    database, plan, today=today, energy=settings.energy,
-                    progress=lambda kind, n: bar.advance(tasks[kind], n), day_indexes=day_indexes,
-                )  # fmt: skip
-        finally:
-            await database.dispose()
+    async def run(database: Database) -> None:
+        await upgrade(database.engine)
+        columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
+                   BarColumn(), TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, console=console) as bar:
+            tasks = {
+                "streets": bar.add_task("registry (streets)", total=plan.streets),
+                "days": bar.add_task("sessions (days)", total=len(day_indexes)),
+            }
+            done = await run_generator(
+                database, plan, today=today, energy=settings.energy,
+                progress=lambda kind, n: bar.advance(tasks[kind], n), day_indexes=day_indexes,
+            )  # fmt: skip
         console.print(
             f"[green]{done.streets_written} streets and {done.sessions_written} sessions over "
             f"{done.days_written} days written (resumed at day {done.resumed_from_day})[/green]"
         )
 
-    asyncio.run(run())
+    asyncio.run(with_database(settings, run))

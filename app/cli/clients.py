@@ -11,43 +11,30 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth import service
 from app.auth.principal import city_principal
 from app.auth.scopes import Scope, Tier
+from app.cli.common import console, in_session, load_settings
 from app.core.config import Settings
-from app.core.db import Database
 from app.jurisdictions.errors import AreaNotFound
 from app.operators.vault import SecretVault
 
 clients_cli = typer.Typer(help="OAuth2 clients of the hub.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Access-token signing keys.", no_args_is_help=True)
-console = Console()
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
-    from app.cli import load_settings  # app.cli imports this module to register it
-
-    return load_settings()
-
-
 def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]], *, write: bool = True) -> T:
-    settings = _settings()
+    settings = load_settings()
 
-    async def run() -> T:
-        database = Database(settings.database_url)
-        try:
-            async with database.session(write=write) as session:
-                return await work(session, settings)
-        finally:
-            await database.dispose()
+    async def run(session: AsyncSession) -> T:
+        return await work(session, settings)
 
     try:
-        return asyncio.run(run())
+        return asyncio.run(in_session(settings, run, write=write))
     except (service.ClientRefused, AreaNotFound) as refused:
         console.print(f"[red]refused:[/red] {refused}")
         raise typer.Exit(2) from None
