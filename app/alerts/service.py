@@ -19,11 +19,11 @@ from app.alerts.schemas import (
     OutageReason,
 )
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.config import ColourRules
 from app.core.metrics import ALERT_CHANGES
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.models import Alert
 from app.status.colour import Cause

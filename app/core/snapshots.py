@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.changelog import repository as events_repository
 from app.core.db import Database
-from app.events import repository as events_repository
 
 # Beyond this many new events a rebuild is cheaper than probing them.
 _PROBE_LIMIT = 5_000

@@ -16,8 +16,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.db import Database
-from app.events import repository as events_repository
 
 # Beyond this many new events, re-executing is cheaper than probing them.
 _PROBE_LIMIT = 5_000

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.jurisdictions import repository
 from app.jurisdictions.errors import AreaNotFound
 from app.jurisdictions.paths import ancestor_paths, child_path, codes_of, contains

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.geo import gcj02_to_wgs84
 from app.jurisdictions import service as jurisdictions_service
 from app.models import (

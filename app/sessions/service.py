@@ -15,12 +15,12 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.config import get_settings
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import as_utc, utc_now
 from app.energy import service as energy_service
 from app.energy.periods import TimeOfUse
-from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.piles import repository as piles_repository
 from app.sessions import repository

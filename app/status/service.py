@@ -18,11 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.alerts import service as alerts_service
 from app.alerts.schemas import ColourChange
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.config import ColourRules
 from app.core.metrics import STATUS_REPORTS
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.piles import repository as piles_repository
 from app.piles.errors import PileNotFound
 from app.status import repository
