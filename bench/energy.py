@@ -49,6 +49,7 @@ from sqlmodel import SQLModel
 from app.auth import service as auth_service
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
+from app.changelog.kinds import Kind
 from app.core.config import RateLimit, Settings
 from app.core.db import Database, execute, key_params, key_table
 from app.core.heap import freeze_startup_heap
@@ -63,7 +64,6 @@ from app.main import create_app
 from app.piles import repository as piles_repository
 from app.sessions import repository as sessions_repository
 from app.sessions.schemas import ChargeOrderRecord, SessionOutcome
-from app.sessions.service import EVENT_KIND as SESSION_EVENT
 from app.sessions.service import record_charge_orders
 from bench.common import environment, postgres_url, start
 
@@ -266,7 +266,7 @@ async def remove_sessions(
         await execute(
             session,
             EVENTS.delete().where(
-                EVENTS.c.kind == SESSION_EVENT,
+                EVENTS.c.kind == Kind.SESSION_RECORDED,
                 EVENTS.c.subject.in_(sa.select(subjects.c.subject)),
             ),
             key_params({"subject": [f"session:{row['id']}" for row in rows]}, dialect),

@@ -19,11 +19,13 @@ from app.alerts.schemas import (
     OutageReason,
 )
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
+from app.changelog.events import event
+from app.changelog.kinds import Kind
 from app.core.config import ColourRules
 from app.core.metrics import ALERT_CHANGES
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.models import Alert
 from app.status.colour import Cause
@@ -52,7 +54,7 @@ async def follow_colours(
         c for c in changes if c.recoloured and c.colour in _BAD and c.pile_pk not in unresolved
     ]
     reopenable = await _reopenable(session, failing, rules=rules)
-    touched: list[tuple[Alert, str, dict[str, Any]]] = []
+    touched: list[tuple[Alert, Kind, dict[str, Any]]] = []
     quiet: list[Alert] = []  # a new cause under the same colour: stored, no event of its own
     for change in changes:
         alert = unresolved.get(change.pile_pk)
@@ -68,7 +70,7 @@ async def follow_colours(
                 alert.state, alert.resolved_at, alert.resolve_note = AlertState.OPEN, None, None
                 alert.reopened += 1
                 alert.severity = _worse(alert.severity, change.colour)
-                touched.append((alert, "alert.reopened", _since(change, alert)))
+                touched.append((alert, Kind.ALERT_REOPENED, _since(change, alert)))
             elif alert is None:
                 alert = Alert(
                     pile_pk=change.pile_pk, area_path=change.area_path,
@@ -76,17 +78,17 @@ async def follow_colours(
                     severity=change.colour, cause=change.cause, state=AlertState.OPEN,
                     opened_at=change.since,
                 )  # fmt: skip
-                touched.append((alert, "alert.opened", _since(change, alert)))
+                touched.append((alert, Kind.ALERT_OPENED, _since(change, alert)))
             elif change.colour == "red" and alert.severity == "yellow":
                 alert.severity, alert.escalated_at = "red", change.since
-                touched.append((alert, "alert.escalated", _since(change, alert)))
+                touched.append((alert, Kind.ALERT_ESCALATED, _since(change, alert)))
             # A late report can date the pile's trouble before the alert opened: the alert
             # then covers that too, so it never resolves before it opened.
             alert.opened_at = min(alert.opened_at, change.since)
             alert.cause = change.cause
         elif alert is not None and change.colour == "green" and rules.auto_resolve_alerts:
             alert.state, alert.resolved_at = AlertState.RESOLVED, change.since
-            touched.append((alert, "alert.resolved", {"since": change.since}))
+            touched.append((alert, Kind.ALERT_RESOLVED, {"since": change.since}))
     for alert in quiet + [alert for alert, _, _ in touched]:
         alert.updated_at = now
     await repository.save(session, quiet + [alert for alert, _, _ in touched])
@@ -131,7 +133,7 @@ def _worse(a: str, b: str) -> str:
 
 def _event(
     alert: Alert,
-    kind: str,
+    kind: Kind,
     now: datetime,
     *,
     since: datetime | None = None,
@@ -139,12 +141,9 @@ def _event(
 ) -> dict[str, Any]:
     """An `alert.*` event. `since` is the instant of this change when a colour made it (the
     colour's since); staff actions happen at `now`."""
-    return {
-        "occurred_at": now,
-        "kind": kind,
-        "subject": f"alert:{alert.id}",
-        "area_path": alert.area_path,
-        "payload": {
+    return event(
+        kind, subject=f"alert:{alert.id}", area_path=alert.area_path,
+        payload={
             "alert_id": alert.id, "pile_id": alert.pile_pk, "equipment_id": alert.equipment_id,
             "community": alert.community, "severity": alert.severity, "cause": alert.cause,
             "previous_cause": previous_cause, "state": alert.state,
@@ -153,7 +152,8 @@ def _event(
             "escalated_at": _iso(alert.escalated_at),
             "resolved_at": _iso(alert.resolved_at),
         },
-    }  # fmt: skip
+        occurred_at=now,
+    )  # fmt: skip
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -203,7 +203,7 @@ async def acknowledge(
     now = utc_now()
     alert.state, alert.acknowledged_at = AlertState.ACKNOWLEDGED, now
     alert.acknowledged_by, alert.acknowledge_note, alert.updated_at = principal.subject, note, now
-    return await _saved(session, alert, "alert.acknowledged", now)
+    return await _saved(session, alert, Kind.ALERT_ACKNOWLEDGED, now)
 
 
 async def resolve(
@@ -219,7 +219,7 @@ async def resolve(
     alert.state, alert.resolved_at, alert.resolved_by = AlertState.RESOLVED, now, principal.subject
     alert.resolve_note, alert.updated_at = note, now
     alert.outage_reason = outage_reason.value if outage_reason else None
-    return await _saved(session, alert, "alert.resolved", now)
+    return await _saved(session, alert, Kind.ALERT_RESOLVED, now)
 
 
 async def _unresolved(session: AsyncSession, principal: Principal, alert_id: int) -> Alert:
@@ -231,7 +231,7 @@ async def _unresolved(session: AsyncSession, principal: Principal, alert_id: int
     return alert
 
 
-async def _saved(session: AsyncSession, alert: Alert, kind: str, now: datetime) -> AlertPublic:
+async def _saved(session: AsyncSession, alert: Alert, kind: Kind, now: datetime) -> AlertPublic:
     await repository.save(session, [alert])
     await events_repository.insert(session, [_event(alert, kind, now)])
     ALERT_CHANGES.labels(kind).inc()

@@ -17,26 +17,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.changelog import repository as events_repository
+from app.changelog.cache import AreaCache, Entry
 from app.core.db import Database
-from app.events import repository as events_repository
-
-# Beyond this many new events a rebuild is cheaper than probing them.
-_PROBE_LIMIT = 5_000
 
 Builder = Callable[[AsyncSession, int], Awaitable[tuple[str, bytes]]]
-
-
-@dataclass(slots=True)
-class _Entry:
-    version: int
-    area_path: str
-    snapshot: Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +43,8 @@ class Snapshot:
 class SnapshotCache:
     def __init__(self, *, max_age: float, max_entries: int = 512) -> None:
         self.max_age = max_age
-        self._max_entries = max_entries
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._build_locks: dict[Hashable, asyncio.Lock] = {}
+        self._entries = AreaCache[Snapshot](max_entries, on_evict=self._forget)
         self._version = 0
         self._checked_at = float("-inf")
         self._version_lock = asyncio.Lock()
@@ -75,7 +64,7 @@ class SnapshotCache:
         if time.monotonic() - self._checked_at >= self.max_age:
             return None
         entry = self._entries.get(key)
-        return entry.snapshot if entry is not None and entry.version == self._version else None
+        return entry.value if entry is not None and entry.version == self._version else None
 
     async def get_or_build(self, database: Database, key: Hashable, build: Builder) -> Snapshot:
         """The snapshot under `key`; `build(session, version)` gives (area path, body).
@@ -85,38 +74,28 @@ class SnapshotCache:
         latest = await self.latest_version(database)
         entry = self._entries.get(key)
         if entry is not None and entry.version == latest:
-            return entry.snapshot
+            return entry.value
         lock = self._build_locks.setdefault(key, asyncio.Lock())
         async with lock:
             entry = self._entries.get(key)
             if entry is None or entry.version != latest:
                 async with database.session() as session:
                     entry = await self._refresh(session, key, entry, latest, build)
-        return entry.snapshot
+        return entry.value
 
     async def _refresh(
         self,
         session: AsyncSession,
         key: Hashable,
-        entry: _Entry | None,
+        entry: Entry[Snapshot] | None,
         latest: int,
         build: Builder,
-    ) -> _Entry:
-        if (
-            entry is not None
-            and entry.version < latest <= entry.version + _PROBE_LIMIT
-            and not await events_repository.area_changed_between(
-                session, entry.area_path, entry.version, latest
-            )
-        ):
-            entry.version = latest
+    ) -> Entry[Snapshot]:
+        if entry is not None and await self._entries.carry(session, entry, latest):
             return entry
         # Built after `latest` was read, so a body is never older than its version.
         area_path, body = await build(session, latest)
-        entry = _Entry(latest, area_path, Snapshot.of(body))
-        self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            evicted, _ = self._entries.popitem(last=False)
-            self._build_locks.pop(evicted, None)
-        return entry
+        return self._entries.put(key, latest, area_path, Snapshot.of(body))
+
+    def _forget(self, key: Hashable) -> None:
+        self._build_locks.pop(key, None)

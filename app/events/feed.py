@@ -26,8 +26,8 @@ import asyncpg
 import structlog
 from sqlalchemy.engine import make_url
 
+from app.changelog import repository
 from app.core.db import Database
-from app.events import repository
 from app.models import ChangeEvent
 
 log = structlog.get_logger(__name__)

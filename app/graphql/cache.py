@@ -11,23 +11,11 @@ answers (no errors) of queries are kept.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 from app.auth.principal import Principal
+from app.changelog.cache import AreaCache
 from app.core.db import Database
-from app.events import repository as events_repository
-
-# Beyond this many new events, re-executing is cheaper than probing them.
-_PROBE_LIMIT = 5_000
-
-
-@dataclass(slots=True)
-class _Entry:
-    version: int
-    area_path: str
-    body: bytes
 
 
 def cache_key(
@@ -40,29 +28,21 @@ def cache_key(
 
 class ResponseCache:
     def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._entries = AreaCache[bytes](max_entries)
 
     async def get(self, database: Database, key: Hashable, version: int) -> bytes | None:
         entry = self._entries.get(key)
-        if entry is None or not entry.version <= version <= entry.version + _PROBE_LIMIT:
+        if entry is None or entry.version > version:
             return None
         if entry.version < version:
+            if not entry.reachable(version):
+                return None  # too far behind to probe: no session for nothing
             async with database.session() as session:
-                moved = await events_repository.area_changed_between(
-                    session, entry.area_path, entry.version, version
-                )
-            if moved:
-                return None
-            entry.version = version
-        self._entries.move_to_end(key)
-        return entry.body
+                if not await self._entries.carry(session, entry, version):
+                    return None
+        self._entries.touch(key)
+        return entry.value
 
     def put(self, key: Hashable, version: int, area_path: str, body: bytes) -> None:
         """Keep `body`, built at `version`, as the answer for a caller seeing `area_path`."""
-        if self._max_entries == 0:
-            return
-        self._entries[key] = _Entry(version, area_path, body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, version, area_path, body)

@@ -21,6 +21,7 @@ from strawberry.scalars import JSON
 
 from app.auth.scopes import Scope
 from app.auth.verifier import TokenRejected
+from app.changelog.kinds import Kind
 from app.core.metrics import GRAPHQL_SUBSCRIPTION_DELIVERY
 from app.events.feed import FeedEvent
 from app.graphql.context import GraphQLContext, GraphQLInfo
@@ -32,7 +33,7 @@ from app.jurisdictions import service as jurisdictions_service
 _BATCH = 500
 # How often a quiet stream re-checks that its token was not revoked.
 _RECHECK_SECONDS = 5.0
-_STATUS_KINDS = ("connector.status", "pile.colour", "pile.maintenance")
+_STATUS_KINDS = frozenset({Kind.CONNECTOR_STATUS, Kind.PILE_COLOUR, Kind.PILE_MAINTENANCE})
 
 
 @strawberry.type

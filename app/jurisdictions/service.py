@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
+from app.changelog.events import event
+from app.changelog.kinds import Kind
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.jurisdictions import repository
 from app.jurisdictions.errors import AreaNotFound
 from app.jurisdictions.paths import ancestor_paths, child_path, codes_of, contains
@@ -168,13 +170,13 @@ async def _log_change(session: AsyncSession, jurisdiction: Jurisdiction) -> None
     await events_repository.insert(
         session,
         [
-            {
-                "occurred_at": utc_now(),
-                "kind": "registry.jurisdiction",
-                "subject": f"jurisdiction:{jurisdiction.code}",
-                "area_path": jurisdiction.path,
-                "payload": {"code": jurisdiction.code, "name": jurisdiction.name},
-            }
+            event(
+                Kind.REGISTRY_JURISDICTION,
+                subject=f"jurisdiction:{jurisdiction.code}",
+                area_path=jurisdiction.path,
+                payload={"code": jurisdiction.code, "name": jurisdiction.name},
+                occurred_at=utc_now(),
+            )
         ],
     )
 

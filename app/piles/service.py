@@ -10,9 +10,11 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
+from app.changelog.events import event
+from app.changelog.kinds import Kind
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.geo import gcj02_to_wgs84
 from app.jurisdictions import service as jurisdictions_service
 from app.models import (
@@ -88,13 +90,13 @@ async def register_station(session: AsyncSession, record: StationRecord) -> Stat
     await events_repository.insert(
         session,
         [
-            {
-                "occurred_at": utc_now(),
-                "kind": "registry.station",
-                "subject": f"station:{station.id}",
-                "area_path": jurisdiction.path,
-                "payload": {"station_id": record.station_id, "piles": len(record.equipment)},
-            }
+            event(
+                Kind.REGISTRY_STATION,
+                subject=f"station:{station.id}",
+                area_path=jurisdiction.path,
+                payload={"station_id": record.station_id, "piles": len(record.equipment)},
+                occurred_at=utc_now(),
+            )
         ],
     )
     return station

@@ -15,12 +15,14 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
+from app.changelog.events import event
+from app.changelog.kinds import Kind
 from app.core.config import get_settings
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import as_utc, utc_now
 from app.energy import service as energy_service
 from app.energy.periods import TimeOfUse
-from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.piles import repository as piles_repository
 from app.sessions import repository
@@ -37,8 +39,6 @@ from app.sessions.schemas import (
     SessionPublic,
     SessionResult,
 )
-
-EVENT_KIND = "session.recorded"
 
 # What makes two deliveries of an order the same; received_at and updated_at are ours.
 _CONTENT = (
@@ -226,12 +226,11 @@ def _session_event(
 ) -> dict[str, Any]:
     # Vendors read the event log: no money and no order ids (StartChargeSeq) in the payload.
     content = item.content
-    return {
-        "occurred_at": now,
-        "kind": EVENT_KIND,
-        "subject": f"session:{session_id}",
-        "area_path": item.connector.area_path,
-        "payload": {
+    return event(
+        Kind.SESSION_RECORDED,
+        subject=f"session:{session_id}",
+        area_path=item.connector.area_path,
+        payload={
             "session_id": session_id,
             "outcome": outcome.value,
             "connector_id": item.connector.connector_pk,
@@ -240,7 +239,8 @@ def _session_event(
             "start_at": content["start_at"].isoformat(),
             "end_at": content["end_at"].isoformat(),
         },
-    }
+        occurred_at=now,
+    )
 
 
 async def list_sessions(

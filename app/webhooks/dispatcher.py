@@ -39,6 +39,7 @@ import orjson
 import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.changelog import repository as events_repository
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.locks import job_lock
@@ -49,7 +50,6 @@ from app.core.metrics import (
     OUTBOX_DEPTH,
 )
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.events.feed import listen
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from app.operators.vault import SecretVault

@@ -1,4 +1,5 @@
-"""Which change_event kinds a subscription may name, and how patterns match. Pure data.
+"""Which change_event kinds (`app.changelog.kinds`) a subscription may name, and how patterns
+match. Pure data.
 
 A pattern is a kind (`pile.colour`) or a family (`alert.*`). Alerts need `alerts:read` and
 sessions `sessions:read`, as for the same events on the SSE stream.
@@ -9,26 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.auth.scopes import Scope
+from app.changelog.kinds import FAMILIES, Kind
 
-KINDS = frozenset(
-    {
-        "connector.status",
-        "pile.colour",
-        "pile.maintenance",
-        "alert.opened",
-        "alert.escalated",
-        "alert.reopened",
-        "alert.acknowledged",
-        "alert.resolved",
-        "session.recorded",
-        "registry.station",
-        "registry.jurisdiction",
-    }
-)
-FAMILIES = frozenset(kind.split(".", 1)[0] for kind in KINDS)
+__all__ = ["FAMILIES", "KINDS", "ROBOT_DEFAULT", "matches", "scopes_needed", "unknown"]
+
+# As plain text, as a subscription names them (and an error message lists them).
+KINDS = frozenset(kind.value for kind in Kind)
 _NEEDS = {"alert": Scope.ALERTS_READ, "session": Scope.SESSIONS_READ}
 # What a robot posts by default: alerts opening or getting worse.
-ROBOT_DEFAULT = ("alert.opened", "alert.escalated", "alert.reopened")
+ROBOT_DEFAULT = tuple(
+    k.value for k in (Kind.ALERT_OPENED, Kind.ALERT_ESCALATED, Kind.ALERT_REOPENED)
+)
 
 
 def unknown(patterns: Iterable[str]) -> list[str]:

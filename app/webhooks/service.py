@@ -11,10 +11,10 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.changelog import repository as events_repository
 from app.core.config import WebhookSettings
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.jurisdictions import service as jurisdictions_service
 from app.jurisdictions.paths import codes_of
 from app.models import WebhookDelivery, WebhookEndpoint

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
+from app.changelog import repository as events_repository
 from app.core.db import Database
 from app.core.time import utc_now
-from app.events import repository as events_repository
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from app.webhooks.dispatcher import Dispatcher
 from tests.fixtures.factories import create_hierarchy

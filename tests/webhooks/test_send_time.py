@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from app.auth.principal import city_principal
+from app.changelog import repository as events_repository
 from app.core.config import Settings
 from app.core.db import Database
-from app.events import repository as events_repository
 from app.operators.vault import SecretVault
 from app.webhooks import service
 from app.webhooks.dispatcher import Dispatcher

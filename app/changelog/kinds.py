@@ -1,0 +1,30 @@
+"""Every kind of change_event the hub logs. Pure data.
+
+A kind is `family.what`; webhook subscriptions may name a family (`alert.*`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    CONNECTOR_STATUS = "connector.status"
+    PILE_COLOUR = "pile.colour"
+    PILE_MAINTENANCE = "pile.maintenance"
+    ALERT_OPENED = "alert.opened"
+    ALERT_ESCALATED = "alert.escalated"
+    ALERT_REOPENED = "alert.reopened"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    ALERT_RESOLVED = "alert.resolved"
+    SESSION_RECORDED = "session.recorded"
+    REGISTRY_STATION = "registry.station"
+    REGISTRY_JURISDICTION = "registry.jurisdiction"
+
+    @property
+    def family(self) -> str:
+        return self.value.split(".", 1)[0]
+
+
+# The families, as plain text: `alert`, `connector`, `pile`, `registry`, `session`.
+FAMILIES = frozenset(kind.family for kind in Kind)
