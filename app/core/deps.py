@@ -15,12 +15,8 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.context import app_context as app_context
 from app.core.db import Database
 from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID, PageParams, paging
-
-# Transitional: `app_context` above is re-exported only for `app/events/router.py` (being
-# restructured on another branch); once it imports `app.context`, drop that import.
 
 
 class _HasDatabase(Protocol):

@@ -20,8 +20,7 @@ from app.auth.deps import StatusRead, bearer_token, token_expiry
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.auth.verifier import TokenRejected
-from app.core.context import AppContext
-from app.core.deps import app_context
+from app.context import AppContext, app_context
 from app.core.errors import BadRequest
 from app.core.metrics import SSE_DELIVERY, SSE_SUBSCRIBERS
 from app.core.pagination import MAX_LOG_ID
