@@ -5,13 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from app.core.tabular import TabularModel
 from app.core.time import instant, local_date
 from app.energy.ranges import Granularity
+
+# The range every analytics answer states: its local days, and the instant counting stopped.
+FirstDay = Annotated[
+    date, Field(serialization_alias="from", description=local_date("First day of the range."))
+]
+LastDay = Annotated[
+    date,
+    Field(serialization_alias="to", description=local_date("Last day of the range, included.")),
+]
+CountedUntil = Annotated[
+    datetime,
+    Field(
+        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
+    ),
+]
 
 
 class GroupBy(StrEnum):
@@ -82,15 +97,9 @@ class EnergyTotal(EnergyFigures, Observed):
 class EnergyReport(TabularModel):
     area: AreaRef
     granularity: Granularity
-    from_date: date = Field(
-        serialization_alias="from", description=local_date("First day of the range.")
-    )
-    to_date: date = Field(
-        serialization_alias="to", description=local_date("Last day of the range, included.")
-    )
-    until: datetime = Field(
-        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
-    )
+    from_date: FirstDay
+    to_date: LastDay
+    until: CountedUntil
     group_by: GroupBy
     periods: list[str]
     rows: list[EnergyRow] = Field(description="Non-empty buckets per group, in order.")

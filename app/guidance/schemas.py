@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from app.core.tabular import TabularModel
-from app.core.time import instant, local_date
-from app.energy.schemas import AreaRef, Judged
+from app.energy.schemas import AreaRef, CountedUntil, FirstDay, Judged, LastDay
 
 
 class CommunityRef(BaseModel):
@@ -89,15 +87,9 @@ class Recommendation(BaseModel):
 
 class OffPeakGuidance(TabularModel):
     area: AreaRef
-    from_date: date = Field(
-        serialization_alias="from", description=local_date("First day of the range.")
-    )
-    to_date: date = Field(
-        serialization_alias="to", description=local_date("Last day of the range, included.")
-    )
-    until: datetime = Field(
-        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
-    )
+    from_date: FirstDay
+    to_date: LastDay
+    until: CountedUntil
     peak_period: str
     valley_period: str
     congested_occupancy: float
@@ -142,15 +134,9 @@ class SitingCommunity(Judged):
 
 class SitingInsight(TabularModel):
     area: AreaRef
-    from_date: date = Field(
-        serialization_alias="from", description=local_date("First day of the range.")
-    )
-    to_date: date = Field(
-        serialization_alias="to", description=local_date("Last day of the range, included.")
-    )
-    until: datetime = Field(
-        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
-    )
+    from_date: FirstDay
+    to_date: LastDay
+    until: CountedUntil
     method: str
     communities: list[SitingCommunity] = Field(
         description="Highest demand pressure first, then the communities not ranked."

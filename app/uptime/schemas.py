@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from app.alerts.schemas import OutageReason
 from app.core.tabular import TabularModel
-from app.core.time import instant, local_date
-from app.energy.schemas import AreaRef, Judged
+from app.energy.schemas import AreaRef, CountedUntil, FirstDay, Judged, LastDay
 
 
 class StatusHours(BaseModel):
@@ -60,15 +58,9 @@ class PileUptime(UptimeFigures):
 
 class UptimeReport(TabularModel):
     area: AreaRef
-    from_date: date = Field(
-        serialization_alias="from", description=local_date("First day of the range.")
-    )
-    to_date: date = Field(
-        serialization_alias="to", description=local_date("Last day of the range, included.")
-    )
-    until: datetime = Field(
-        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
-    )
+    from_date: FirstDay
+    to_date: LastDay
+    until: CountedUntil
     definition: str
     excluded_reasons: list[OutageReason]
     area_uptime: UptimeFigures

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
 
 from app.core.tabular import TabularModel
-from app.core.time import instant, local_date
 from app.energy.ranges import Granularity
-from app.energy.schemas import AreaRef, GroupBy, GroupRef, Judged
+from app.energy.schemas import AreaRef, CountedUntil, FirstDay, GroupBy, GroupRef, Judged, LastDay
 
 DEFINITION = (
     "the range is counted up to now (until); observed = time a connector's status was known "
@@ -57,15 +55,9 @@ class ProfileCell(Judged):
 class UtilisationReport(TabularModel):
     area: AreaRef
     granularity: Granularity
-    from_date: date = Field(
-        serialization_alias="from", description=local_date("First day of the range.")
-    )
-    to_date: date = Field(
-        serialization_alias="to", description=local_date("Last day of the range, included.")
-    )
-    until: datetime = Field(
-        description=instant("End of what is counted: the end of `to`, or now if that comes first.")
-    )
+    from_date: FirstDay
+    to_date: LastDay
+    until: CountedUntil
     group_by: GroupBy
     definition: str = DEFINITION
     rows: list[UseRow] = Field(description="Every group and bucket up to now, in order.")

@@ -1,5 +1,6 @@
 """WeCom (企业微信) group-robot messages: markdown for one alert or a digest of several, the
-20-a-minute budget, and what counts as success. Pure (facts: shared/reference/wecom-robot.md).
+20-a-minute budget, and what counts as success (facts from WeCom's group-robot documentation).
+Pure.
 """
 
 from __future__ import annotations

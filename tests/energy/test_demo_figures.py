@@ -21,7 +21,8 @@ from app.simulator.runner import build_state
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-REPORT = {"新泾三村": 2603, "新泾五村": 1164, "天蒲小区": 653}  # ../shared/data/beixinjing.yaml
+# The report's month per community: monthly_kwh in app/demo/beixinjing.yaml.
+REPORT = {"新泾三村": 2603, "新泾五村": 1164, "天蒲小区": 653}
 
 
 async def test_backfilled_month_gives_the_reports_figures(

@@ -9,7 +9,8 @@
 
 A receiver runs `envelope.verify_request_signature` (4003, 4001), checks the bearer token
 (4002), then `envelope.decrypt_payload` (4004), `wire.parse_wire` and a `mapper` function, and
-answers with `envelope.seal_response`. The reference is shared/reference/tcec102.md.
+answers with `envelope.seal_response`. The protocol as the hub plays it is described in the
+README, "Connecting an operator (T/CEC 102)".
 """
 
 from app.ingest.tcec.crypto import ChannelSecrets
