@@ -20,7 +20,7 @@ from app.models import Jurisdiction
 from app.piles import repository as piles_repository
 from app.piles.schemas import JurisdictionRef
 from app.piles.service import pile_location
-from app.status.colour import Cause, Colour
+from app.status.colour import Colour, stored_cause
 
 
 async def board_json(
@@ -89,7 +89,7 @@ async def _build_board(
                 name=pile.name,
                 colour=Colour(pile.colour),
                 colour_since=pile.colour_since,
-                colour_cause=Cause(pile.colour_cause) if pile.colour_cause else None,
+                colour_cause=stored_cause(pile.colour_cause),
                 maintenance=pile.maintenance,
                 community=JurisdictionRef(
                     code=community.code, name=community.name, level=community.level

@@ -41,7 +41,7 @@ from app.piles.schemas import (
     StationRef,
 )
 from app.status.codes import ConnectorState
-from app.status.colour import Cause, Colour
+from app.status.colour import Colour, stored_cause
 
 
 async def ensure_operator(session: AsyncSession, *, operator_id: str, name: str) -> Operator:
@@ -242,7 +242,7 @@ async def _public(session: AsyncSession, rows: Sequence[PileRow]) -> list[PilePu
             power_kw=pile.power_kw,
             colour=Colour(pile.colour),
             colour_since=pile.colour_since,
-            colour_cause=Cause(pile.colour_cause) if pile.colour_cause else None,
+            colour_cause=stored_cause(pile.colour_cause),
             maintenance=pile.maintenance,
             community=JurisdictionRef(
                 code=community.code, name=community.name, level=community.level

@@ -43,6 +43,11 @@ class Cause(StrEnum):
     MAINTENANCE = "maintenance"  # flagged by staff (red)
 
 
+def stored_cause(value: str | None) -> Cause | None:
+    """A cause as stored (text, or NULL for green and unknown piles)."""
+    return Cause(value) if value else None
+
+
 _RANK = {Colour.UNKNOWN: -1, Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
 
 

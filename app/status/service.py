@@ -30,7 +30,6 @@ from app.piles.errors import PileNotFound
 from app.status import repository
 from app.status.codes import TCEC_STATES, ConnectorState, state_for_tcec_code
 from app.status.colour import (
-    Cause,
     Colour,
     ColourSince,
     ConnectorView,
@@ -39,6 +38,7 @@ from app.status.colour import (
     derive_pile_colour,
     rank,
     repeated_since,
+    stored_cause,
 )
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState
@@ -268,7 +268,9 @@ async def _refresh_colours(
     and logged too, with the colour's since unchanged."""
     changes: list[ColourChange] = []
     for pile in piles:
-        previous = ColourSince(Colour(pile.colour), pile.colour_since, _cause(pile.colour_cause))
+        previous = ColourSince(
+            Colour(pile.colour), pile.colour_since, stored_cause(pile.colour_cause)
+        )
         at = as_of.get(pile.id, now) if as_of is not None else now
         if rank(previous.colour) > rank(Colour.GREEN):
             at = min(max(at, previous.since), now)
@@ -300,10 +302,6 @@ async def _refresh_colours(
     # Alerts follow the colours, in the same transaction.
     await alerts_service.follow_colours(session, changes, rules=rules, now=now, events=events)
     return sum(1 for c in changes if c.recoloured)
-
-
-def _cause(value: str | None) -> Cause | None:
-    return Cause(value) if value is not None else None
 
 
 def _colour_event(
