@@ -1,25 +1,29 @@
-"""The process context: settings, the database and the read caches every request may need,
-assembled here, next to `app.main`, from the domains' parts (the composition root; `app.core`
-knows none of them)."""
+"""The composition root: the process-wide objects of one API process, built from the domains'
+parts and installed in their slots on `app.state` (app/core/parts.py), next to `app.main`.
+
+Nothing below this module imports it: each domain reads its own object from its own slot.
+Only the top (main's lifespan, GraphQL, which serves every domain from one context, and the
+tests) holds the whole context.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
+from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
-from app.auth.ratelimit import RateLimiter
-from app.auth.state import AuthState
-from app.auth.verifier import TokenVerifier
+from app.auth.ratelimit import API_LIMITER, TOKEN_LIMITER, RateLimiter
+from app.auth.state import AUTH_STATE, AuthState
+from app.auth.verifier import TOKEN_VERIFIER, TokenVerifier
+from app.board.snapshots import SNAPSHOTS, SnapshotCache
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.snapshots import SnapshotCache
-from app.events.feed import EventFeed
-from app.operators.cache import OperatorCache
-from app.operators.vault import SecretVault
-from app.status.batcher import StatusBatcher
+from app.core.deps import DATABASE, SETTINGS, VAULT
+from app.core.vault import SecretVault
+from app.events.feed import EVENT_FEED, EventFeed
+from app.operators.cache import OPERATOR_CACHE, OperatorCache
+from app.status.batcher import STATUS_BATCHER, StatusBatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,21 @@ class AppContext:
     token_limiter: RateLimiter
     # The change log, followed once per process for server-sent events.
     events: EventFeed
+
+    def install(self, app: Starlette) -> None:
+        """Put each object in its domain's slot, and the whole context where the top reads it."""
+        SETTINGS.install(app, self.settings)
+        DATABASE.install(app, self.database)
+        VAULT.install(app, self.vault)
+        SNAPSHOTS.install(app, self.snapshots)
+        OPERATOR_CACHE.install(app, self.operators)
+        STATUS_BATCHER.install(app, self.status_batcher)
+        AUTH_STATE.install(app, self.auth)
+        TOKEN_VERIFIER.install(app, self.tokens)
+        API_LIMITER.install(app, self.api_limiter)
+        TOKEN_LIMITER.install(app, self.token_limiter)
+        EVENT_FEED.install(app, self.events)
+        app.state.context = self
 
 
 def build_context(settings: Settings, database: Database) -> AppContext:
@@ -61,14 +80,7 @@ def build_context(settings: Settings, database: Database) -> AppContext:
     )
 
 
-def app_context(request: HTTPConnection) -> AppContext:
-    """The process context, for hot routes that take `Request` instead of one more dependency."""
-    context: AppContext = request.app.state.context
+def app_context(connection: HTTPConnection) -> AppContext:
+    """The whole context (GraphQL and tests; domain routes read their own slots)."""
+    context: AppContext = connection.app.state.context
     return context
-
-
-async def get_context(request: Request) -> AppContext:
-    return app_context(request)
-
-
-ContextDep = Annotated[AppContext, Depends(get_context)]

@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # by default, looked up the environment on every request to find no provider.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.context = context
+    context.install(app)
     install_problem_handlers(app)
     include_hot_routes(app)
     install_graphql(app, context)

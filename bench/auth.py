@@ -39,9 +39,9 @@ from starlette.responses import Response
 from app.auth.principal import city_principal
 from app.board.router import router as board_router
 from app.board.service import board_json
+from app.board.snapshot_http import snapshot_response
 from app.context import AppContext
 from app.core.db import Database
-from app.core.http import snapshot_response
 from app.core.logging import configure_logging
 from app.main import create_app
 from bench.common import (

@@ -53,6 +53,7 @@ from app.core.db import Database, core_rows, execute, upsert_insert
 from app.core.heap import freeze_startup_heap
 from app.core.logging import configure_logging
 from app.core.time import utc_now
+from app.core.vault import SecretVault
 from app.ingest.pull import PullContext, pull_status
 from app.ingest.router import router as tcec_router
 from app.ingest.tcec.client import STATUS_BATCH, TcecClient
@@ -70,7 +71,6 @@ from app.ingest.tcec.wire import QueryStationStatusRequest, QueryTokenRequest, p
 from app.main import create_app
 from app.operators.schemas import OperatorOnboard
 from app.operators.service import onboard_operator, outbound_channel
-from app.operators.vault import SecretVault
 from app.piles.schemas import StationRecord
 from app.status.codes import state_for_tcec_code
 from bench.common import (

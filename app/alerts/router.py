@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field
 from app.alerts import service
 from app.alerts.schemas import Acknowledge, AlertPage, AlertPublic, AlertState, Resolve
 from app.auth.deps import AlertsRead, AlertsWrite
-from app.context import ContextDep
-from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
+from app.core.deps import LogPageDep, SessionDep, SettingsDep, WriteSessionDep
 from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID
 from app.core.problem import problem_responses
 from app.jurisdictions.schemas import AreaQuery
@@ -69,11 +68,11 @@ async def set_maintenance(
     pile_id: Annotated[int, Path(ge=1, le=MAX_REGISTRY_ID)],
     body: Maintenance,
     session: WriteSessionDep,
-    context: ContextDep,
+    settings: SettingsDep,
     principal: AlertsWrite,
 ) -> None:
     """Flag a pile for maintenance (red on the board, an alert) or clear the flag."""
     await status_service.set_maintenance(
         session, principal, pile_id=pile_id, flagged=body.flagged, note=body.note,
-        rules=context.settings.colour,
+        rules=settings.colour,
     )  # fmt: skip

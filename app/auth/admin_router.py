@@ -5,12 +5,14 @@ A manager sees and manages only clients of its own area, and grants only scopes 
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from app.auth import service
 from app.auth.deps import ClientsManage
 from app.auth.schemas import ClientCreate, ClientCredentials, ClientPage, ClientPublic
-from app.context import ContextDep
+from app.auth.state import AUTH_STATE, AuthState
 from app.core.deps import RegistryPageDep, SessionDep, WriteSessionDep
 from app.core.errors import BadRequest, NotFound
 from app.core.pagination import next_cursor
@@ -71,12 +73,15 @@ async def rotate_secret(
 @router.post("/{client_id}/disable", response_model=ClientPublic,
              responses=problem_responses(401, 403, 404))  # fmt: skip
 async def disable_client(
-    client_id: str, session: WriteSessionDep, context: ContextDep, principal: ClientsManage
+    client_id: str,
+    session: WriteSessionDep,
+    auth_state: Annotated[AuthState, Depends(AUTH_STATE.dependency)],
+    principal: ClientsManage,
 ) -> ClientPublic:
     """No new tokens from now; its live tokens are refused everywhere within seconds."""
     try:
         client = await service.disable_client(session, principal, client_id)
     except LookupError:
         raise NotFound(f"No client {client_id} in your area.") from None
-    context.auth.invalidate()
+    auth_state.invalidate()  # this process at once; the others at their next refresh
     return ClientPublic.of(client)

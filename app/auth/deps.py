@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from app.auth import vendors
 from app.auth.principal import Principal
-from app.auth.ratelimit import retry_after
+from app.auth.ratelimit import API_LIMITER, retry_after
 from app.auth.scopes import Scope
-from app.auth.verifier import TokenRejected, VerifiedToken
-from app.context import AppContext, app_context
+from app.auth.state import AUTH_STATE
+from app.auth.verifier import TOKEN_VERIFIER, TokenRejected, VerifiedToken
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 
 REALM = 'Bearer realm="pilehub"'
@@ -52,8 +53,7 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
     resolved: Principal | None = request.scope.get(_RESOLVED)
     if resolved is not None and scope in resolved.scopes:
         return resolved  # the fast path already checked (and counted) this request
-    context = app_context(request)
-    verified = await verify_access_token(context, bearer_token(request))
+    verified = await verify_access_token(request, bearer_token(request))
     principal = verified.principal
     if scope not in principal.scopes:
         challenge = f'{REALM}, error="insufficient_scope", scope="{scope}"'
@@ -61,7 +61,7 @@ async def authenticate(request: Request, scope: Scope) -> Principal:
                         required_scope=str(scope))  # fmt: skip
     if principal.is_vendor:
         _within_vendor_contract(request)
-    charge_rate(context, principal)
+    charge_rate(request, principal)
     request.scope[_RESOLVED] = principal
     request.scope[_EXPIRES] = verified.expires_at
     return principal
@@ -77,23 +77,25 @@ def _within_vendor_contract(request: Request) -> None:
         raise vendors.OutsideVendorContract(reason)
 
 
-async def verify_access_token(context: AppContext, token: str | None) -> VerifiedToken:
+async def verify_access_token(connection: HTTPConnection, token: str | None) -> VerifiedToken:
     """The caller behind a bearer token; 401 with a challenge when there is none or it fails."""
     if token is None:
         raise Unauthorized(
             "A bearer access token is required.", headers={"WWW-Authenticate": REALM}
         )
     try:
-        return context.tokens.verify(token, await context.auth.current())
+        return TOKEN_VERIFIER.of(connection).verify(
+            token, await AUTH_STATE.of(connection).current()
+        )
     except TokenRejected as rejected:
         challenge = f'{REALM}, error="invalid_token", error_description="{rejected}"'
         raise Unauthorized(f"The access token is not valid: {rejected}.",
                            headers={"WWW-Authenticate": challenge}) from None  # fmt: skip
 
 
-def charge_rate(context: AppContext, principal: Principal) -> None:
+def charge_rate(connection: HTTPConnection, principal: Principal) -> None:
     """Count one request against the client's rate; 429 with Retry-After beyond it."""
-    wait = context.api_limiter.acquire(principal.subject)
+    wait = API_LIMITER.of(connection).acquire(principal.subject)
     if wait:
         raise TooManyRequests("Rate limit reached for this client.",
                               headers={"Retry-After": retry_after(wait)})  # fmt: skip

@@ -10,6 +10,7 @@ import math
 import time
 
 from app.core.config import RateLimit
+from app.core.parts import ProcessPart
 
 _MAX_KEYS = 100_000  # bounds memory against floods of made-up client ids
 
@@ -44,3 +45,8 @@ class RateLimiter:
 
 def retry_after(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
+
+
+# One limiter for API requests, one for the token endpoint (each client has a bucket in each).
+API_LIMITER: ProcessPart[RateLimiter] = ProcessPart("api_limiter")
+TOKEN_LIMITER: ProcessPart[RateLimiter] = ProcessPart("token_limiter")

@@ -19,11 +19,12 @@ from starlette.responses import JSONResponse, Response
 
 from app.auth import service
 from app.auth.keys import ALGORITHM
-from app.auth.ratelimit import retry_after
+from app.auth.ratelimit import TOKEN_LIMITER, retry_after
 from app.auth.scopes import Scope
 from app.auth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
-from app.auth.verifier import TokenRejected, VerifiedToken
-from app.context import AppContext, app_context
+from app.auth.state import AUTH_STATE
+from app.auth.verifier import TOKEN_VERIFIER, TokenRejected, VerifiedToken
+from app.core.deps import DATABASE, SETTINGS
 from app.core.time import utc_now
 from app.models import ApiClient
 
@@ -64,25 +65,24 @@ def _oauth_error(status: int, error: str, description: str, **headers: str) -> J
 async def token(request: Request) -> Response:
     """Authenticate with HTTP Basic (client_secret_basic) or a signed client assertion
     (private_key_jwt); the token is an ES256 JWT (`typ: at+jwt`) valid at most 10 minutes."""
-    context = app_context(request)
     form = await _form(request)
     if form is None:
         return _oauth_error(400, "invalid_request", "expected a form body of at most 16 KB")
     client_id = _claimed_client_id(request, form)
     # Per claimed client *and* peer: client ids are not secret, so a bucket per id alone
     # would let anyone hold a real client at 429 with bogus requests.
-    wait = context.token_limiter.acquire(f"token:{client_id}:{_peer(request)}")
+    wait = TOKEN_LIMITER.of(request).acquire(f"token:{client_id}:{_peer(request)}")
     if wait:
         return _oauth_error(429, "slow_down", "too many token requests",
                             **{"Retry-After": retry_after(wait)})  # fmt: skip
-    client = await _load_client(context, client_id) if client_id else None
-    snapshot = await context.auth.current()
+    client = await _load_client(request, client_id) if client_id else None
+    snapshot = await AUTH_STATE.of(request).current()
     response = token_response(
         method=request.method, url=str(request.url), headers=request.headers, form=form,
-        client=client, settings=context.settings, keys=snapshot.keys,
+        client=client, settings=SETTINGS.of(request), keys=snapshot.keys,
     )  # fmt: skip
     if response.status_code == 200 and client is not None:
-        if client.row.auth_method == "private_key_jwt" and not await _first_use(context, form):
+        if client.row.auth_method == "private_key_jwt" and not await _first_use(request, form):
             return _oauth_error(400, "invalid_client", "this client assertion was used before")
         log.info("access token issued", client_id=client.row.client_id, tier=client.row.tier)
     return response
@@ -133,8 +133,8 @@ def _peer(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _load_client(context: AppContext, client_id: str) -> RegisteredClient | None:
-    async with context.database.session() as session:
+async def _load_client(request: Request, client_id: str) -> RegisteredClient | None:
+    async with DATABASE.of(request).session() as session:
         row = await service.enabled_client(session, client_id)
         if row is None:
             return None
@@ -142,12 +142,12 @@ async def _load_client(context: AppContext, client_id: str) -> RegisteredClient 
     return RegisteredClient(row, area_path) if area_path is not None else None
 
 
-async def _first_use(context: AppContext, form: dict[str, str]) -> bool:
+async def _first_use(request: Request, form: dict[str, str]) -> bool:
     claims = _assertion_claims(form)
     assert claims is not None  # authlib accepted this assertion
     expires = claims.get("exp")
     expires_at = utc_now() if not isinstance(expires, int) else _from_epoch(expires)
-    async with context.database.session(write=True) as session:
+    async with DATABASE.of(request).session(write=True) as session:
         return await service.claim_assertion(
             session, jti=str(claims["jti"]), client_id=str(claims["sub"]), expires_at=expires_at
         )
@@ -157,13 +157,13 @@ def _from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-async def _authenticated_caller(context: AppContext, request: Request) -> ApiClient | None:
+async def _authenticated_caller(request: Request) -> ApiClient | None:
     """The calling client by client_secret_basic (introspection and revocation)."""
     basic = _basic_credentials(request)
     if basic is None:
         return None
     client_id, secret = basic
-    async with context.database.session() as session:
+    async with DATABASE.of(request).session() as session:
         row = await service.enabled_client(session, client_id)
     if row is None or not service.secret_matches(row, secret):
         return None
@@ -175,11 +175,13 @@ def _unauthenticated_caller() -> JSONResponse:
                         **{"WWW-Authenticate": 'Basic realm="pilehub"'})  # fmt: skip
 
 
-async def _presented_token(context: AppContext, request: Request) -> VerifiedToken | None:
+async def _presented_token(request: Request) -> VerifiedToken | None:
     """The `token` form field, verified like any bearer token; None if not acceptable."""
     form = await _form(request) or {}
     try:
-        return context.tokens.verify(form.get("token", ""), await context.auth.current())
+        return TOKEN_VERIFIER.of(request).verify(
+            form.get("token", ""), await AUTH_STATE.of(request).current()
+        )
     except TokenRejected:
         return None
 
@@ -187,20 +189,19 @@ async def _presented_token(context: AppContext, request: Request) -> VerifiedTok
 @router.post("/oauth/introspect", summary="Introspect a token (resource servers only)")
 async def introspect(request: Request) -> Response:
     """RFC 7662. Only clients registered as resource servers may ask (§4: no token scanning)."""
-    context = app_context(request)
-    caller = await _authenticated_caller(context, request)
+    caller = await _authenticated_caller(request)
     if caller is None:
         return _unauthenticated_caller()
     if not caller.resource_server:
         return _oauth_error(403, "unauthorized_client", "only resource servers may introspect")
-    verified = await _presented_token(context, request)
+    verified = await _presented_token(request)
     if verified is None:
         return JSONResponse({"active": False}, headers=NO_STORE)
     principal = verified.principal
     body = {
         "active": True, "client_id": principal.subject, "sub": principal.subject,
         "scope": " ".join(sorted(principal.scopes)), "exp": verified.expires_at,
-        "iss": context.settings.issuer, "aud": context.settings.token_audience,
+        "iss": SETTINGS.of(request).issuer, "aud": SETTINGS.of(request).token_audience,
         "jti": verified.jti, "token_type": "Bearer",
         "tier": principal.tier.value, "area": principal.area_code,
     }  # fmt: skip
@@ -211,27 +212,26 @@ async def introspect(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     """RFC 7009: the token's jti is denylisted until it expires; every API process refuses
     it within the auth refresh interval. Answers 200 whatever the token was (§2.2)."""
-    context = app_context(request)
-    caller = await _authenticated_caller(context, request)
+    caller = await _authenticated_caller(request)
     if caller is None:
         return _unauthenticated_caller()
-    verified = await _presented_token(context, request)
+    verified = await _presented_token(request)
     if verified is not None and verified.principal.subject == caller.client_id:
-        async with context.database.session(write=True) as session:
+        async with DATABASE.of(request).session(write=True) as session:
             await service.revoke_token(
                 session, jti=verified.jti, client_id=caller.client_id,
                 expires_at=_from_epoch(verified.expires_at),
             )  # fmt: skip
-        context.auth.invalidate()
+        AUTH_STATE.of(request).invalidate()
     return Response(status_code=200, headers=NO_STORE)
 
 
 @router.get("/.well-known/oauth-authorization-server", summary="Authorization server metadata")
 async def metadata(request: Request) -> dict[str, Any]:
     """RFC 8414."""
-    issuer = app_context(request).settings.issuer.rstrip("/")
+    issuer = SETTINGS.of(request).issuer.rstrip("/")
     return {
-        "issuer": app_context(request).settings.issuer,
+        "issuer": SETTINGS.of(request).issuer,
         "token_endpoint": f"{issuer}/oauth/token",
         "introspection_endpoint": f"{issuer}/oauth/introspect",
         "revocation_endpoint": f"{issuer}/oauth/revoke",
@@ -250,6 +250,6 @@ async def metadata(request: Request) -> dict[str, Any]:
 @router.get("/.well-known/jwks.json", summary="Public keys that sign access tokens")
 async def jwks(request: Request) -> Response:
     """The next, current and previous keys (rotation without a gap)."""
-    snapshot = await app_context(request).auth.current()
+    snapshot = await AUTH_STATE.of(request).current()
     return Response(orjson.dumps(snapshot.keys.jwks), media_type="application/jwk-set+json",
                     headers={"Cache-Control": "public, max-age=300"})  # fmt: skip

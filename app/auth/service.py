@@ -20,10 +20,10 @@ from app.auth.principal import Principal
 from app.auth.scopes import TIER_SCOPES, Scope, Tier, format_scopes, parse_scopes
 from app.core.locks import transaction_lock
 from app.core.time import utc_now
+from app.core.vault import SecretVault
 from app.jurisdictions import repository as jurisdictions_repository
 from app.jurisdictions.errors import AreaNotFound
 from app.models import ApiClient, RevokedToken, SigningKey, UsedAssertion
-from app.operators.vault import SecretVault
 
 
 class ClientRefused(ValueError):

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from app.auth import service
 from app.auth.keys import KeyRing
 from app.core.db import Database
+from app.core.parts import ProcessPart
 from app.core.time import utc_now
-from app.operators.vault import SecretVault
+from app.core.vault import SecretVault
 
 
 @dataclass
@@ -66,3 +67,6 @@ class AuthState:
         version = (previous.version if previous else 0) + (1 if changed else 0)
         self._snapshot = AuthSnapshot(keys, disabled, revoked, version)
         self._loaded_at = time.monotonic()
+
+
+AUTH_STATE: ProcessPart[AuthState] = ProcessPart("auth_state")

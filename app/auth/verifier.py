@@ -24,6 +24,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Tier, parse_scopes
 from app.auth.state import AuthSnapshot
 from app.core.config import Settings
+from app.core.parts import ProcessPart
 
 MAX_TOKEN_BYTES = 8 * 1024
 _MAX_CACHED = 10_000
@@ -111,3 +112,6 @@ class TokenVerifier:
             raise TokenRejected("invalid token") from None
         except (KeyError, ValueError, TypeError):  # signed by us, but not our claims
             raise TokenRejected("invalid token claims") from None
+
+
+TOKEN_VERIFIER: ProcessPart[TokenVerifier] = ProcessPart("token_verifier")

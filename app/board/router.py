@@ -11,17 +11,17 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.board import service
 from app.board.schemas import Board, PileFeatureCollection
-from app.context import AppContext, app_context
-from app.core.http import FastPath, SnapshotRoute, snapshot_response, with_fast_path
+from app.board.snapshot_http import FastPath, SnapshotRoute, snapshot_response, with_fast_path
+from app.board.snapshots import SNAPSHOTS, Snapshot
+from app.core.deps import DATABASE, SETTINGS
 from app.core.problem import problem_responses
-from app.core.snapshots import Snapshot
 from app.jurisdictions.schemas import AREA_PATTERN, AreaQuery
 
 router = APIRouter(tags=["board"], route_class=SnapshotRoute)
 _status_reader = guard(Scope.STATUS_READ)  # the fast path checks what StatusRead checks
 
 _AREA = re.compile(AREA_PATTERN)
-Peek = Callable[[AppContext, Principal, str | None], Snapshot | None]
+Peek = Callable[[Request, Principal, str | None], Snapshot | None]
 
 
 def _fast_path(peek: Peek, media_type: str) -> FastPath:
@@ -32,8 +32,7 @@ def _fast_path(peek: Peek, media_type: str) -> FastPath:
         area = params.get("area")
         if len(params) > (area is not None) or (area is not None and not _AREA.fullmatch(area)):
             return None  # the full route judges everything else
-        context = app_context(request)
-        snapshot = peek(context, await _status_reader(request), area)
+        snapshot = peek(request, await _status_reader(request), area)
         if snapshot is None:
             return None
         return snapshot_response(request, snapshot, media_type=media_type)
@@ -41,14 +40,15 @@ def _fast_path(peek: Peek, media_type: str) -> FastPath:
     return fresh
 
 
-def _peek_board(context: AppContext, principal: Principal, area: str | None) -> Snapshot | None:
+def _peek_board(request: Request, principal: Principal, area: str | None) -> Snapshot | None:
+    max_piles = SETTINGS.of(request).board_max_piles
     return service.peek_board(
-        principal, area=area, cache=context.snapshots, max_piles=context.settings.board_max_piles
+        principal, area=area, cache=SNAPSHOTS.of(request), max_piles=max_piles
     )
 
 
-def _peek_map(context: AppContext, principal: Principal, area: str | None) -> Snapshot | None:
-    return service.peek_map(principal, area=area, cache=context.snapshots)
+def _peek_map(request: Request, principal: Principal, area: str | None) -> Snapshot | None:
+    return service.peek_map(principal, area=area, cache=SNAPSHOTS.of(request))
 
 
 @router.get(
@@ -62,13 +62,12 @@ async def get_board(request: Request, principal: StatusRead, area: AreaQuery = N
 
     Send the last `ETag` as `If-None-Match` to get 304 when nothing changed.
     """
-    context = app_context(request)
     snapshot = await service.board_json(
-        context.database,
+        DATABASE.of(request),
         principal,
         area=area,
-        cache=context.snapshots,
-        max_piles=context.settings.board_max_piles,
+        cache=SNAPSHOTS.of(request),
+        max_piles=SETTINGS.of(request).board_max_piles,
     )
     return snapshot_response(request, snapshot, media_type="application/json")
 
@@ -81,8 +80,7 @@ async def get_board(request: Request, principal: StatusRead, area: AreaQuery = N
 @with_fast_path(_fast_path(_peek_map, "application/geo+json"))
 async def get_map(request: Request, principal: StatusRead, area: AreaQuery = None) -> Response:
     """Get the piles of an area as GeoJSON (WGS84), coloured by board colour."""
-    context = app_context(request)
     snapshot = await service.map_json(
-        context.database, principal, area=area, cache=context.snapshots
+        DATABASE.of(request), principal, area=area, cache=SNAPSHOTS.of(request)
     )
     return snapshot_response(request, snapshot, media_type="application/geo+json")

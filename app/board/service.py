@@ -12,8 +12,8 @@ from app.board.schemas import (
     PileFeatureCollection,
     PointGeometry,
 )
+from app.board.snapshots import Snapshot, SnapshotCache
 from app.core.db import Database
-from app.core.snapshots import Snapshot, SnapshotCache
 from app.jurisdictions import service as jurisdictions_service
 from app.jurisdictions.service import summarise
 from app.models import Jurisdiction

@@ -19,8 +19,8 @@ from app.auth.principal import city_principal
 from app.auth.scopes import Scope, Tier
 from app.cli.common import console, in_session, load_settings
 from app.core.config import Settings
+from app.core.vault import SecretVault
 from app.jurisdictions.errors import AreaNotFound
-from app.operators.vault import SecretVault
 
 clients_cli = typer.Typer(help="OAuth2 clients of the hub.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Access-token signing keys.", no_args_is_help=True)

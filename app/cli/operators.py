@@ -13,9 +13,9 @@ from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.cli.common import console, in_session, load_settings
+from app.core.vault import SecretVault
 from app.operators import service
 from app.operators.schemas import OperatorOnboard
-from app.operators.vault import SecretVault
 
 operators_cli = typer.Typer(help="Connect operator platforms (T/CEC 102).", no_args_is_help=True)
 

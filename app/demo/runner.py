@@ -17,6 +17,7 @@ from app.auth.principal import city_principal
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
+from app.core.vault import SecretVault
 from app.core.websocket import UVICORN_WEBSOCKET
 from app.demo.clients import ensure_demo_clients, write_credentials
 from app.demo.robots import ensure_demo_robots, run_robot_receiver, with_local_robots
@@ -25,7 +26,6 @@ from app.jurisdictions import service as jurisdictions_service
 from app.main import create_app
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
-from app.operators.vault import SecretVault
 from app.simulator.credentials import (
     STATE_GRID_NAME,
     STATE_GRID_OPERATOR_ID,

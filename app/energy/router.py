@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.auth.deps import EnergyRead
-from app.context import app_context
-from app.core.deps import SessionDep
+from app.core.deps import SETTINGS, SessionDep
 from app.core.tabular import analytics_responses, negotiate
 from app.core.time import local_date
 from app.energy import service
@@ -44,6 +43,6 @@ async def get_energy(
     """
     report = await service.energy_report(
         session, principal, area=area, granularity=granularity, first=first, last=last,
-        group_by=group_by, settings=app_context(request).settings.energy,
+        group_by=group_by, settings=SETTINGS.of(request).energy,
     )  # fmt: skip
     return negotiate(request, report, filename="energy")

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from app.changelog import repository
 from app.core.db import Database
+from app.core.parts import ProcessPart
 from app.models import ChangeEvent
 
 log = structlog.get_logger(__name__)
@@ -192,3 +193,7 @@ async def listen(
         log.warning("LISTEN unavailable; polling instead", reader=what)
         return None
     return connection
+
+
+# The change log, followed once per process for server-sent events.
+EVENT_FEED: ProcessPart[EventFeed] = ProcessPart("event_feed")

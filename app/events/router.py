@@ -19,13 +19,14 @@ from fastapi.responses import StreamingResponse
 from app.auth.deps import StatusRead, bearer_token, token_expiry
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.auth.verifier import TokenRejected
-from app.context import AppContext, app_context
+from app.auth.state import AUTH_STATE
+from app.auth.verifier import TOKEN_VERIFIER, TokenRejected
+from app.core.deps import DATABASE, SETTINGS
 from app.core.errors import BadRequest
 from app.core.metrics import SSE_DELIVERY, SSE_SUBSCRIBERS
 from app.core.pagination import MAX_LOG_ID
 from app.core.problem import problem_responses
-from app.events.feed import FeedEvent
+from app.events.feed import EVENT_FEED, FeedEvent
 from app.jurisdictions import service as jurisdictions_service
 from app.jurisdictions.schemas import AreaQuery
 
@@ -51,12 +52,11 @@ async def stream_events(
 ) -> StreamingResponse:
     """Every change in the area after `since` (or from now), as it is committed: connector
     statuses, pile colours, alerts (with `alerts:read`), sessions."""
-    context = app_context(request)
-    async with context.database.session() as session:
+    async with DATABASE.of(request).session() as session:
         area_row = await jurisdictions_service.get_visible_area(session, principal, area)
     resume = since if since is not None else _last_event_id(request)
     return StreamingResponse(
-        _stream(request, context, principal, area_row.path, resume),
+        _stream(request, principal, area_row.path, resume),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -72,23 +72,21 @@ def _last_event_id(request: Request) -> int | None:
 
 
 async def _stream(
-    request: Request, context: AppContext, principal: Principal, area_path: str,
-    resume: int | None,
+    request: Request, principal: Principal, area_path: str, resume: int | None,
 ) -> AsyncIterator[bytes]:  # fmt: skip
-    async with context.events.subscription():
+    async with EVENT_FEED.of(request).subscription():
         SSE_SUBSCRIBERS.inc()
         try:
-            async for frame in _frames(request, context, principal, area_path, resume):
+            async for frame in _frames(request, principal, area_path, resume):
                 yield frame
         finally:
             SSE_SUBSCRIBERS.dec()
 
 
 async def _frames(
-    request: Request, context: AppContext, principal: Principal, area_path: str,
-    resume: int | None,
+    request: Request, principal: Principal, area_path: str, resume: int | None,
 ) -> AsyncIterator[bytes]:  # fmt: skip
-    feed, heartbeat = context.events, context.settings.sse_heartbeat.total_seconds()
+    feed, heartbeat = EVENT_FEED.of(request), SETTINGS.of(request).sse_heartbeat.total_seconds()
     expires_at = token_expiry(request)
     token = bearer_token(request) or ""  # authenticated: the guard found one
     alerts = Scope.ALERTS_READ in principal.scopes
@@ -106,7 +104,7 @@ async def _frames(
             continue
         if time.monotonic() >= beat:
             try:  # a revoked token or disabled client ends the stream within a beat
-                context.tokens.verify(token, await context.auth.current())
+                TOKEN_VERIFIER.of(request).verify(token, await AUTH_STATE.of(request).current())
             except TokenRejected:
                 return
             yield b": heartbeat\n\n"

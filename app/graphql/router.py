@@ -62,9 +62,9 @@ class GraphQLHTTP:
     async def __call__(self, request: Request) -> Response:
         context = app_context(request)
         token = bearer_token(request)
-        verified = await verify_access_token(context, token)
+        verified = await verify_access_token(request, token)
         principal = verified.principal
-        charge_rate(context, principal)
+        charge_rate(request, principal)
         query, variables, operation, variables_key = _read_request(
             await _body(request, self.settings.graphql_max_body)
         )
@@ -174,11 +174,13 @@ class SubscriptionRouter(GraphQLRouter[GraphQLContext, None]):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         header = params.get("Authorization") or params.get("authorization") or ""
         scheme, _, token = str(header).partition(" ")
+        connection = context.request
+        assert connection is not None  # strawberry sets the socket before this hook
         try:
             verified = await verify_access_token(
-                context.app, token.strip() if scheme.lower() == "bearer" else None
+                connection, token.strip() if scheme.lower() == "bearer" else None
             )
-            charge_rate(context.app, verified.principal)
+            charge_rate(connection, verified.principal)
         except AppError as error:
             raise ConnectionRejectionError({"message": error.detail}) from None
         context.principal, context.token = verified.principal, token.strip()

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.auth.deps import EnergyRead
-from app.context import app_context
-from app.core.deps import SessionDep
+from app.core.deps import SETTINGS, SessionDep
 from app.core.tabular import analytics_responses, negotiate
 from app.energy.router import FromQuery, ToQuery
 from app.guidance import service
@@ -33,7 +32,7 @@ async def get_off_peak_guidance(
     windows, and where owners could shift to. By default the 30 days before today."""
     guidance = await service.off_peak_guidance(
         session, principal, area=area, first=first, last=last,
-        settings=app_context(request).settings.energy,
+        settings=SETTINGS.of(request).energy,
     )  # fmt: skip
     return negotiate(request, guidance, filename="off-peak")
 
@@ -54,6 +53,6 @@ async def get_siting_insight(
     today."""
     insight = await service.siting_insight(
         session, principal, area=area, first=first, last=last,
-        settings=app_context(request).settings.energy,
+        settings=SETTINGS.of(request).energy,
     )  # fmt: skip
     return negotiate(request, insight, filename="siting")

@@ -4,8 +4,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.context import ContextDep
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.core.metrics import metrics
 from app.health import service
 from app.health.schemas import Liveness, Readiness
@@ -26,7 +25,7 @@ async def healthz() -> Liveness:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-async def readyz(session: SessionDep, context: ContextDep) -> JSONResponse:
+async def readyz(session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Report whether the database answers and its schema is migrated to head."""
-    readiness = await service.check_readiness(session, context.settings)
+    readiness = await service.check_readiness(session, settings)
     return JSONResponse(readiness.model_dump(), status_code=200 if readiness.ready else 503)

@@ -22,6 +22,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.metrics import TCEC_REQUESTS
 from app.core.time import utc_now
+from app.core.vault import SecretVault
 from app.ingest.quarantine import quarantine
 from app.ingest.tcec import mapper
 from app.ingest.tcec.crypto import ChannelSecrets
@@ -41,7 +42,6 @@ from app.jurisdictions.errors import AreaNotFound
 from app.operators import service as operators_service
 from app.operators.cache import OperatorCache
 from app.operators.service import Channel
-from app.operators.vault import SecretVault
 from app.piles import service as piles_service
 from app.piles.errors import UnknownOperator
 from app.sessions import service as sessions_service

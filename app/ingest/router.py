@@ -14,8 +14,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from app.context import app_context
+from app.core.deps import DATABASE, SETTINGS, VAULT
 from app.ingest import push
+from app.operators.cache import OPERATOR_CACHE
+from app.status.batcher import STATUS_BATCHER
 
 
 class TcecRoute(APIRoute):
@@ -65,16 +67,15 @@ def _endpoint(interface: str) -> Any:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return Response(_TOO_LARGE, media_type=JSON)
-        context = app_context(request)
         answer = await push.receive(
-            context.database,
-            context.vault,
-            context.settings,
+            DATABASE.of(request),
+            VAULT.of(request),
+            SETTINGS.of(request),
             interface=interface,
             body=body,
             authorization=request.headers.get("authorization"),
-            cache=context.operators,
-            statuses=context.status_batcher,
+            cache=OPERATOR_CACHE.of(request),
+            statuses=STATUS_BATCHER.of(request),
         )
         return Response(orjson.dumps(answer), media_type=JSON)
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from app.core.parts import ProcessPart
 from app.core.time import utc_now
 from app.operators.service import Channel, token_hash
 
@@ -59,3 +60,7 @@ class OperatorCache:
             min(expires_at, now + timedelta(seconds=self.ttl)),
         )
         return True
+
+
+# Operator keys and live tokens for the T/CEC receivers of this process.
+OPERATOR_CACHE: ProcessPart[OperatorCache] = ProcessPart("operator_cache")

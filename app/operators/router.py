@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.deps import OperatorsManage
-from app.context import ContextDep
-from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
+from app.core.deps import LogPageDep, SessionDep, VaultDep, WriteSessionDep
 from app.core.problem import problem_responses
 from app.ingest import quarantine
 from app.ingest.schemas import QuarantinePage
@@ -23,13 +22,13 @@ router = APIRouter(prefix="/admin", tags=["admin"])
     responses=problem_responses(409, 422),
 )
 async def onboard_operator(
-    data: OperatorOnboard, session: WriteSessionDep, context: ContextDep, principal: OperatorsManage
+    data: OperatorOnboard, session: WriteSessionDep, vault: VaultDep, principal: OperatorsManage
 ) -> OperatorPublic:
     """Connect an operator platform: OperatorID, interface root, secrets for each direction.
 
     The secrets are stored encrypted and never returned.
     """
-    return await service.onboard_operator(session, context.vault, data)
+    return await service.onboard_operator(session, vault, data)
 
 
 @router.get("/operators", response_model=list[OperatorPublic])

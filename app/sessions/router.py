@@ -9,8 +9,7 @@ from pydantic import AwareDatetime
 
 from app.audit.marks import audit_read
 from app.auth.deps import SessionsRead
-from app.context import app_context
-from app.core.deps import LogPageDep, SessionDep
+from app.core.deps import SETTINGS, LogPageDep, SessionDep
 from app.core.problem import problem_responses
 from app.core.time import instant
 from app.jurisdictions.schemas import AreaQuery
@@ -43,7 +42,7 @@ async def list_sessions(
     answer = await service.list_sessions(
         session, principal, area=area, started_from=started_from,
         started_before=started_before, page=page,
-        secret_key=app_context(request).settings.secret_key.get_secret_value(),
+        secret_key=SETTINGS.of(request).secret_key.get_secret_value(),
     )  # fmt: skip
     audit_read(request, rows=len(answer.items))
     return answer

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from app.core.config import ColourRules
 from app.core.db import Database
+from app.core.parts import ProcessPart
 from app.core.time import utc_now
 from app.status import service
 from app.status.schemas import RecordResult, StatusReport
@@ -73,3 +74,7 @@ class StatusBatcher:
             if not waiting.done.done():
                 waiting.done.set_result(results[start:end])
             start = end
+
+
+# The group commit of pushed statuses of this process.
+STATUS_BATCHER: ProcessPart[StatusBatcher] = ProcessPart("status_batcher")

@@ -11,8 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.auth.deps import StatusRead
-from app.context import app_context
-from app.core.deps import SessionDep
+from app.core.deps import SETTINGS, SessionDep
 from app.core.tabular import analytics_responses, negotiate
 from app.energy.router import FromQuery, ToQuery
 from app.jurisdictions.schemas import AreaQuery
@@ -35,7 +34,7 @@ async def get_uptime(
     UK-style classification of time by status, fault counts and mean time to repair. Outages
     inside alerts resolved with an `outage_reason` are excluded. By default the 30 days before
     today."""
-    settings = app_context(request).settings
+    settings = SETTINGS.of(request)
     report = await service.uptime_report(
         session, principal, area=area, first=first, last=last, settings=settings.energy,
         offline_grace=settings.colour.offline_grace,

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.auth.deps import EnergyRead
-from app.context import app_context
-from app.core.deps import SessionDep
+from app.core.deps import SETTINGS, SessionDep
 from app.core.tabular import analytics_responses, negotiate
 from app.energy.ranges import Granularity
 from app.energy.router import FromQuery, ToQuery
@@ -37,6 +36,6 @@ async def get_utilisation(
     figure is measured). Send `Accept: text/csv` for the rows as CSV."""
     report = await service.utilisation_report(
         session, principal, area=area, granularity=granularity, first=first, last=last,
-        group_by=group_by, settings=app_context(request).settings.energy,
+        group_by=group_by, settings=SETTINGS.of(request).energy,
     )  # fmt: skip
     return negotiate(request, report, filename="utilization")

@@ -50,9 +50,9 @@ from app.core.metrics import (
     OUTBOX_DEPTH,
 )
 from app.core.time import utc_now
+from app.core.vault import SecretVault
 from app.events.feed import listen
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
-from app.operators.vault import SecretVault
 from app.webhooks import kinds, repository, schedule, signing, wecom
 from app.webhooks.sender import Attempt, failed, post
 from app.webhooks.service import Target, sealed_target, signing_secrets

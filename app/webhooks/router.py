@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.auth.deps import WebhooksManage
-from app.context import ContextDep
-from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
+from app.core.deps import LogPageDep, SessionDep, SettingsDep, VaultDep, WriteSessionDep
 from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
 from app.webhooks import service
@@ -37,13 +36,15 @@ WEBHOOK, WECOM = EndpointKind.WEBHOOK, EndpointKind.WECOM
 @router.post("/webhooks", status_code=201, response_model=EndpointCreated,
              responses=problem_responses(403, 404, 422))  # fmt: skip
 async def create_webhook(
-    body: WebhookCreate, session: WriteSessionDep, context: ContextDep, principal: WebhooksManage
+    body: WebhookCreate,
+    session: WriteSessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    principal: WebhooksManage,
 ) -> EndpointCreated:
     """Subscribe an https URL to event kinds of an area; the answer holds the signing secret,
     shown only this once."""
-    return await service.create_webhook(
-        session, principal, context.vault, context.settings.webhooks, body
-    )
+    return await service.create_webhook(session, principal, vault, settings.webhooks, body)
 
 
 @router.get("/webhooks", response_model=EndpointPage, responses=problem_responses(400, 422))
@@ -67,11 +68,11 @@ async def get_webhook(
               responses=problem_responses(403, 404, 422))  # fmt: skip
 async def update_webhook(
     webhook_id: EndpointId, body: EndpointUpdate, session: WriteSessionDep,
-    context: ContextDep, principal: WebhooksManage,
+    vault: VaultDep, settings: SettingsDep, principal: WebhooksManage,
 ) -> EndpointPublic:  # fmt: skip
     """Change the URL, event kinds or description, or enable it again after a 410."""
     return await service.update_endpoint(
-        session, principal, context.vault, context.settings.webhooks, WEBHOOK, webhook_id, body
+        session, principal, vault, settings.webhooks, WEBHOOK, webhook_id, body
     )
 
 
@@ -87,12 +88,12 @@ async def delete_webhook(
              responses=problem_responses(404, 422))  # fmt: skip
 async def rotate_webhook_secret(
     webhook_id: EndpointId, body: RotateSecret, session: WriteSessionDep,
-    context: ContextDep, principal: WebhooksManage,
+    vault: VaultDep, settings: SettingsDep, principal: WebhooksManage,
 ) -> EndpointCreated:  # fmt: skip
     """A new signing secret (shown only now); the old one keeps signing during the overlap,
     so deliveries carry both signatures."""
     return await service.rotate_secret(
-        session, principal, context.vault, context.settings.webhooks, webhook_id, body
+        session, principal, vault, settings.webhooks, webhook_id, body
     )
 
 
@@ -121,13 +122,15 @@ async def list_webhook_deliveries(
 @router.post("/channels", status_code=201, response_model=EndpointCreated,
              responses=problem_responses(403, 404, 422))  # fmt: skip
 async def create_channel(
-    body: ChannelCreate, session: WriteSessionDep, context: ContextDep, principal: WebhooksManage
+    body: ChannelCreate,
+    session: WriteSessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    principal: WebhooksManage,
 ) -> EndpointCreated:
     """Post an area's alerts (community, pile, colour, since when, a link) to a WeCom group
     robot; bursts are merged into digests (at most 20 messages a minute)."""
-    return await service.create_channel(
-        session, principal, context.vault, context.settings.webhooks, body
-    )
+    return await service.create_channel(session, principal, vault, settings.webhooks, body)
 
 
 @router.get("/channels", response_model=EndpointPage, responses=problem_responses(400, 422))
@@ -151,11 +154,11 @@ async def get_channel(
               responses=problem_responses(403, 404, 422))  # fmt: skip
 async def update_channel(
     channel_id: EndpointId, body: EndpointUpdate, session: WriteSessionDep,
-    context: ContextDep, principal: WebhooksManage,
+    vault: VaultDep, settings: SettingsDep, principal: WebhooksManage,
 ) -> EndpointPublic:  # fmt: skip
     """Change the robot URL, alert kinds or description, or enable it again."""
     return await service.update_endpoint(
-        session, principal, context.vault, context.settings.webhooks, WECOM, channel_id, body
+        session, principal, vault, settings.webhooks, WECOM, channel_id, body
     )
 
 

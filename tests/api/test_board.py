@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from app.auth.principal import city_principal
+from app.board.snapshots import SnapshotCache
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.snapshots import SnapshotCache
 from app.core.time import utc_now
 from app.geo import gcj02_to_wgs84
 from app.jurisdictions import service as jurisdictions_service

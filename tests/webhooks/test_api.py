@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from app.auth.scopes import Scope, Tier
 from app.core.db import Database
-from app.operators.vault import SecretVault
+from app.core.vault import SecretVault
 from app.webhooks.schemas import ChannelCreate
 from app.webhooks.service import Target
 from tests.fixtures.auth import mint_token

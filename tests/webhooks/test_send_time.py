@@ -15,7 +15,7 @@ from app.auth.principal import city_principal
 from app.changelog import repository as events_repository
 from app.core.config import Settings
 from app.core.db import Database
-from app.operators.vault import SecretVault
+from app.core.vault import SecretVault
 from app.webhooks import service
 from app.webhooks.dispatcher import Dispatcher
 from app.webhooks.errors import UnsafeTargetURL

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.changelog import repository as events_repository
 from app.changelog.cache import AreaCache, Entry
 from app.core.db import Database
+from app.core.parts import ProcessPart
 
 Builder = Callable[[AsyncSession, int], Awaitable[tuple[str, bytes]]]
 
@@ -99,3 +100,7 @@ class SnapshotCache:
 
     def _forget(self, key: Hashable) -> None:
         self._build_locks.pop(key, None)
+
+
+# The board and map snapshots of this process (installed by app.context).
+SNAPSHOTS: ProcessPart[SnapshotCache] = ProcessPart("snapshots")

@@ -1,4 +1,5 @@
-"""Operator secrets at rest: Fernet (AES-128-CBC + HMAC-SHA256) under a key from settings."""
+"""Secrets at rest (operator channels, webhook secrets, signing keys): Fernet (AES-128-CBC +
+HMAC-SHA256) under a key derived from settings."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 class SecretVault:
     def __init__(self, secret_key: str) -> None:
-        # Fernet wants 32 url-safe base64 bytes; derive them so any passphrase works.
+        # Fernet wants 32 url-safe base64 bytes; derive them so any passphrase works. The label
+        # keeps its first user's name: changing it would make every stored secret unreadable.
         digest = hashlib.sha256(b"pilehub-operator-secrets:" + secret_key.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
 

@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.core.snapshots import Snapshot
+from app.board.snapshots import Snapshot
 
 
 def snapshot_response(request: Request, snapshot: Snapshot, *, media_type: str) -> Response:
