@@ -13,13 +13,14 @@ from fastapi import FastAPI
 
 from app.alerts.router import router as alerts_router
 from app.audit.router import router as audit_router
-from app.auth.admin_router import router as clients_router
+from app.board.areas_router import router as jurisdictions_router
 from app.board.router import router as board_router
 from app.energy.router import router as energy_router
 from app.events.router import router as events_router
 from app.guidance.router import router as guidance_router
+from app.ingest.admin_router import router as quarantine_router
 from app.ingest.router import router as tcec_router
-from app.jurisdictions.router import router as jurisdictions_router
+from app.oauth.admin_router import router as clients_router
 from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.sessions.router import router as sessions_router
@@ -33,6 +34,7 @@ V1_ROUTERS = [
     piles_router,
     status_router,
     operators_router,
+    quarantine_router,
     clients_router,
     sessions_router,
     audit_router,

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
 from app.auth.ratelimit import API_LIMITER, TOKEN_LIMITER, RateLimiter
-from app.auth.state import AUTH_STATE, AuthState
+from app.auth.trust import AUTH_STATE, AuthState
 from app.auth.verifier import TOKEN_VERIFIER, TokenVerifier
 from app.board.snapshots import SNAPSHOTS, SnapshotCache
 from app.core.config import Settings

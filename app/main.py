@@ -11,7 +11,6 @@ from fastapi.routing import APIRoute
 from app import __version__
 from app.api import include_hot_routes
 from app.audit.middleware import AuditMiddleware
-from app.auth.router import router as oauth_router
 from app.context import build_context
 from app.core.config import Environment, Settings, get_settings
 from app.core.db import Database
@@ -21,6 +20,7 @@ from app.core.problem import install_problem_handlers
 from app.core.time import INSTANT, LOCAL_DATE
 from app.graphql.router import install_graphql
 from app.health.router import router as health_router
+from app.oauth.router import router as oauth_router
 
 
 def _operation_id(route: APIRoute) -> str:

@@ -34,15 +34,16 @@ from sqlmodel import SQLModel
 
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
-from app.auth.service import create_client
 from app.core.config import ColourRules, RateLimit, Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
 from app.core.time import utc_now
 from app.jurisdictions.service import ensure_jurisdiction
 from app.models import JurisdictionLevel
+from app.oauth.service import create_client
+from app.operators.service import ensure_operator
 from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
-from app.piles.service import ensure_operator, refresh_registry_statistics, register_station
+from app.piles.service import refresh_registry_statistics, register_station
 from app.status.schemas import StatusReport
 from app.status.service import record_status_reports
 

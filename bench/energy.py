@@ -46,7 +46,6 @@ import sqlalchemy as sa
 import uvicorn
 from sqlmodel import SQLModel
 
-from app.auth import service as auth_service
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
 from app.changelog.kinds import Kind
@@ -61,6 +60,7 @@ from app.energy.periods import TimeOfUse
 from app.generate.plan import CityPlan, connector_ids, day_orders, streets
 from app.generate.runner import generate_city
 from app.main import create_app
+from app.oauth import service as auth_service
 from app.piles import repository as piles_repository
 from app.sessions import repository as sessions_repository
 from app.sessions.schemas import ChargeOrderRecord, SessionOutcome

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
-from app.jurisdictions.paths import subtree_bounds
+from app.core.paths import subtree_bounds
 from app.models import Alert
 
 

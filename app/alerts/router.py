@@ -1,21 +1,20 @@
-"""Alerts: list under `alerts:read`; acknowledge, resolve and the maintenance flag under
-`alerts:write`. Every write is audited (app/audit/middleware.py)."""
+"""Alerts: list under `alerts:read`; acknowledge and resolve under `alerts:write` (the
+maintenance flag, also `alerts:write`, is a status change: app/status/router.py).
+Every write is audited (app/audit/middleware.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
 
 from app.alerts import service
 from app.alerts.schemas import Acknowledge, AlertPage, AlertPublic, AlertState, Resolve
 from app.auth.deps import AlertsRead, AlertsWrite
-from app.core.deps import LogPageDep, SessionDep, SettingsDep, WriteSessionDep
-from app.core.pagination import MAX_LOG_ID, MAX_REGISTRY_ID
+from app.core.deps import LogPageDep, SessionDep, WriteSessionDep
+from app.core.pagination import MAX_LOG_ID
 from app.core.problem import problem_responses
 from app.jurisdictions.schemas import AreaQuery
-from app.status import service as status_service
 
 router = APIRouter(tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=MAX_LOG_ID)]
@@ -55,24 +54,3 @@ async def resolve_alert(
     return await service.resolve(
         session, principal, alert_id, note=body.note, outage_reason=body.outage_reason
     )
-
-
-class Maintenance(BaseModel):
-    flagged: bool
-    note: str | None = Field(default=None, max_length=500)
-
-
-@router.post("/piles/{pile_id}/maintenance", status_code=204,
-             responses=problem_responses(404, 422))  # fmt: skip
-async def set_maintenance(
-    pile_id: Annotated[int, Path(ge=1, le=MAX_REGISTRY_ID)],
-    body: Maintenance,
-    session: WriteSessionDep,
-    settings: SettingsDep,
-    principal: AlertsWrite,
-) -> None:
-    """Flag a pile for maintenance (red on the board, an alert) or clear the flag."""
-    await status_service.set_maintenance(
-        session, principal, pile_id=pile_id, flagged=body.flagged, note=body.note,
-        rules=settings.colour,
-    )  # fmt: skip

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from app.core.time import instant
-from app.status.colour import Cause
+from app.models.states import Cause
 
 
 class AlertState(StrEnum):

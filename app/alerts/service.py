@@ -28,7 +28,7 @@ from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
 from app.jurisdictions import service as jurisdictions_service
 from app.models import Alert
-from app.status.colour import Cause
+from app.models.states import Cause
 
 _BAD = {"yellow", "red"}
 

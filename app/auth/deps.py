@@ -19,7 +19,7 @@ from app.auth import vendors
 from app.auth.principal import Principal
 from app.auth.ratelimit import API_LIMITER, retry_after
 from app.auth.scopes import Scope
-from app.auth.state import AUTH_STATE
+from app.auth.trust import AUTH_STATE
 from app.auth.verifier import TOKEN_VERIFIER, TokenRejected, VerifiedToken
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 

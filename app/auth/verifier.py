@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from app.auth.keys import ALGORITHM, KeyRing
 from app.auth.principal import Principal
 from app.auth.scopes import Tier, parse_scopes
-from app.auth.state import AuthSnapshot
+from app.auth.trust import AuthSnapshot
 from app.core.config import Settings
 from app.core.parts import ProcessPart
 

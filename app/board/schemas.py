@@ -8,9 +8,32 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from app.core.time import instant
-from app.jurisdictions.schemas import ColourCounts, JurisdictionSummary
+from app.models import JurisdictionLevel
+from app.models.states import Cause, Colour
 from app.piles.schemas import JurisdictionRef
-from app.status.colour import Cause, Colour
+
+
+class ColourCounts(BaseModel):
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    unknown: int = 0
+    total: int = 0
+
+
+class JurisdictionSummary(BaseModel):
+    code: str
+    name: str
+    name_en: str | None
+    level: JurisdictionLevel
+    synthetic: bool = Field(description="True where the unit or its piles are demo data.")
+    counts: ColourCounts
+
+
+class JurisdictionPublic(JurisdictionSummary):
+    parent_code: str | None = Field(description="Null at the top of what the caller may see.")
+    ancestors: list[str] = Field(description="Codes from the city down to the parent.")
+    children: list[JurisdictionSummary]
 
 
 class BoardPile(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.board.areas import count_colours, summarise
 from app.board.schemas import (
     Board,
     BoardPile,
@@ -15,12 +16,11 @@ from app.board.schemas import (
 from app.board.snapshots import Snapshot, SnapshotCache
 from app.core.db import Database
 from app.jurisdictions import service as jurisdictions_service
-from app.jurisdictions.service import summarise
 from app.models import Jurisdiction
+from app.models.states import Colour, stored_cause
 from app.piles import repository as piles_repository
 from app.piles.schemas import JurisdictionRef
 from app.piles.service import pile_location
-from app.status.colour import Colour, stored_cause
 
 
 async def board_json(
@@ -69,7 +69,7 @@ async def _build_board(
     max_piles: int,
 ) -> Board:
     children = await jurisdictions_service.list_children(session, area)
-    counts = await jurisdictions_service.count_colours(session, principal, area, children)
+    counts = await count_colours(session, principal, area, children)
     included = counts[area.path].total <= max_piles
     rows = (
         await piles_repository.list_visible(session, principal, area_path=area.path)
@@ -127,7 +127,7 @@ def peek_map(principal: Principal, *, area: str | None, cache: SnapshotCache) ->
 async def _build_map(
     session: AsyncSession, principal: Principal, area: Jurisdiction
 ) -> PileFeatureCollection:
-    counts = await jurisdictions_service.count_colours(session, principal, area, [])
+    counts = await count_colours(session, principal, area, [])
     rows = await piles_repository.list_visible(session, principal, area_path=area.path)
     features = []
     for pile, community, station, operator in rows:

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.bulk import insert_rows
 from app.core.db import execute, mark_log_written
-from app.jurisdictions.paths import ancestor_paths, subtree_bounds
+from app.core.paths import ancestor_paths, subtree_bounds
 from app.models import ChangeEvent
 
 CHANNEL = "pilehub_events"  # LISTEN/NOTIFY channel: "the change log moved"

@@ -14,13 +14,14 @@ import typer
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.auth import service
+from app.auth import keystore
 from app.auth.principal import city_principal
 from app.auth.scopes import Scope, Tier
 from app.cli.common import console, in_session, load_settings
 from app.core.config import Settings
 from app.core.vault import SecretVault
 from app.jurisdictions.errors import AreaNotFound
+from app.oauth import service
 
 clients_cli = typer.Typer(help="OAuth2 clients of the hub.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Access-token signing keys.", no_args_is_help=True)
@@ -124,7 +125,7 @@ def rotate_keys() -> None:
     """Rotate signing keys: next becomes current; tokens already issued stay valid."""
 
     async def work(session: AsyncSession, settings: Settings) -> str:
-        return await service.rotate_keys(
+        return await keystore.rotate_keys(
             session, SecretVault(settings.secret_key.get_secret_value())
         )
 

@@ -13,11 +13,11 @@ import orjson
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.auth import service
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
 from app.core.config import Settings
 from app.models import ApiClient
+from app.oauth import service
 
 DEMO_CLIENTS = [  # (name, tier, area)
     ("demo city operations centre", Tier.CITY, "310000"),

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import city_principal
+from app.board import areas as board_areas
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
@@ -22,7 +23,6 @@ from app.core.websocket import UVICORN_WEBSOCKET
 from app.demo.clients import ensure_demo_clients, write_credentials
 from app.demo.robots import ensure_demo_robots, run_robot_receiver, with_local_robots
 from app.demo.seed import seed_demo
-from app.jurisdictions import service as jurisdictions_service
 from app.main import create_app
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
@@ -91,18 +91,12 @@ async def _print_summary(
 ) -> None:
     principal = city_principal(settings.city_code)
     async with database.session() as session:
-        city = await jurisdictions_service.get_jurisdiction(
-            session, principal, code=settings.city_code
-        )
+        city = await board_areas.get_jurisdiction(session, principal, code=settings.city_code)
         rows = []
         for district in city.children:
-            node = await jurisdictions_service.get_jurisdiction(
-                session, principal, code=district.code
-            )
+            node = await board_areas.get_jurisdiction(session, principal, code=district.code)
             for street in node.children:
-                detail = await jurisdictions_service.get_jurisdiction(
-                    session, principal, code=street.code
-                )
+                detail = await board_areas.get_jurisdiction(session, principal, code=street.code)
                 rows.append((district, street, detail.children))
     table = Table(title=f"PileHub demo — {city.name} ({city.name_en})", show_lines=False)
     for column in ("district", "street", "community", "piles", "green", "yellow", "red"):

@@ -23,6 +23,7 @@ from app.core.time import utc_now
 from app.geo import wgs84_to_gcj02
 from app.jurisdictions import service as jurisdictions_service
 from app.models import JurisdictionLevel
+from app.operators import service as operators_service
 from app.piles import service as piles_service
 from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
 from app.status import service as status_service
@@ -89,7 +90,7 @@ async def seed_demo(
     facts = DemoFacts.load()
     await _seed_jurisdictions(session, facts)
     operator = facts.raw["operator"]
-    await piles_service.ensure_operator(
+    await operators_service.ensure_operator(
         session, operator_id=operator["operator_id"], name=operator["name"]
     )
     for community, station in demo_catalogue(seed):

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
+from app.core.paths import codes_of
 from app.energy.schemas import GroupBy, GroupRef
 from app.jurisdictions import repository as jurisdictions_repository
-from app.jurisdictions.paths import codes_of
 from app.models import Jurisdiction, JurisdictionLevel
 from app.piles import repository as piles_repository
 

@@ -22,9 +22,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.db import execute, key_params, key_table, unnest, unnest_params
+from app.core.paths import subtree_bounds
 from app.energy.periods import Share
 from app.jurisdictions import repository as jurisdictions_repository
-from app.jurisdictions.paths import subtree_bounds
 from app.models import (
     ChargingSession,
     Connector,

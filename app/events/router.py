@@ -19,7 +19,7 @@ from fastapi.responses import StreamingResponse
 from app.auth.deps import StatusRead, bearer_token, token_expiry
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.auth.state import AUTH_STATE
+from app.auth.trust import AUTH_STATE
 from app.auth.verifier import TOKEN_VERIFIER, TokenRejected
 from app.core.deps import DATABASE, SETTINGS
 from app.core.errors import BadRequest

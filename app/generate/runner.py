@@ -35,6 +35,7 @@ from app.generate.plan import (
 )
 from app.jurisdictions import service as jurisdictions_service
 from app.models import JurisdictionLevel
+from app.operators import service as operators_service
 from app.piles import service as piles_service
 
 Progress = Callable[[str, int], None]
@@ -71,7 +72,7 @@ async def generate_city(
             await jurisdictions_service.ensure_jurisdiction(
                 session, code=CITY, name="上海市", level=JurisdictionLevel.CITY, parent_code=None
             )
-        await piles_service.ensure_operator(
+        await operators_service.ensure_operator(
             session, operator_id=OPERATOR_ID, name="synthetic city operator"
         )
     written = 0

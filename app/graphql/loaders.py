@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from app.auth.principal import Principal
+from app.board.areas import count_colours_within
+from app.board.schemas import ColourCounts
 from app.core.db import Database
 from app.jurisdictions import service as jurisdictions_service
-from app.jurisdictions.schemas import ColourCounts
 from app.models import Jurisdiction
 from app.piles import service as piles_service
 from app.piles.schemas import ConnectorPublic
@@ -36,7 +37,7 @@ class Loaders:
 
     async def _counts(self, paths: Sequence[str]) -> list[ColourCounts]:
         async with self._database.session() as session:
-            found = await jurisdictions_service.count_colours_within(
+            found = await count_colours_within(
                 session, self._principal, self._principal.area_path, paths
             )
         return [found[path] for path in paths]

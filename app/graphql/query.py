@@ -26,9 +26,9 @@ from app.graphql.types import (
     page_params,
 )
 from app.jurisdictions import service as jurisdictions_service
+from app.models.states import Colour
 from app.piles import service as piles_service
 from app.piles.errors import PileNotFound
-from app.status.colour import Colour
 
 
 @strawberry.type

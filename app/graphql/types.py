@@ -20,6 +20,8 @@ from app.alerts.schemas import AlertPublic, AlertState, OutageReason
 from app.auth.scopes import Scope
 from app.board.schemas import Board as BoardModel
 from app.board.schemas import BoardPile as BoardPileModel
+from app.board.schemas import ColourCounts as ColourCountsModel
+from app.board.schemas import JurisdictionSummary
 from app.core.pagination import PageParams
 from app.graphql.context import GraphQLInfo
 from app.graphql.permissions import scoped
@@ -31,15 +33,12 @@ from app.graphql.scalars import (
     LogId,
     PageSize,
 )
-from app.jurisdictions.schemas import ColourCounts as ColourCountsModel
-from app.jurisdictions.schemas import JurisdictionSummary
 from app.models import Jurisdiction as JurisdictionRow
 from app.models import JurisdictionLevel
+from app.models.states import Cause as ColourCause
+from app.models.states import Colour, ConnectorState
 from app.piles.schemas import ConnectorPublic, PilePublic
 from app.status import service as status_service
-from app.status.codes import ConnectorState
-from app.status.colour import Cause as ColourCause
-from app.status.colour import Colour
 from app.status.schemas import StatusChangePublic
 
 strawberry.enum(Colour, name="Colour")

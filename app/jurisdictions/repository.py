@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.auth.principal import Principal
-from app.jurisdictions.paths import subtree_bounds
+from app.core.paths import subtree_bounds
 from app.models import Jurisdiction
 
 

@@ -1,4 +1,4 @@
-"""Jurisdiction use cases: look up an area the caller may see, count its board colours."""
+"""Jurisdiction use cases: look up an area the caller may see, place and register areas."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from app.auth.principal import Principal
 from app.changelog import repository as events_repository
 from app.changelog.events import event
 from app.changelog.kinds import Kind
+from app.core.paths import child_path, contains
 from app.core.time import utc_now
 from app.jurisdictions import repository
 from app.jurisdictions.errors import AreaNotFound
-from app.jurisdictions.paths import ancestor_paths, child_path, codes_of, contains
-from app.jurisdictions.schemas import ColourCounts, JurisdictionPublic, JurisdictionSummary
 from app.models import Jurisdiction, JurisdictionLevel
-from app.piles import repository as piles_repository
 
 
 async def get_visible_area(
@@ -58,66 +56,9 @@ async def narrower_of(
     return reported
 
 
-async def get_jurisdiction(
-    session: AsyncSession, principal: Principal, *, code: str
-) -> JurisdictionPublic:
-    """Get an area with its children and the board counts of each."""
-    area = await get_visible_area(session, principal, code)
-    children = await list_children(session, area)
-    counts = await count_colours(session, principal, area, children)
-    ancestors = [
-        codes_of(path)[-1]
-        for path in ancestor_paths(area.path)
-        if contains(principal.area_path, path)
-    ]
-    return JurisdictionPublic(
-        **summarise(area, counts[area.path]).model_dump(),
-        parent_code=ancestors[-1] if ancestors else None,
-        ancestors=ancestors,
-        children=[summarise(child, counts[child.path]) for child in children],
-    )
-
-
-def summarise(jurisdiction: Jurisdiction, counts: ColourCounts) -> JurisdictionSummary:
-    return JurisdictionSummary(
-        code=jurisdiction.code,
-        name=jurisdiction.name,
-        name_en=jurisdiction.name_en,
-        level=jurisdiction.level,
-        synthetic=jurisdiction.synthetic,
-        counts=counts,
-    )
-
-
 async def list_children(session: AsyncSession, area: Jurisdiction) -> list[Jurisdiction]:
     assert area.id is not None
     return await repository.list_children(session, area.id)
-
-
-async def count_colours(
-    session: AsyncSession,
-    principal: Principal,
-    area: Jurisdiction,
-    children: Sequence[Jurisdiction],
-) -> dict[str, ColourCounts]:
-    """Colour counts keyed by path, for the area and each of its children (one query)."""
-    return await count_colours_within(
-        session, principal, area.path, [area.path, *(child.path for child in children)]
-    )
-
-
-async def count_colours_within(
-    session: AsyncSession, principal: Principal, area_path: str, paths: Sequence[str]
-) -> dict[str, ColourCounts]:
-    """Colour counts of each of `paths` (all inside `area_path`), from one query over the area."""
-    totals = {path: ColourCounts() for path in paths}
-    for path, colour, count in await piles_repository.colour_counts(session, principal, area_path):
-        for key in paths:
-            if contains(key, path):
-                bucket = totals[key]
-                setattr(bucket, colour, getattr(bucket, colour) + count)
-                bucket.total += count
-    return totals
 
 
 async def children_of(

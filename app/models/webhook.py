@@ -34,7 +34,7 @@ class WebhookEndpoint(SQLModel, table=True):
     description: str = Field(default="", sa_type=String(200))
     # Scheme, host and path only: a robot's key is in the query and is a credential.
     url_hint: str = Field(sa_type=String(300))
-    # The URL and signing secrets, encrypted (app/operators/vault.py); never returned.
+    # The URL and signing secrets, encrypted (app/core/vault.py); never returned.
     sealed: str = Field(sa_type=String(4000))
     # Until then the previous secret signs too (rotation without downtime).
     previous_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

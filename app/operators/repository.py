@@ -42,7 +42,7 @@ async def find_connection_by_operator_pk(
     return result.first()
 
 
-async def add(session: AsyncSession, row: OperatorConnection | OperatorToken) -> None:
+async def add(session: AsyncSession, row: Operator | OperatorConnection | OperatorToken) -> None:
     session.add(row)
     await session.flush()
 
@@ -54,3 +54,8 @@ async def find_token(session: AsyncSession, token_hash: str) -> OperatorToken | 
 
 async def delete_expired_tokens(session: AsyncSession, now: datetime) -> None:
     await execute(session, delete(OperatorToken).where(col(OperatorToken.expires_at) < now))
+
+
+async def get_operator(session: AsyncSession, operator_id: str) -> Operator | None:
+    result = await session.exec(select(Operator).where(Operator.operator_id == operator_id))
+    return result.first()

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from app.auth.deps import OperatorsManage
-from app.core.deps import LogPageDep, SessionDep, VaultDep, WriteSessionDep
+from app.core.deps import SessionDep, VaultDep, WriteSessionDep
 from app.core.problem import problem_responses
-from app.ingest import quarantine
-from app.ingest.schemas import QuarantinePage
 from app.operators import service
 from app.operators.schemas import OperatorOnboard, OperatorPublic
 
@@ -35,14 +31,3 @@ async def onboard_operator(
 async def list_operators(session: SessionDep, principal: OperatorsManage) -> list[OperatorPublic]:
     """List connected operators."""
     return await service.list_operators(session)
-
-
-@router.get("/quarantine", response_model=QuarantinePage, responses=problem_responses(400, 422))
-async def list_quarantine(
-    session: SessionDep,
-    principal: OperatorsManage,
-    page: LogPageDep,
-    operator_id: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{9}$")] = None,
-) -> QuarantinePage:
-    """List records the hub refused, with the reason, newest first."""
-    return await quarantine.list_quarantine(session, operator_id=operator_id, page=page)

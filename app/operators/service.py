@@ -18,7 +18,6 @@ from app.models import Operator, OperatorConnection, OperatorToken
 from app.operators import repository
 from app.operators.errors import OperatorAlreadyConnected, OperatorNotConnected
 from app.operators.schemas import OperatorOnboard, OperatorPublic
-from app.piles import service as piles_service
 
 
 class FailReason(IntEnum):
@@ -58,9 +57,7 @@ async def onboard_operator(
     existing = await repository.get_connection(session, data.operator_id)
     if existing is not None and not replace:
         raise OperatorAlreadyConnected(f"Operator {data.operator_id} is already connected.")
-    operator = await piles_service.ensure_operator(
-        session, operator_id=data.operator_id, name=data.name
-    )
+    operator = await ensure_operator(session, operator_id=data.operator_id, name=data.name)
     assert operator.id is not None
     connection = (
         existing[1]
@@ -180,3 +177,17 @@ async def token_expiry(
 def token_hash(token: str) -> str:
     # Tokens are random (256 bits), so a plain hash is enough to keep them useless if leaked.
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def ensure_operator(session: AsyncSession, *, operator_id: str, name: str) -> Operator:
+    """Create the operator or update its name."""
+    operator = await repository.get_operator(session, operator_id)
+    if operator is None:
+        operator = Operator(operator_id=operator_id, name=name)
+    operator.name = name
+    await repository.add(session, operator)
+    return operator
+
+
+async def find_operator(session: AsyncSession, operator_id: str) -> Operator | None:
+    return await repository.get_operator(session, operator_id)

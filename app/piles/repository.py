@@ -86,11 +86,6 @@ async def get_visible_connector(
     return result.first()
 
 
-async def get_operator(session: AsyncSession, operator_id: str) -> Operator | None:
-    result = await session.exec(select(Operator).where(Operator.operator_id == operator_id))
-    return result.first()
-
-
 async def get_station(session: AsyncSession, operator_pk: int, station_id: str) -> Station | None:
     result = await session.exec(
         select(Station).where(Station.operator_pk == operator_pk, Station.station_id == station_id)

@@ -9,9 +9,9 @@ from app.core.deps import RegistryPageDep, SessionDep
 from app.core.pagination import MAX_REGISTRY_ID
 from app.core.problem import problem_responses
 from app.jurisdictions.schemas import AREA_PATTERN, AreaQuery
+from app.models.states import Colour
 from app.piles import service
 from app.piles.schemas import PilePage, PilePublic
-from app.status.colour import Colour
 
 router = APIRouter(tags=["piles"])
 

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.time import instant
-from app.status.codes import ConnectorState
-from app.status.colour import Cause, Colour
+from app.models.states import Cause, Colour, ConnectorState
 
 
 class ConnectorRecord(BaseModel):

@@ -22,10 +22,11 @@ from app.models import (
     ConnectorStatus,
     Jurisdiction,
     JurisdictionLevel,
-    Operator,
     Pile,
     Station,
 )
+from app.models.states import Colour, ConnectorState, stored_cause
+from app.operators import service as operators_service
 from app.piles import repository
 from app.piles.errors import NotACommunity, PileNotFound, UnknownOperator
 from app.piles.repository import PileRow
@@ -40,23 +41,11 @@ from app.piles.schemas import (
     StationRecord,
     StationRef,
 )
-from app.status.codes import ConnectorState
-from app.status.colour import Colour, stored_cause
-
-
-async def ensure_operator(session: AsyncSession, *, operator_id: str, name: str) -> Operator:
-    """Create the operator or update its name."""
-    operator = await repository.get_operator(session, operator_id)
-    if operator is None:
-        operator = Operator(operator_id=operator_id, name=name)
-    operator.name = name
-    await repository.add(session, operator)
-    return operator
 
 
 async def register_station(session: AsyncSession, record: StationRecord) -> Station:
     """Create or update a station with its piles and connectors (idempotent upsert)."""
-    operator = await repository.get_operator(session, record.operator_id)
+    operator = await operators_service.find_operator(session, record.operator_id)
     if operator is None or operator.id is None:
         raise UnknownOperator(f"Operator {record.operator_id} is not onboarded.")
     require_jurisdiction = jurisdictions_service.require_jurisdiction

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class ConnectorState(StrEnum):
-    OFFLINE = "offline"
-    AVAILABLE = "available"
-    OCCUPIED = "occupied"
-    CHARGING = "charging"
-    RESERVED = "reserved"
-    FAULTED = "faulted"
-    UNKNOWN = "unknown"
-
+from app.models.states import ConnectorState
 
 # 0 离网 · 1 空闲 · 2 占用(未充电) · 3 占用(充电中) · 4 占用(预约锁定) · 255 故障 (S2 §4.6).
 TCEC_STATES: dict[int, ConnectorState] = {

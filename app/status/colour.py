@@ -20,33 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from app.core.config import ColourRules
-from app.status.codes import ConnectorState
-
-
-class Colour(StrEnum):
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-    UNKNOWN = "unknown"
-
-
-class Cause(StrEnum):
-    """Why a pile is yellow or red (and so what an alert is about, and whom to send)."""
-
-    OFFLINE = "offline"  # offline longer than the grace period: communications, not the charger
-    FAULT = "fault"  # a connector reports a fault (yellow)
-    REPEATED_FAULT = "repeated-fault"  # `repeated_fault_count` faults within the window (red)
-    LONG_FAULT = "long-fault"  # a fault open longer than `red_after_fault` (red)
-    MAINTENANCE = "maintenance"  # flagged by staff (red)
-
-
-def stored_cause(value: str | None) -> Cause | None:
-    """A cause as stored (text, or NULL for green and unknown piles)."""
-    return Cause(value) if value else None
-
+from app.models.states import Cause, Colour, ConnectorState
 
 _RANK = {Colour.UNKNOWN: -1, Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
 

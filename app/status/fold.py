@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.status.codes import SEVERITY, ConnectorState
+from app.models.states import ConnectorState
+from app.status.codes import SEVERITY
 from app.status.schemas import Outcome, StatusReport
 
 HistoryKey = tuple[int, datetime, str]

@@ -22,7 +22,7 @@ from app.models import (
     Pile,
     StatusChange,
 )
-from app.status.codes import ConnectorState
+from app.models.states import ConnectorState
 
 # The statements of a status batch are built once: building a SQLAlchemy expression costs
 # more than running it, and a batch runs them for every few pushes.

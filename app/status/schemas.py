@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.core.time import instant
-from app.status.codes import ConnectorState
+from app.models.states import ConnectorState
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +96,8 @@ class StatusHistoryPage(BaseModel):
     connector_id: int
     items: list[StatusChangePublic]
     next_cursor: str | None
+
+
+class Maintenance(BaseModel):
+    flagged: bool
+    note: str | None = Field(default=None, max_length=500)

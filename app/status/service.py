@@ -25,12 +25,12 @@ from app.core.config import ColourRules
 from app.core.metrics import STATUS_REPORTS
 from app.core.pagination import PageParams, next_cursor
 from app.core.time import utc_now
+from app.models.states import Colour, ConnectorState, stored_cause
 from app.piles import repository as piles_repository
 from app.piles.errors import PileNotFound
 from app.status import repository
-from app.status.codes import TCEC_STATES, ConnectorState, state_for_tcec_code
+from app.status.codes import TCEC_STATES, state_for_tcec_code
 from app.status.colour import (
-    Colour,
     ColourSince,
     ConnectorView,
     Transition,
@@ -38,7 +38,6 @@ from app.status.colour import (
     derive_pile_colour,
     rank,
     repeated_since,
-    stored_cause,
 )
 from app.status.errors import ConnectorNotFound, StatusReportRejected
 from app.status.fold import BatchFold, CurrentState

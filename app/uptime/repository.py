@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.db import execute
-from app.jurisdictions.paths import subtree_bounds
+from app.core.paths import subtree_bounds
 from app.models import Alert
 
 

@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
+from app.core.paths import subtree_bounds
 from app.jurisdictions import repository as jurisdictions_repository
-from app.jurisdictions.paths import subtree_bounds
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 
 _DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]

@@ -14,10 +14,10 @@ from app.auth.principal import Principal
 from app.changelog import repository as events_repository
 from app.core.config import WebhookSettings
 from app.core.pagination import PageParams, next_cursor
+from app.core.paths import codes_of
 from app.core.time import utc_now
 from app.core.vault import SecretVault
 from app.jurisdictions import service as jurisdictions_service
-from app.jurisdictions.paths import codes_of
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks import kinds, repository, signing
 from app.webhooks.errors import (

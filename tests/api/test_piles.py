@@ -23,8 +23,9 @@ from app.core.time import utc_now
 from app.demo.seed import SYNTHETIC_SOURCE
 from app.geo import gcj02_to_wgs84
 from app.models import Jurisdiction, Pile
+from app.models.states import ConnectorState
 from app.status import service as status_service
-from app.status.codes import ConnectorState, state_for_tcec_code
+from app.status.codes import state_for_tcec_code
 from app.status.schemas import Outcome, StatusReport
 from tests.fixtures.auth import mint_token
 from tests.fixtures.problems import assert_problem

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from app.auth import service
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
 from app.core.db import Database
+from app.oauth import service
 
 
 async def register(

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from joserfc import jws, jwt
 from joserfc.jwk import ECKey
 
+from app.auth.keystore import rotate_keys
 from app.auth.scopes import TIER_SCOPES, Tier
-from app.auth.service import rotate_keys
 from app.core.config import RateLimit, Settings
 from app.core.db import Database
 from app.main import create_app

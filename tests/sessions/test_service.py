@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.db import Database
 from app.models import ChangeEvent, ChargingSession, Jurisdiction
+from app.operators import service as operators_service
 from app.piles import service as piles_service
 from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
 from app.sessions import service
@@ -362,7 +363,7 @@ async def other_operator_connector(database: Database) -> str:
     connector_id = f"310105{OTHER_OPERATOR}000101"
     async with database.session(write=True) as session:
         await create_hierarchy(session)
-        await piles_service.ensure_operator(session, operator_id=OTHER_OPERATOR, name="特来电")
+        await operators_service.ensure_operator(session, operator_id=OTHER_OPERATOR, name="特来电")
         await piles_service.register_station(
             session,
             StationRecord(

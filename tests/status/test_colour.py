@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.core.config import ColourRules
-from app.status.codes import ConnectorState, state_for_tcec_code
+from app.models.states import Cause, Colour, ConnectorState
+from app.status.codes import state_for_tcec_code
 from app.status.colour import (
-    Cause,
-    Colour,
     ColourSince,
     ConnectorView,
     Transition,

@@ -1,3 +1,5 @@
+"""An area with its children and their colour counts (the drill-down of the board)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -5,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from app.auth.deps import RegistryRead
+from app.board import areas
+from app.board.schemas import JurisdictionPublic
 from app.core.deps import SessionDep
 from app.core.problem import problem_responses
-from app.jurisdictions import service
-from app.jurisdictions.schemas import AREA_PATTERN, JurisdictionPublic
+from app.jurisdictions.schemas import AREA_PATTERN
 
 router = APIRouter(tags=["jurisdictions"])
 
@@ -24,4 +27,4 @@ async def get_jurisdiction(
     code: AreaCode, session: SessionDep, principal: RegistryRead
 ) -> JurisdictionPublic:
     """Get an area, its children and the board colour counts of each."""
-    return await service.get_jurisdiction(session, principal, code=code)
+    return await areas.get_jurisdiction(session, principal, code=code)

@@ -26,9 +26,9 @@ from starlette.responses import JSONResponse
 
 from app.auth.keys import ALGORITHM, KeyRing
 from app.auth.scopes import format_scopes, parse_scopes
-from app.auth.service import secret_matches
 from app.core.config import Settings
 from app.models import ApiClient
+from app.oauth.service import secret_matches
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 AUTH_METHODS = ("client_secret_basic", "private_key_jwt")

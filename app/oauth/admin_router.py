@@ -9,14 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.auth import service
 from app.auth.deps import ClientsManage
-from app.auth.schemas import ClientCreate, ClientCredentials, ClientPage, ClientPublic
-from app.auth.state import AUTH_STATE, AuthState
+from app.auth.trust import AUTH_STATE, AuthState
 from app.core.deps import RegistryPageDep, SessionDep, WriteSessionDep
 from app.core.errors import BadRequest, NotFound
 from app.core.pagination import next_cursor
 from app.core.problem import problem_responses
+from app.oauth import service
+from app.oauth.schemas import ClientCreate, ClientCredentials, ClientPage, ClientPublic
 
 router = APIRouter(prefix="/admin/clients", tags=["admin"])
 

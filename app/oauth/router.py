@@ -17,16 +17,16 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from starlette.responses import JSONResponse, Response
 
-from app.auth import service
 from app.auth.keys import ALGORITHM
 from app.auth.ratelimit import TOKEN_LIMITER, retry_after
 from app.auth.scopes import Scope
-from app.auth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
-from app.auth.state import AUTH_STATE
+from app.auth.trust import AUTH_STATE
 from app.auth.verifier import TOKEN_VERIFIER, TokenRejected, VerifiedToken
 from app.core.deps import DATABASE, SETTINGS
 from app.core.time import utc_now
 from app.models import ApiClient
+from app.oauth import service
+from app.oauth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["oauth2"])

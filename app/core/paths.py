@@ -1,4 +1,5 @@
-"""Materialised paths: "310000/310105/310105011/" names a node and, as a prefix, its subtree."""
+"""Materialised paths, a tree stored as strings: "310000/310105/310105011/" names a node and,
+as a prefix, its subtree (the area tree; visibility is a range over these strings)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from app.auth import service
+from app.auth import keystore
 from app.auth.keys import KeyRing
 from app.core.db import Database
 from app.core.parts import ProcessPart
@@ -51,13 +51,13 @@ class AuthState:
 
     async def _refresh(self) -> None:
         async with self._database.session() as session:
-            keys = await service.load_keyring(session, self._vault)
-            disabled = await service.disabled_client_ids(session)
-            revoked = await service.revoked_jtis(session, utc_now())
+            keys = await keystore.load_keyring(session, self._vault)
+            disabled = await keystore.disabled_client_ids(session)
+            revoked = await keystore.revoked_jtis(session, utc_now())
         if keys.signing is None:  # first start on this database: make the keys
             async with self._database.session(write=True) as session:
-                await service.ensure_keys(session, self._vault)
-                keys = await service.load_keyring(session, self._vault)
+                await keystore.ensure_keys(session, self._vault)
+                keys = await keystore.load_keyring(session, self._vault)
         previous = self._snapshot
         changed = previous is None or (
             previous.keys.published != keys.published
