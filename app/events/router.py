@@ -20,6 +20,7 @@ from app.auth.deps import StatusRead, bearer_token, token_expiry
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.auth.verifier import TokenRejected
+from app.changelog.kinds import Kind
 from app.context import AppContext, app_context
 from app.core.errors import BadRequest
 from app.core.metrics import SSE_DELIVERY, SSE_SUBSCRIBERS
@@ -98,7 +99,7 @@ async def _frames(
     while time.time() < expires_at:
         events, watermark = await feed.events_after(cursor, area_path, _BATCH)
         for event in events:
-            if alerts or not event.kind.startswith("alert."):
+            if alerts or not Kind.is_alert(event.kind):
                 yield _frame(event)
                 SSE_DELIVERY.labels(event.kind).observe(time.time() - event.occurred_at)
         cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)

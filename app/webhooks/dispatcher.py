@@ -40,6 +40,7 @@ import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.changelog import repository as events_repository
+from app.changelog.kinds import Kind
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.locks import job_lock
@@ -429,7 +430,7 @@ def change_instant(event: ChangeEvent) -> datetime:
     """When the change an event reports happened: its payload's `since` (the operator time of
     the report, or a rule's instant), for an `alert.opened` without one its `opened_at`, else
     when the hub logged it."""
-    keys = ("since", "opened_at") if event.kind == "alert.opened" else ("since",)
+    keys = ("since", "opened_at") if event.kind == Kind.ALERT_OPENED else ("since",)
     for key in keys:
         try:
             instant = datetime.fromisoformat(str(event.payload[key]))
