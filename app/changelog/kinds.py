@@ -25,6 +25,14 @@ class Kind(StrEnum):
     def family(self) -> str:
         return self.value.split(".", 1)[0]
 
+    @staticmethod
+    def is_alert(kind: str) -> bool:
+        """Whether `kind` (a logged kind's text, or a pattern such as `alert.*`) is an alert's.
+        By its family prefix, not by membership: an alert kind this code does not list still
+        needs `alerts:read`."""
+        return kind.startswith(_ALERT_PREFIX)
+
 
 # The families, as plain text: `alert`, `connector`, `pile`, `registry`, `session`.
 FAMILIES = frozenset(kind.family for kind in Kind)
+_ALERT_PREFIX = f"{Kind.ALERT_OPENED.family}."

@@ -21,6 +21,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.auth.trust import AUTH_STATE
 from app.auth.verifier import TOKEN_VERIFIER, TokenRejected
+from app.changelog.kinds import Kind
 from app.core.deps import DATABASE, SETTINGS
 from app.core.errors import BadRequest
 from app.core.metrics import SSE_DELIVERY, SSE_SUBSCRIBERS
@@ -96,7 +97,7 @@ async def _frames(
     while time.time() < expires_at:
         events, watermark = await feed.events_after(cursor, area_path, _BATCH)
         for event in events:
-            if alerts or not event.kind.startswith("alert."):
+            if alerts or not Kind.is_alert(event.kind):
                 yield _frame(event)
                 SSE_DELIVERY.labels(event.kind).observe(time.time() - event.occurred_at)
         cursor = events[-1].id if len(events) == _BATCH else max(cursor, watermark)

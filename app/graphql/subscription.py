@@ -143,5 +143,5 @@ class Subscription:
         self, info: GraphQLInfo, area: AreaCode | None = None, since: EventId | None = None
     ) -> AsyncGenerator[ChangeEvent, None]:
         """Alerts opened, escalated, acknowledged, resolved or reopened in the area."""
-        async for event in _stream(info, area, since, lambda kind: kind.startswith("alert.")):
+        async for event in _stream(info, area, since, Kind.is_alert):
             yield event

@@ -17,7 +17,7 @@ __all__ = ["FAMILIES", "KINDS", "ROBOT_DEFAULT", "matches", "scopes_needed", "un
 # As plain text, as a subscription names them (and an error message lists them).
 KINDS = frozenset(kind.value for kind in Kind)
 _NEEDS = {"alert": Scope.ALERTS_READ, "session": Scope.SESSIONS_READ}
-# What a robot posts by default: alerts opening or getting worse.
+# What a robot posts by default (`ChannelCreate.alert_kinds`): alerts opening or getting worse.
 ROBOT_DEFAULT = tuple(
     k.value for k in (Kind.ALERT_OPENED, Kind.ALERT_ESCALATED, Kind.ALERT_REOPENED)
 )

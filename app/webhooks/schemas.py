@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.core.time import instant
 from app.jurisdictions.schemas import AREA_PATTERN
+from app.webhooks.kinds import ROBOT_DEFAULT
 
 _KINDS = Field(
     min_length=1, max_length=20,
@@ -45,7 +46,7 @@ class ChannelCreate(BaseModel):
         default=None, pattern=AREA_PATTERN, description="A community or any subtree."
     )
     alert_kinds: list[str] = Field(
-        default=["alert.opened", "alert.escalated", "alert.reopened"], min_length=1,
+        default=list(ROBOT_DEFAULT), min_length=1,
         max_length=10, description="Alert event kinds to post (`alert.*` for all).",
     )  # fmt: skip
     description: str = Field(default="", max_length=200)

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import Principal
 from app.changelog import repository as events_repository
+from app.changelog.kinds import Kind
 from app.core.config import WebhookSettings
 from app.core.pagination import PageParams, next_cursor
 from app.core.paths import codes_of
@@ -82,7 +83,7 @@ def _checked_kinds(principal: Principal, patterns: Sequence[str], kind: Endpoint
     patterns = list(dict.fromkeys(patterns))
     bad = kinds.unknown(patterns)
     if kind is EndpointKind.WECOM:  # robots post alerts only
-        bad += [p for p in patterns if not p.startswith("alert.") and p not in bad]
+        bad += [p for p in patterns if not Kind.is_alert(p) and p not in bad]
     if bad:
         raise UnknownEventKinds(
             f"Unknown event kinds {bad}; known: {sorted(kinds.KINDS)} or a family like alert.*."

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from app.changelog.kinds import Kind
 from app.core.time import LOCAL_TZ
 
 MAX_MARKDOWN_BYTES = 4096
@@ -20,9 +21,11 @@ WINDOW = 60.0  # seconds
 
 _COLOUR = {"yellow": ("warning", "黄色 yellow"), "red": ("warning", "红色 red"),
            "green": ("info", "绿色 green")}  # fmt: skip
-_ACTION = {"alert.opened": "告警 opened", "alert.escalated": "升级 escalated",
-           "alert.reopened": "重新打开 reopened", "alert.acknowledged": "已受理 acknowledged",
-           "alert.resolved": "已解决 resolved"}  # fmt: skip
+_ACTION: dict[str, str] = {
+    Kind.ALERT_OPENED: "告警 opened", Kind.ALERT_ESCALATED: "升级 escalated",
+    Kind.ALERT_REOPENED: "重新打开 reopened", Kind.ALERT_ACKNOWLEDGED: "已受理 acknowledged",
+    Kind.ALERT_RESOLVED: "已解决 resolved",
+}  # fmt: skip
 # The cause decides who goes: a comms problem is not a broken charger (app.status.colour).
 CAUSE_ZH = {"offline": "离线 (通信中断)", "fault": "故障", "repeated-fault": "反复故障",
             "long-fault": "长时间故障", "maintenance": "待维修"}  # fmt: skip
