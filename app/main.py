@@ -14,7 +14,7 @@ from app.audit.middleware import AuditMiddleware
 from app.context import build_context
 from app.core.config import Environment, Settings, get_settings
 from app.core.db import Database
-from app.core.heap import freeze_startup_heap
+from app.core.gc_freeze import freeze_startup_heap
 from app.core.logging import RequestIdMiddleware
 from app.core.problem import install_problem_handlers
 from app.core.time import INSTANT, LOCAL_DATE

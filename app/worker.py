@@ -16,7 +16,7 @@ import structlog
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.heap import freeze_startup_heap
+from app.core.gc_freeze import freeze_startup_heap
 from app.core.time import utc_now
 from app.core.vault import SecretVault
 from app.ingest.runner import pull_due_operators

@@ -49,12 +49,12 @@ from sqlmodel import SQLModel
 from app.auth.principal import city_principal
 from app.auth.scopes import Tier
 from app.changelog.kinds import Kind
+from app.core.columns import UTCDateTime
 from app.core.config import RateLimit, Settings
 from app.core.db import Database, execute, key_params, key_table
-from app.core.heap import freeze_startup_heap
+from app.core.gc_freeze import freeze_startup_heap
 from app.core.migrations import upgrade
 from app.core.time import LOCAL_TZ, utc_now
-from app.core.types import UTCDateTime
 from app.energy import service as energy_service
 from app.energy.periods import TimeOfUse
 from app.generate.plan import CityPlan, connector_ids, day_orders, streets

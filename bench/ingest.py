@@ -50,7 +50,7 @@ from starlette.responses import Response
 
 from app.core.config import Settings
 from app.core.db import Database, core_rows, execute, upsert_insert
-from app.core.heap import freeze_startup_heap
+from app.core.gc_freeze import freeze_startup_heap
 from app.core.logging import configure_logging
 from app.core.time import utc_now
 from app.core.vault import SecretVault

@@ -19,9 +19,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.bulk import insert_rows
+from app.core.columns import UTCDateTime
 from app.core.db import Database, execute, key_params, key_table
 from app.core.time import LOCAL_TZ
-from app.core.types import UTCDateTime
 
 pytestmark = pytest.mark.asyncio
 

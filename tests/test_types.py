@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.core.columns import SQLITE_DATETIME_FORMAT, _from_sqlite_text, to_sqlite_text
 from app.core.time import as_utc
-from app.core.types import SQLITE_DATETIME_FORMAT, _from_sqlite_text, to_sqlite_text
 
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))

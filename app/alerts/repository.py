@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
-from app.core.paths import subtree_bounds
 from app.models import Alert
 
 
@@ -38,10 +38,9 @@ async def auto_resolved_since(
 
 
 async def get_visible(session: AsyncSession, principal: Principal, alert_id: int) -> Alert | None:
-    low, high = subtree_bounds(principal.area_path)
     result = await session.exec(
         select(Alert).where(
-            Alert.id == alert_id, col(Alert.area_path) >= low, col(Alert.area_path) < high
+            Alert.id == alert_id, visibility.visible_to(principal, col(Alert.area_path))
         )
     )
     return result.first()
@@ -59,12 +58,10 @@ async def list_visible(
 ) -> Sequence[Alert]:
     """Alerts in `area_path` (which the caller already resolved inside its own area), newest
     first."""
-    own_low, own_high = subtree_bounds(principal.area_path)
-    low, high = subtree_bounds(area_path)
     statement = select(Alert).where(
-        col(Alert.area_path) >= own_low, col(Alert.area_path) < own_high,
-        col(Alert.area_path) >= low, col(Alert.area_path) < high,
-    )  # fmt: skip
+        visibility.visible_to(principal, col(Alert.area_path)),
+        visibility.within(col(Alert.area_path), area_path),
+    )
     if states:
         statement = statement.where(col(Alert.state).in_(states))
     if severity is not None:

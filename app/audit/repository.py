@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
-from app.core.paths import subtree_bounds
 from app.models import AuditRecord
 
 
@@ -27,10 +27,9 @@ async def list_visible(
     after_id: int | None,
     limit: int,
 ) -> Sequence[AuditRecord]:
-    low, high = subtree_bounds(principal.area_path)
     statement = (
         select(AuditRecord)
-        .where(col(AuditRecord.area_path) >= low, col(AuditRecord.area_path) < high)
+        .where(visibility.visible_to(principal, col(AuditRecord.area_path)))
         .order_by(col(AuditRecord.id))
         .limit(limit)
     )

@@ -9,9 +9,10 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.core.bulk import insert_rows
 from app.core.db import execute, mark_log_written
-from app.core.paths import ancestor_paths, subtree_bounds
+from app.core.paths import ancestor_paths
 from app.models import ChangeEvent
 
 CHANNEL = "pilehub_events"  # LISTEN/NOTIFY channel: "the change log moved"
@@ -36,13 +37,12 @@ async def area_changed_between(
     session: AsyncSession, area_path: str, after_id: int, up_to_id: int
 ) -> bool:
     """Whether any event in (after_id, up_to_id] touched the area's subtree."""
-    low, high = subtree_bounds(area_path)
     # Events about an ancestor (e.g. a district renamed) also touch the area.
     statement = (
         select(ChangeEvent.id)
         .where(col(ChangeEvent.id) > after_id, col(ChangeEvent.id) <= up_to_id)
         .where(
-            (col(ChangeEvent.area_path) >= low) & (col(ChangeEvent.area_path) < high)
+            visibility.within(col(ChangeEvent.area_path), area_path)
             | col(ChangeEvent.area_path).in_(ancestor_paths(area_path))
         )
         .limit(1)
@@ -57,10 +57,7 @@ async def after(
     """Events with id > after_id, in id order; only those in `area_path`'s subtree if given."""
     statement = select(ChangeEvent).where(col(ChangeEvent.id) > after_id)
     if area_path is not None:
-        low, high = subtree_bounds(area_path)
-        statement = statement.where(
-            col(ChangeEvent.area_path) >= low, col(ChangeEvent.area_path) < high
-        )
+        statement = statement.where(visibility.within(col(ChangeEvent.area_path), area_path))
     result = await session.exec(statement.order_by(col(ChangeEvent.id)).limit(limit))
     return result.all()
 

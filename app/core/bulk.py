@@ -32,8 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.columns import to_sqlite_text
 from app.core.db import execute, json_text, unnest, unnest_params
-from app.core.types import to_sqlite_text
 
 _SQLITE = sqlite.dialect()
 # asyncpg's error classes (by SQLSTATE class) as the SQLAlchemy exceptions callers catch.

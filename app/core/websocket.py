@@ -4,7 +4,7 @@ one socket write.
 
 uvicorn writes every ASGI message to the socket as it is sent: a send() call (and, over
 loopback, the reader's wake-up) per message, most of what a subscription message costs once
-its answer is rendered once for all subscribers (app.graphql.frames). A subscriber handed
+its answer is rendered once for all subscribers (app.graphql.prerendered). A subscriber handed
 twenty new events sends twenty messages in one go; they are held until the end of the loop
 turn (call_soon: no timer, nothing waits for more) and written together.
 

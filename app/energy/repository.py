@@ -20,11 +20,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute, key_params, key_table, unnest, unnest_params
-from app.core.paths import subtree_bounds
 from app.energy.periods import Share
-from app.jurisdictions import repository as jurisdictions_repository
 from app.models import (
     ChargingSession,
     Connector,
@@ -223,7 +222,7 @@ async def daily_totals(
         .where(rollup.c.local_date >= first, rollup.c.local_date <= last)
         .group_by(group, rollup.c.local_date, rollup.c.period)
     )  # fmt: skip
-    paths = (subtree_bounds(principal.area_path), subtree_bounds(area_path))
+    areas_of = (principal.area_path, area_path)  # the caller's area and the asked one
     if session.get_bind().dialect.name == "postgresql":
         # Each area of the subtree that can own rows at this level (a row's path is the
         # pile's path cut to the level: a node at or above it) looked up in the key with its
@@ -234,7 +233,7 @@ async def daily_totals(
         path = col(Jurisdiction.path)
         areas = (
             sa.select(path.label("path"))
-            .where(*_in_ranges(path, paths), sa.func.length(path) <= level)
+            .where(*_within_all(path, areas_of), sa.func.length(path) <= level)
             .subquery()
         )
         statement = statement.select_from(areas).join(
@@ -242,14 +241,14 @@ async def daily_totals(
         )
     else:
         statement = statement.where(
-            rollup.c.level_len == level, *_in_ranges(rollup.c.area_path, paths)
+            rollup.c.level_len == level, *_within_all(rollup.c.area_path, areas_of)
         )
     result = await execute(session, statement)
     return result.all()
 
 
-def _in_ranges(column: Any, ranges: Iterable[tuple[str, str]]) -> list[Any]:
-    return [condition for low, high in ranges for condition in (column >= low, column < high)]
+def _within_all(column: Any, area_paths: Iterable[str]) -> list[Any]:
+    return [visibility.within(column, area_path) for area_path in area_paths]
 
 
 async def _pile_totals(
@@ -266,8 +265,8 @@ async def _pile_totals(
         .join(Connector, col(Connector.id) == EnergyRollup.connector_pk)
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .where(
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
+            col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)),
+            col(Pile.jurisdiction_id).in_(visibility.jurisdiction_ids_within(area_path)),
             col(EnergyRollup.local_date) >= first, col(EnergyRollup.local_date) <= last,
         )
         .group_by(group, col(EnergyRollup.local_date), col(EnergyRollup.period))
@@ -301,8 +300,8 @@ async def first_reports(
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
         .where(
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
+            col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)),
+            col(Pile.jurisdiction_id).in_(visibility.jurisdiction_ids_within(area_path)),
         ),
     )  # fmt: skip
     return result.all()

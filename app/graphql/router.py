@@ -39,7 +39,7 @@ from app.core.errors import AppError, BadRequest
 from app.core.metrics import GRAPHQL_CACHE
 from app.graphql.cache import ResponseCache, cache_key
 from app.graphql.context import GraphQLContext
-from app.graphql.frames import OUTLET, Answers, Outlet
+from app.graphql.prerendered import OUTLET, Answers, Outlet
 from app.graphql.schema import PileHubSchema, build_schema
 
 PATH = "/graphql"
@@ -151,7 +151,7 @@ def _answer(payload: dict[str, Any]) -> Response:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
     """strawberry's graphql-transport-ws handler, telling each operation's task where its
     messages go, so a subscription can send answers rendered once for all its subscribers
-    (app.graphql.frames)."""
+    (app.graphql.prerendered)."""
 
     async def run_operation(self, operation: Operation[GraphQLContext, None]) -> None:
         # The operation runs in a task of its own: this value is seen by its resolver only.

@@ -25,8 +25,8 @@ from app.changelog.kinds import Kind
 from app.core.metrics import GRAPHQL_SUBSCRIPTION_DELIVERY
 from app.events.feed import FeedEvent
 from app.graphql.context import GraphQLContext, GraphQLInfo
-from app.graphql.frames import sender_for
 from app.graphql.permissions import scoped
+from app.graphql.prerendered import sender_for
 from app.graphql.scalars import AreaCode, EventId
 from app.jurisdictions import service as jurisdictions_service
 
@@ -57,7 +57,7 @@ class ChangeEvent:
 
 def _answer(event: FeedEvent) -> dict[str, Any]:
     """Every field of the event as strawberry would answer it (scalars serialized), for
-    answers rendered once per event (app.graphql.frames); a test holds the two together."""
+    answers rendered once per event (app.graphql.prerendered); a test holds the two together."""
     change = ChangeEvent.of(event)
     return {"__typename": "ChangeEvent", "eventId": change.event_id, "kind": change.kind,
             "occurredAt": change.occurred_at.isoformat(), "subject": change.subject,

@@ -1,4 +1,4 @@
-"""SQL for jurisdictions, including the one visibility rule every other repository builds on."""
+"""SQL for jurisdictions (the area tree); what a caller may see is app/auth/visibility.py."""
 
 from __future__ import annotations
 
@@ -6,26 +6,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.auth import visibility
 from app.auth.principal import Principal
-from app.core.paths import subtree_bounds
 from app.models import Jurisdiction
 
 
-def in_subtree(path: str) -> SelectOfScalar[int | None]:
-    low, high = subtree_bounds(path)
-    return select(col(Jurisdiction.id)).where(
-        col(Jurisdiction.path) >= low, col(Jurisdiction.path) < high
-    )
-
-
-def descendant_ids(principal: Principal) -> SelectOfScalar[int | None]:
-    """Ids of every jurisdiction the principal may see: its area and everything below it."""
-    return in_subtree(principal.area_path)
-
-
 def visible_to(principal: Principal) -> SelectOfScalar[Jurisdiction]:
-    low, high = subtree_bounds(principal.area_path)
-    return select(Jurisdiction).where(col(Jurisdiction.path) >= low, col(Jurisdiction.path) < high)
+    return select(Jurisdiction).where(visibility.visible_to(principal, col(Jurisdiction.path)))
 
 
 async def get_visible_by_code(
@@ -76,10 +63,9 @@ async def list_in_subtree(
     session: AsyncSession, principal: Principal, path: str, levels: list[str]
 ) -> list[Jurisdiction]:
     """Jurisdictions of these levels in the subtree of `path` that the principal may see."""
-    low, high = subtree_bounds(path)
     result = await session.exec(
         visible_to(principal)
-        .where(col(Jurisdiction.path) >= low, col(Jurisdiction.path) < high)
+        .where(visibility.within(col(Jurisdiction.path), path))
         .where(col(Jurisdiction.level).in_(levels))
         .order_by(col(Jurisdiction.path))
     )

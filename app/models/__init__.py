@@ -1,7 +1,8 @@
 """Every table model; importing this module registers them all on SQLModel.metadata."""
 
 from app.models.alert import Alert
-from app.models.auth import ApiClient, AuditRecord, RevokedToken, SigningKey, UsedAssertion
+from app.models.audit import AuditRecord
+from app.models.auth import ApiClient, RevokedToken, SigningKey, UsedAssertion
 from app.models.base import BigIntKey
 from app.models.change_event import ChangeEvent
 from app.models.charging_session import ChargingSession

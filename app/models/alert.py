@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 from app.models.base import BigIntKey
 
 _UNRESOLVED = text("state != 'resolved'")

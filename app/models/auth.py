@@ -1,20 +1,16 @@
 """OAuth2 clients of the hub's own authorization server, its signing keys, the token
-denylist, replay protection for client assertions, and the audit log."""
+denylist and replay protection for client assertions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Column, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.core.time import instant, utc_now
-from app.core.types import UTCDateTime
-from app.models.base import BigIntKey
-
-_JSON = JSON().with_variant(JSONB(), "postgresql")
+from app.core.columns import JSONDocument, UTCDateTime
+from app.core.time import utc_now
 
 
 class ApiClient(SQLModel, table=True):
@@ -36,7 +32,7 @@ class ApiClient(SQLModel, table=True):
     auth_method: str = Field(sa_type=String(24))
     # SHA-256 of a 256-bit random secret: a slow password hash adds nothing at that entropy.
     secret_hash: str | None = Field(default=None, sa_type=String(64))
-    jwks: dict[str, Any] | None = Field(default=None, sa_column=Column(_JSON, nullable=True))
+    jwks: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONDocument, nullable=True))
     # Resource servers may introspect tokens (RFC 7662 §4: nobody else, against scanning).
     resource_server: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
@@ -57,7 +53,7 @@ class SigningKey(SQLModel, table=True):
     algorithm: str = Field(sa_type=String(8))
     # The private JWK, sealed with the secret key (Fernet); the public part in the clear.
     private_jwk: str = Field(sa_type=Text)
-    public_jwk: dict[str, Any] = Field(sa_column=Column(_JSON, nullable=False))
+    public_jwk: dict[str, Any] = Field(sa_column=Column(JSONDocument, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -81,24 +77,3 @@ class UsedAssertion(SQLModel, table=True):
     jti: str = Field(sa_type=String(128), primary_key=True)
     client_id: str = Field(sa_type=String(40))
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
-
-
-class AuditRecord(SQLModel, table=True):
-    """Who did what: every write, and every read of session-level data."""
-
-    __tablename__ = "audit_record"
-
-    id: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True))
-    occurred_at: datetime = Field(
-        default_factory=utc_now, sa_type=UTCDateTime, index=True, description=instant()
-    )
-    client_id: str = Field(sa_type=String(40), index=True)
-    tier: str = Field(sa_type=String(12))
-    area_code: str = Field(sa_type=String(32))
-    # The caller's area path, so an auditor sees only records of callers inside its area.
-    area_path: str = Field(sa_type=String(255), index=True)
-    method: str = Field(sa_type=String(8))
-    route: str = Field(sa_type=String(200))
-    parameters: dict[str, Any] = Field(sa_column=Column(_JSON, nullable=False))
-    status_code: int
-    row_count: int | None = None

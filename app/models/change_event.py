@@ -3,12 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import JSONDocument, UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 from app.models.base import BigIntKey
 
 
@@ -27,6 +26,4 @@ class ChangeEvent(SQLModel, table=True):
     # Path of the jurisdiction the change belongs to, so consumers filter by area prefix.
     area_path: str = Field(sa_type=String(255))
     subject: str = Field(sa_type=String(64))
-    payload: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"))
-    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONDocument))

@@ -3,12 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import JSONDocument, UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 from app.models.base import BigIntKey
 
 
@@ -36,8 +35,6 @@ class ChargingSession(SQLModel, table=True):
     total_money_fen: int | None = Field(default=None, sa_type=BigInteger)
     stop_reason: int | None = None
     # ChargeDetails periods as received, normalised to {start, end, energy_wh, ...}.
-    details: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"))
-    )
+    details: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONDocument))
     received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

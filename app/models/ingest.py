@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import JSONDocument, UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 from app.models.base import BigIntKey
 
 
@@ -59,9 +58,7 @@ class QuarantineRecord(SQLModel, table=True):
     operator_pk: int | None = Field(default=None, foreign_key="operator.id", index=True)
     source: str = Field(sa_type=String(64))
     reason: str = Field(sa_type=String(500))
-    payload: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"))
-    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONDocument))
     received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
 
 
@@ -76,9 +73,7 @@ class IngestRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default="running", sa_type=String(16))
-    counts: dict[str, int] = Field(
-        default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"))
-    )
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONDocument))
     error: str | None = Field(default=None, sa_type=String(500))
 
 

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 
 
 class Operator(SQLModel, table=True):

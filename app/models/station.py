@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 
 
 class Station(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, String
 from sqlmodel import Field, SQLModel
 
-from app.core.types import UTCDateTime
+from app.core.columns import UTCDateTime
 from app.models.base import BigIntKey
 
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import UTCDateTime
 from app.core.time import utc_now
-from app.core.types import UTCDateTime
 from app.models.base import BigIntKey
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
-from app.jurisdictions.repository import descendant_ids
 from app.models import ApiClient, Jurisdiction, RevokedToken, UsedAssertion
 
 
@@ -32,7 +32,7 @@ async def list_visible_clients(
 ) -> Sequence[ApiClient]:
     """Clients registered for an area inside the principal's area."""
     area_codes = select(col(Jurisdiction.code)).where(
-        col(Jurisdiction.id).in_(descendant_ids(principal))
+        col(Jurisdiction.id).in_(visibility.visible_jurisdiction_ids(principal))
     )
     statement = (
         select(ApiClient)

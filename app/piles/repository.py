@@ -10,10 +10,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import core_rows, execute, refresh_statistics
 from app.core.time import utc_now
-from app.jurisdictions import repository as jurisdictions_repository
 from app.models import Connector, ConnectorStatus, Jurisdiction, Operator, Pile, Station
 
 PileRow = tuple[Pile, Jurisdiction, Station, Operator]
@@ -26,7 +26,7 @@ def visible_to(principal: Principal) -> Select[Pile, Jurisdiction, Station, Oper
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
         .join(Station, col(Station.id) == Pile.station_pk)
         .join(Operator, col(Operator.id) == Pile.operator_pk)
-        .where(col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)))
+        .where(col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)))
     )
 
 
@@ -46,7 +46,7 @@ async def list_visible(
     limit: int | None = None,
 ) -> Sequence[PileRow]:
     statement = visible_to(principal).where(
-        col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path))
+        col(Pile.jurisdiction_id).in_(visibility.jurisdiction_ids_within(area_path))
     )
     if colour is not None:
         statement = statement.where(Pile.colour == colour)
@@ -81,7 +81,7 @@ async def get_visible_connector(
         select(Connector)
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .where(Connector.id == connector_id)
-        .where(col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)))
+        .where(col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)))
     )
     return result.first()
 
@@ -127,8 +127,8 @@ async def colour_counts(
     result = await session.exec(
         select(Jurisdiction.path, Pile.colour, func.count())
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-        .where(col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)))
-        .where(col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)))
+        .where(col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)))
+        .where(col(Pile.jurisdiction_id).in_(visibility.jurisdiction_ids_within(area_path)))
         .group_by(col(Jurisdiction.path), col(Pile.colour))
     )
     return result.all()

@@ -20,11 +20,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.bulk import insert_rows
 from app.core.db import core_rows, execute, json_text, key_params, key_table, unnest, unnest_params
 from app.core.time import LOCAL_TZ
-from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChargingSession, Connector, Jurisdiction, Pile, Station
 
 SessionKey = tuple[int, str]
@@ -242,8 +242,8 @@ async def list_visible(
         .join(Pile, col(Pile.id) == Connector.pile_pk)
         .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
         .where(
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
-            col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
+            col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)),
+            col(Pile.jurisdiction_id).in_(visibility.jurisdiction_ids_within(area_path)),
         )
         .order_by(col(ChargingSession.id))
         .limit(limit)

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute
-from app.core.paths import subtree_bounds
 from app.models import Alert
 
 
@@ -21,14 +21,12 @@ async def excluded_alerts(
 ) -> Sequence[Any]:
     """(pile pk, opened_at, resolved_at, outage_reason) of alerts with an outage reason that
     overlap [start, end), in the caller's area and the asked one."""
-    own_low, own_high = subtree_bounds(principal.area_path)
-    low, high = subtree_bounds(area_path)
     result = await execute(
         session,
         sa.select(col(Alert.pile_pk), col(Alert.opened_at), col(Alert.resolved_at),
                   col(Alert.outage_reason))
-        .where(col(Alert.area_path) >= own_low, col(Alert.area_path) < own_high,
-               col(Alert.area_path) >= low, col(Alert.area_path) < high,
+        .where(visibility.visible_to(principal, col(Alert.area_path)),
+               visibility.within(col(Alert.area_path), area_path),
                col(Alert.outage_reason).is_not(None), col(Alert.opened_at) < end,
                sa.or_(col(Alert.resolved_at).is_(None), col(Alert.resolved_at) > start)),
     )  # fmt: skip

@@ -14,17 +14,17 @@ import sqlalchemy as sa
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute
-from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChargingSession, Connector, Pile, StatusChange
 from app.sessions.rules import MAX_SESSION_DURATION
 
 
 def _in_area(principal: Principal, area_path: str) -> list[Any]:
     return [
-        col(Pile.jurisdiction_id).in_(jurisdictions_repository.descendant_ids(principal)),
-        col(Pile.jurisdiction_id).in_(jurisdictions_repository.in_subtree(area_path)),
+        col(Pile.jurisdiction_id).in_(visibility.visible_jurisdiction_ids(principal)),
+        col(Pile.jurisdiction_id).in_(visibility.jurisdiction_ids_within(area_path)),
     ]
 
 

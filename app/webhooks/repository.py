@@ -11,9 +11,9 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
-from app.core.paths import subtree_bounds
 from app.jurisdictions import repository as jurisdictions_repository
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 
@@ -21,11 +21,9 @@ _DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
 
 
 def _visible(principal: Principal, kind: str) -> Any:
-    low, high = subtree_bounds(principal.area_path)
     return select(WebhookEndpoint).where(
         WebhookEndpoint.kind == kind,
-        col(WebhookEndpoint.area_path) >= low,
-        col(WebhookEndpoint.area_path) < high,
+        visibility.visible_to(principal, col(WebhookEndpoint.area_path)),
     )
 
 
@@ -78,12 +76,11 @@ async def events_between(
     session: AsyncSession, area_path: str, since: datetime, until: datetime, up_to_id: int
 ) -> Sequence[ChangeEvent]:
     """Events of the area with since <= occurred_at < until and id <= up_to_id."""
-    low, high = subtree_bounds(area_path)
     result = await session.exec(
         select(ChangeEvent).where(
             col(ChangeEvent.id) <= up_to_id,
             col(ChangeEvent.occurred_at) >= since, col(ChangeEvent.occurred_at) < until,
-            col(ChangeEvent.area_path) >= low, col(ChangeEvent.area_path) < high,
+            visibility.within(col(ChangeEvent.area_path), area_path),
         ).order_by(col(ChangeEvent.id))
     )  # fmt: skip
     return result.all()

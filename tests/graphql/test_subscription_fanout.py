@@ -1,4 +1,4 @@
-"""Fan-out of subscriptions (answers rendered once per event and selection, app.graphql.frames)
+"""Fan-out of subscriptions (answers rendered once per event and selection, app.graphql.prerendered)
 over real WebSockets: many subscribers of two streets each get exactly their street's events
 in order, resume without gaps, an expired token closes only its own socket, and each
 selection gets its own shape, the same as strawberry's execution of it."""
@@ -116,7 +116,7 @@ async def test_an_expired_token_closes_its_socket_while_the_others_go_on(
         assert after[0][0]["eventId"] > first[0][-1]["eventId"]
 
 
-# The same fields: plainly (rendered once, app.graphql.frames) and inside a fragment or with
+# The same fields: plainly (rendered once, app.graphql.prerendered) and inside a fragment or with
 # a directive (executed by strawberry); the answers must be the same, key order included.
 RENDERED = ("subscription { changed: statusChanged { id: eventId occurredAt subject payload "
             "__typename kind kind } }")  # fmt: skip
