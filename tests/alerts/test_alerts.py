@@ -11,23 +11,14 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 
 from app.auth.scopes import Tier
-from app.core.config import ColourRules
 from app.core.db import Database
 from app.models import Alert, ChangeEvent, Pile
 from app.status import service as status_service
-from app.status.schemas import StatusReport
+from tests.alerts.helpers import RULES, record
 from tests.fixtures.auth import mint_token
-from tests.status.test_service import T0, new_pile, report
+from tests.status.helpers import T0, new_pile, report
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-RULES = ColourRules()
-
-
-async def record(database: Database, *reports: StatusReport, rules: ColourRules = RULES) -> None:
-    """Record as the hub would have when the last of these reports arrived."""
-    now = max(r.received_at or r.observed_at for r in reports)
-    async with database.session(write=True) as session:
-        await status_service.record_status_reports(session, list(reports), rules=rules, now=now)
 
 
 async def alerts(database: Database) -> list[Alert]:

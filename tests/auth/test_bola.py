@@ -4,8 +4,6 @@ existence oracle), and nothing a 200 returns lies outside the area."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -13,25 +11,12 @@ from sqlmodel import col, select
 
 from app.auth.scopes import Tier
 from app.core.db import Database
-from app.models import Connector, Jurisdiction, Pile
+from app.models import Jurisdiction, Pile
+from tests.auth.helpers import CALLERS, TARGETS, jurisdiction_paths, leaks, one_pile_in
 from tests.fixtures.auth import mint_token
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-# Each caller sits in Beixinjing's branch; the targets are named relative to a street caller.
-CALLERS = {
-    Tier.CITY: "310000",
-    Tier.DISTRICT: "310105",
-    Tier.STREET: "310105011",
-    Tier.VENDOR: "310105011",
-}
-TARGETS = {
-    "own street": "310105011",
-    "sibling street": "310105010",
-    "parent district": "310105",
-    "other district": "310104",
-    "city": "310000",
-}
 AREA_ROUTES = ["/v1/board?area={}", "/v1/map?area={}", "/v1/piles?area={}", "/v1/sessions?area={}",
                "/v1/jurisdictions/{}",
                "/v1/energy?area={}", "/v1/energy?area={}&group_by=pile",
@@ -45,58 +30,18 @@ NOT_FOR_VENDORS = {"/v1/board?area={}", "/v1/map?area={}", "/v1/piles?area={}",
                    "/v1/uptime?area={}", *ID_ROUTES}  # fmt: skip
 
 
-async def _paths(database: Database) -> dict[str, str]:
-    async with database.session() as session:
-        rows = (await session.exec(select(Jurisdiction.code, Jurisdiction.path))).all()
-    return dict(rows)
-
-
-async def _one_pile_in(database: Database, path: str) -> tuple[int, int]:
-    """A pile (and one of its connectors) somewhere in the subtree of `path`."""
-    async with database.session() as session:
-        row = (
-            await session.exec(
-                select(Pile.id, Connector.id)
-                .join(Jurisdiction, col(Jurisdiction.id) == Pile.jurisdiction_id)
-                .join(Connector, col(Connector.pile_pk) == Pile.id)
-                .where(col(Jurisdiction.path).startswith(path))
-                .order_by(col(Pile.id))
-            )
-        ).first()
-    assert row is not None, path
-    pile, connector = row
-    assert pile is not None
-    assert connector is not None
-    return pile, connector
-
-
-def _leaks(body: Any, caller_path: str, paths: dict[str, str]) -> list[str]:
-    """Codes of jurisdictions in the answer that lie outside the caller's area."""
-    found: list[str] = []
-    if isinstance(body, dict):
-        for key, value in body.items():
-            if key in {"community", "code", "community_code"} and isinstance(value, str):
-                if value in paths and not paths[value].startswith(caller_path):
-                    found.append(value)
-            found += _leaks(value, caller_path, paths)
-    elif isinstance(body, list):
-        for item in body:
-            found += _leaks(item, caller_path, paths)
-    return found
-
-
 @pytest.mark.parametrize("tier", list(CALLERS))
 async def test_no_read_crosses_the_callers_area(
     tier: Tier, app: FastAPI, anonymous: httpx.AsyncClient, demo: Database
 ) -> None:
-    paths = await _paths(demo)
+    paths = await jurisdiction_paths(demo)
     caller_path = paths[CALLERS[tier]]
     token = await mint_token(app, tier=tier, area=CALLERS[tier], area_path=caller_path)
     headers = {"Authorization": f"Bearer {token}"}
     outcomes = []
     for target, code in TARGETS.items():
         visible = paths[code].startswith(caller_path)
-        pile, connector = await _one_pile_in(demo, paths[code])
+        pile, connector = await one_pile_in(demo, paths[code])
         urls = [(route, route.format(code)) for route in AREA_ROUTES]
         urls += [(route, route.format(pile=pile, connector=connector)) for route in ID_ROUTES]
         for route, url in urls:
@@ -119,7 +64,7 @@ async def test_no_read_crosses_the_callers_area(
                 expected_visible = pile_path.startswith(caller_path)
             if expected_visible:
                 assert response.status_code == 200, (tier, target, url, response.text)
-                assert not _leaks(response.json(), caller_path, paths), (tier, target, url)
+                assert not leaks(response.json(), caller_path, paths), (tier, target, url)
             else:
                 assert response.status_code == 404, (tier, target, url, response.text)
     assert len(outcomes) == len(TARGETS) * (len(AREA_ROUTES) + len(ID_ROUTES))

@@ -12,7 +12,7 @@ from app.core.db import Database
 from app.sessions.service import record_charge_orders
 from tests.fixtures.auth import mint_token
 from tests.fixtures.factories import create_pile
-from tests.sessions.test_service import NOW, order
+from tests.sessions.helpers import NOW, order
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

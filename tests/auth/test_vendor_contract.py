@@ -30,7 +30,7 @@ from app.status.schemas import StatusReport
 from tests.fixtures.auth import mint_token
 from tests.fixtures.factories import OPERATOR, create_pile
 from tests.graphql.helpers import error_codes, gql
-from tests.status.test_service import RULES
+from tests.status.helpers import RULES
 
 in_session_loop = pytest.mark.asyncio(loop_scope="session")
 

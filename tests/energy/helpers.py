@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from app.core.config import ColourRules
 from app.core.db import Database
+from app.core.time import LOCAL_TZ
 from app.sessions import service as sessions_service
 from app.sessions.schemas import ChargeOrderRecord
 from app.status import service as status_service
 from app.status.schemas import StatusReport
-from tests.fixtures.factories import OPERATOR
+from tests.fixtures.factories import OPERATOR, create_pile
 
 _seq = iter(range(1, 10**9))
 
@@ -50,3 +51,17 @@ async def report_statuses(
         await status_service.record_status_reports(
             session, reports, rules=ColourRules(), now=max(at for at, _ in changes)
         )
+
+
+XINJING3, CHENGJIAQIAO = "310105011001", "310105010001"
+EVENING = datetime(2026, 10, 31, 21, 0, tzinfo=LOCAL_TZ)  # 21:00 → 01:00 across midnight
+
+
+async def charged_piles(database: Database) -> tuple[list[str], list[str]]:
+    async with database.session(write=True) as session:
+        ours = await create_pile(session, community=XINJING3)
+        theirs = await create_pile(session, community=CHENGJIAQIAO)
+    await charge(database, ours[0], EVENING, 4, 8000)  # 31 Oct: 2 kWh peak, 4 valley; 1 Nov: 2
+    await charge(database, ours[0], datetime(2026, 11, 2, 9, tzinfo=LOCAL_TZ), 2, 5000)
+    await charge(database, theirs[0], datetime(2026, 11, 3, 23, tzinfo=LOCAL_TZ), 1, 3000)
+    return ours, theirs

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 
 import httpx
 import pytest
@@ -12,26 +11,12 @@ from fastapi import FastAPI
 
 from app.auth.scopes import Tier
 from app.core.db import Database
-from app.core.time import LOCAL_TZ
-from tests.energy.helpers import charge
+from tests.energy.helpers import XINJING3, charged_piles
 from tests.fixtures.auth import mint_token
-from tests.fixtures.factories import create_hierarchy, create_pile
+from tests.fixtures.factories import create_hierarchy
 from tests.fixtures.problems import assert_problem
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-XINJING3, CHENGJIAQIAO = "310105011001", "310105010001"
-EVENING = datetime(2026, 10, 31, 21, 0, tzinfo=LOCAL_TZ)  # 21:00 → 01:00 across midnight
-
-
-async def _data(database: Database) -> tuple[list[str], list[str]]:
-    async with database.session(write=True) as session:
-        ours = await create_pile(session, community=XINJING3)
-        theirs = await create_pile(session, community=CHENGJIAQIAO)
-    await charge(database, ours[0], EVENING, 4, 8000)  # 31 Oct: 2 kWh peak, 4 valley; 1 Nov: 2
-    await charge(database, ours[0], datetime(2026, 11, 2, 9, tzinfo=LOCAL_TZ), 2, 5000)
-    await charge(database, theirs[0], datetime(2026, 11, 3, 23, tzinfo=LOCAL_TZ), 1, 3000)
-    return ours, theirs
 
 
 def _params(**extra: str) -> dict[str, str]:
@@ -41,7 +26,7 @@ def _params(**extra: str) -> dict[str, str]:
 async def test_day_buckets_split_at_midnight_and_by_period(
     client: httpx.AsyncClient, database: Database
 ) -> None:
-    await _data(database)
+    await charged_piles(database)
     response = await client.get("/v1/energy", params=_params(area="310105011"))
     assert response.status_code == 200, response.text
     body = response.json()
@@ -59,7 +44,7 @@ async def test_day_buckets_split_at_midnight_and_by_period(
 
 
 async def test_months_and_wider_groups(client: httpx.AsyncClient, database: Database) -> None:
-    await _data(database)
+    await charged_piles(database)
     months = (
         await client.get("/v1/energy", params=_params(area="310105", granularity="month"))
     ).json()
@@ -87,7 +72,7 @@ async def test_months_and_wider_groups(client: httpx.AsyncClient, database: Data
 
 
 async def test_csv_is_the_same_answer(client: httpx.AsyncClient, database: Database) -> None:
-    await _data(database)
+    await charged_piles(database)
     params = _params(area="310105011")
     response = await client.get("/v1/energy", params=params, headers={"Accept": "text/csv"})
     assert response.status_code == 200
@@ -135,7 +120,7 @@ async def test_caps_allow_their_limit(client: httpx.AsyncClient, database: Datab
 async def test_a_street_sees_only_its_own_energy(
     app: FastAPI, anonymous: httpx.AsyncClient, database: Database
 ) -> None:
-    await _data(database)
+    await charged_piles(database)
     token = await mint_token(app, tier=Tier.STREET, area="310105010")
     headers = {"Authorization": f"Bearer {token}"}
     own = await anonymous.get("/v1/energy", params=_params(), headers=headers)

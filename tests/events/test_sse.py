@@ -4,100 +4,29 @@ once, resumable, with heartbeats, and ended by token expiry."""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
 
 import httpx
-import orjson
 import pytest
-import uvicorn
-from starlette.types import ASGIApp
 
 from app.auth.scopes import TIER_SCOPES, Tier
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.websocket import UVICORN_WEBSOCKET
 from app.main import create_app
-from tests.alerts.test_alerts import record
+from tests.alerts.helpers import record
+from tests.events.helpers import piles_in_two_streets, read_events
 from tests.fixtures.auth import mint_token
-from tests.fixtures.factories import create_pile
-from tests.status.test_service import report
+from tests.fixtures.serving import serving
+from tests.status.helpers import report
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[str]:
-    """`app` under uvicorn on a free loopback port; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", **UVICORN_WEBSOCKET
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
-async def read_events(
-    base: str, token: str, *, count: int, headers: dict[str, str] | None = None,
-    path: str = "/v1/events", within: float = 10.0,
-) -> list[dict[str, Any]]:  # fmt: skip
-    """The first `count` events of a stream (frames with an id), or all until it ends;
-    with a negative `count`, the first heartbeat."""
-    events: list[dict[str, Any]] = []
-    frame: dict[str, str] = {}
-    async with httpx.AsyncClient(timeout=within) as client:
-        async with client.stream(
-            "GET", f"{base}{path}", headers={"Authorization": f"Bearer {token}", **(headers or {})}
-        ) as response:
-            assert response.status_code == 200, await response.aread()
-            assert response.headers["content-type"].startswith("text/event-stream")
-            async with asyncio.timeout(within):
-                async for line in response.aiter_lines():
-                    if line == "" and "id" in frame:
-                        events.append({"id": int(frame["id"]), "event": frame["event"],
-                                       "data": orjson.loads(frame["data"])})  # fmt: skip
-                        frame = {}
-                        if len(events) == count:
-                            break
-                    elif line.startswith(":"):
-                        if count < 0:  # the caller waits for a heartbeat
-                            events.append({"heartbeat": True})
-                            break
-                    elif ": " in line:
-                        name, _, value = line.partition(": ")
-                        frame[name] = value
-    return events
-
-
-async def _piles(database: Database) -> tuple[str, str]:
-    async with database.session(write=True) as session:
-        (beixinjing,) = await create_pile(session, community="310105011001")
-        (xinjing,) = await create_pile(session, community="310105010001")
-    return beixinjing, xinjing
 
 
 async def test_a_street_gets_its_own_events_in_order_once_and_can_resume(
     settings: Settings, database: Database
 ) -> None:
     app = create_app(settings, database=database)
-    beixinjing, xinjing = await _piles(database)
+    beixinjing, xinjing = await piles_in_two_streets(database)
     street = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_s")
     async with serving(app) as base:
         reader = asyncio.create_task(read_events(base, street, count=6))
@@ -128,7 +57,7 @@ async def test_no_alerts_without_alerts_read_no_stream_for_vendors_and_expiry_en
 ) -> None:
     app = create_app(settings.model_copy(update={"sse_heartbeat": timedelta(seconds=0.2)}),
                      database=database)  # fmt: skip
-    beixinjing, _ = await _piles(database)
+    beixinjing, _ = await piles_in_two_streets(database)
     watcher = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_w",
                                scopes={"status:read"})  # fmt: skip
     short = await mint_token(app, tier=Tier.STREET, area="310105011", lifetime=2)
@@ -160,7 +89,7 @@ async def test_no_alerts_without_alerts_read_no_stream_for_vendors_and_expiry_en
 
 async def test_metrics_count_deliveries_and_reports(settings: Settings, database: Database) -> None:
     app = create_app(settings, database=database)
-    beixinjing, _ = await _piles(database)
+    beixinjing, _ = await piles_in_two_streets(database)
     street = await mint_token(app, tier=Tier.STREET, area="310105011")
     async with serving(app) as base, httpx.AsyncClient() as client:
 

@@ -20,10 +20,11 @@ from sqlmodel import col, select
 from app.auth.scopes import Tier
 from app.core.db import Database
 from app.models import ChangeEvent
-from tests.alerts.test_alerts import record
+from tests.alerts.helpers import record
 from tests.auth.helpers import register
-from tests.events.test_sse import _free_port, _piles, read_events
-from tests.status.test_service import report
+from tests.events.helpers import piles_in_two_streets, read_events
+from tests.fixtures.serving import free_port
+from tests.status.helpers import report
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 PILEHUB = str(Path(sys.executable).with_name("pilehub"))
@@ -33,10 +34,10 @@ SUBSCRIBERS = 6
 async def test_every_subscriber_of_two_workers_gets_every_area_event_once_in_order(
     database: Database, tmp_path: Path
 ) -> None:
-    beixinjing, xinjing = await _piles(database)
+    beixinjing, xinjing = await piles_in_two_streets(database)
     client_id, secret = await register(database, tier=Tier.STREET, area="310105011")
     assert secret is not None
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PILEHUB_DATABASE_URL": database.url, "PILEHUB_LOG_LEVEL": "WARNING"}
     log = (tmp_path / "serve.log").open("wb")
     server = await asyncio.create_subprocess_exec(

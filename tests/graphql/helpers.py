@@ -1,11 +1,16 @@
-"""Posting GraphQL operations to the real app."""
+"""Posting GraphQL operations to the real app, and subscribing over its WebSocket."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import orjson
 from sqlmodel import select
+from websockets.asyncio.client import ClientConnection, connect
 
 from app.core.db import Database
 from app.models import Alert
@@ -32,3 +37,32 @@ async def open_alert(database: Database) -> int:
     assert alert is not None
     assert alert.id is not None
     return alert.id
+
+
+PROTOCOL = "graphql-transport-ws"
+
+
+@asynccontextmanager
+async def socket(base: str, token: str | None) -> AsyncIterator[ClientConnection]:
+    url = base.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": payload}).decode())
+        yield ws
+
+
+async def acknowledged(ws: ClientConnection) -> None:
+    assert orjson.loads(await ws.recv()) == {"type": "connection_ack"}
+
+
+async def subscribe(ws: ClientConnection, op: str, query: str, **variables: Any) -> None:
+    message = {"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+    await ws.send(orjson.dumps(message).decode())
+
+
+async def receive(ws: ClientConnection, count: int, within: float = 10.0) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    async with asyncio.timeout(within):
+        while len(messages) < count:
+            messages.append(orjson.loads(await ws.recv()))
+    return messages

@@ -17,8 +17,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import LOCAL_TZ
 from app.graphql.schema import build_schema
-from tests.energy.helpers import report_statuses
-from tests.energy.test_api import _data
+from tests.energy.helpers import charged_piles, report_statuses
 from tests.graphql.helpers import error_codes, gql
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -84,7 +83,7 @@ def _type_of(schema: GraphQLSchema, field: str) -> str:
 async def test_every_analytics_field_is_its_rest_answer(
     field: str, client: httpx.AsyncClient, settings: Settings, database: Database
 ) -> None:
-    ours, _theirs = await _data(database)
+    ours, _theirs = await charged_piles(database)
     await report_statuses(database, ours[0], [(_at("2026-11-05T08:00"), 255),
                                               (_at("2026-11-05T12:00"), 1)])  # fmt: skip
     schema = build_schema(settings)._schema

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from app.auth.scopes import Tier
 from app.core.db import Database
 from app.models import Jurisdiction, Pile
-from tests.auth.test_bola import CALLERS, TARGETS, _leaks, _one_pile_in, _paths
+from tests.auth.helpers import CALLERS, TARGETS, jurisdiction_paths, leaks, one_pile_in
 from tests.fixtures.auth import mint_token
 from tests.graphql.helpers import error_codes, gql
 
@@ -46,7 +46,7 @@ async def _community_of(database: Database, pile_id: int) -> str:
 async def test_no_field_crosses_the_callers_area(
     tier: Tier, app: FastAPI, anonymous: httpx.AsyncClient, demo: Database
 ) -> None:
-    paths = await _paths(demo)
+    paths = await jurisdiction_paths(demo)
     caller_path = paths[CALLERS[tier]]
     token = await mint_token(app, tier=tier, area=CALLERS[tier], area_path=caller_path)
     anonymous.headers["Authorization"] = f"Bearer {token}"
@@ -60,11 +60,11 @@ async def test_no_field_crosses_the_callers_area(
             checked += 1
             if visible:
                 assert "errors" not in answer, (tier, target, field, answer)
-                assert not _leaks(answer["data"], caller_path, paths), (tier, target, field)
+                assert not leaks(answer["data"], caller_path, paths), (tier, target, field)
             else:
                 assert answer["data"] is None, (tier, target, field)
                 assert error_codes(answer) == ["area-not-found"], (tier, target, answer)
-        pile, connector = await _one_pile_in(demo, paths[code])
+        pile, connector = await one_pile_in(demo, paths[code])
         by_id = await gql(
             anonymous,
             "query($id: Int!) { pile(id: $id) { id community { code } "
@@ -87,5 +87,5 @@ async def test_no_field_crosses_the_callers_area(
         anonymous, "{ area { code children { nodes { code children { nodes { code } } } } } }"
     )
     assert tree["data"]["area"]["code"] == CALLERS[tier]
-    assert not _leaks(tree["data"], caller_path, paths)
+    assert not leaks(tree["data"], caller_path, paths)
     assert checked >= len(TARGETS) * 4

@@ -17,11 +17,12 @@ from app.auth.scopes import Tier
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import create_app
-from tests.alerts.test_alerts import record
-from tests.events.test_sse import _piles, serving
+from tests.alerts.helpers import record
+from tests.events.helpers import piles_in_two_streets
 from tests.fixtures.auth import mint_token
-from tests.graphql.test_subscriptions import acknowledged, receive, socket, subscribe
-from tests.status.test_service import report
+from tests.fixtures.serving import serving
+from tests.graphql.helpers import acknowledged, receive, socket, subscribe
+from tests.status.helpers import report
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PLAIN = "subscription($since: EventId) { statusChanged(since: $since) { eventId kind payload } }"
@@ -53,7 +54,7 @@ async def test_many_subscribers_of_two_streets_get_their_own_events_in_order_and
     settings: Settings, database: Database
 ) -> None:
     app = create_app(settings, database=database)
-    beixinjing, chengjiaqiao = await _piles(database)
+    beixinjing, chengjiaqiao = await piles_in_two_streets(database)
     street = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_s")
     other = await mint_token(app, tier=Tier.STREET, area="310105010", client_id="phc_o")
     async with serving(app) as base, AsyncExitStack() as stack:
@@ -92,7 +93,7 @@ async def test_an_expired_token_closes_its_socket_while_the_others_go_on(
     settings: Settings, database: Database
 ) -> None:
     app = create_app(settings, database=database)
-    beixinjing, _ = await _piles(database)
+    beixinjing, _ = await piles_in_two_streets(database)
     street = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_s")
     async with serving(app) as base, AsyncExitStack() as stack:
         others = await subscribed(stack, base, street, 5)
@@ -131,7 +132,7 @@ async def test_each_selection_gets_its_shape_and_rendered_answers_match_strawber
     settings: Settings, database: Database
 ) -> None:
     app = create_app(settings, database=database)
-    beixinjing, _ = await _piles(database)
+    beixinjing, _ = await piles_in_two_streets(database)
     street = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_s")
     async with serving(app) as base, AsyncExitStack() as stack:
         rendered = await subscribed(stack, base, street, 3, RENDERED)

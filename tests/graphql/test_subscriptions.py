@@ -5,54 +5,25 @@ resumes without gaps, is capped per connection, and is cut off when its token ex
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 import pytest
 from fastapi import FastAPI
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app.auth.scopes import TIER_SCOPES, Tier
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import create_app
-from tests.alerts.test_alerts import record
-from tests.events.test_sse import _piles, serving
+from tests.alerts.helpers import record
+from tests.events.helpers import piles_in_two_streets
 from tests.fixtures.auth import mint_token
-from tests.status.test_service import report
+from tests.fixtures.serving import serving
+from tests.graphql.helpers import acknowledged, receive, socket, subscribe
+from tests.status.helpers import report
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-PROTOCOL = "graphql-transport-ws"
 STATUS = "subscription($since: EventId) { statusChanged(since: $since) { eventId kind payload } }"
-
-
-@asynccontextmanager
-async def socket(base: str, token: str | None) -> AsyncIterator[ClientConnection]:
-    url = base.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
-        payload = {"Authorization": f"Bearer {token}"} if token else {}
-        await ws.send(orjson.dumps({"type": "connection_init", "payload": payload}).decode())
-        yield ws
-
-
-async def acknowledged(ws: ClientConnection) -> None:
-    assert orjson.loads(await ws.recv()) == {"type": "connection_ack"}
-
-
-async def subscribe(ws: ClientConnection, op: str, query: str, **variables: Any) -> None:
-    message = {"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables}}
-    await ws.send(orjson.dumps(message).decode())
-
-
-async def receive(ws: ClientConnection, count: int, within: float = 10.0) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    async with asyncio.timeout(within):
-        while len(messages) < count:
-            messages.append(orjson.loads(await ws.recv()))
-    return messages
 
 
 def events(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,7 +48,7 @@ async def test_each_area_gets_its_own_changes_in_order_and_resumes_without_gaps(
     settings: Settings, database: Database
 ) -> None:
     app = create_app(settings, database=database)
-    beixinjing, chengjiaqiao = await _piles(database)
+    beixinjing, chengjiaqiao = await piles_in_two_streets(database)
     street = await mint_token(app, tier=Tier.STREET, area="310105011", client_id="phc_s")
     other = await mint_token(app, tier=Tier.STREET, area="310105010", client_id="phc_o")
     async with serving(app) as base:
@@ -107,7 +78,7 @@ async def test_each_area_gets_its_own_changes_in_order_and_resumes_without_gaps(
 
 
 async def test_scopes_subscription_cap_and_token_expiry(app: FastAPI, database: Database) -> None:
-    await _piles(database)
+    await piles_in_two_streets(database)
     # A vendor even with status:read (registered before the vendors' data contract) gets no
     # connector statuses: real ids with exact times (tests/auth/test_vendor_contract.py).
     vendor = await mint_token(app, tier=Tier.VENDOR, area="310105011", client_id="phc_v",

@@ -10,7 +10,7 @@ import pytest
 from app.core.db import Database
 from app.simulator.credentials import DEMO_CREDENTIALS, onboarding_document
 from tests.fixtures.problems import assert_problem
-from tests.ingest.test_push import Operator, status
+from tests.ingest.helpers import Operator, status
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -20,53 +20,13 @@ from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
 from app.sessions import service
 from app.sessions.errors import ChargeOrderRejected
 from app.sessions.schemas import ChargeDetail, ChargeOrderRecord, SessionOutcome, SessionResult
-from tests.fixtures.factories import OPERATOR, create_hierarchy, create_pile
+from tests.fixtures.factories import create_hierarchy, create_pile
+from tests.sessions.helpers import HALF, NOW, T0, order
 
 pytestmark = pytest.mark.asyncio
 
-T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-NOW = T0 + timedelta(hours=2)
-HALF = timedelta(minutes=30)
 COMMUNITY = "310105011001"
 OTHER_OPERATOR = "MA01H3BQ2"
-
-
-def order(connector_id: str, seq: str = "S1", **overrides: Any) -> ChargeOrderRecord:
-    """One hour on a 7 kW connector, 5 kWh in two tariff periods, 4.50 yuan."""
-    fields: dict[str, Any] = {
-        "operator_id": OPERATOR,
-        "start_charge_seq": seq,
-        "connector_id": connector_id,
-        "start_at": T0,
-        "end_at": T0 + 2 * HALF,
-        "energy_wh": 5000,
-        "elec_money_fen": 350,
-        "service_money_fen": 100,
-        "total_money_fen": 450,
-        "stop_reason": 0,
-        "details": [
-            ChargeDetail(
-                start=T0,
-                end=T0 + HALF,
-                energy_wh=2500,
-                elec_price=0.8,
-                service_price=0.2,
-                elec_money_fen=200,
-                service_money_fen=50,
-            ),
-            ChargeDetail(
-                start=T0 + HALF,
-                end=T0 + 2 * HALF,
-                energy_wh=2500,
-                elec_price=0.6,
-                service_price=0.2,
-                elec_money_fen=150,
-                service_money_fen=50,
-            ),
-        ],
-        "received_at": NOW - timedelta(minutes=1),
-    }
-    return ChargeOrderRecord.model_validate(fields | overrides)
 
 
 async def count(session: AsyncSession, model: type[SQLModel]) -> int:

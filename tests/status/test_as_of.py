@@ -19,7 +19,7 @@ from app.core.config import ColourRules
 from app.core.db import Database
 from app.models import Alert, ChangeEvent, Pile
 from app.status import service
-from tests.status.test_service import RULES, T0, new_pile, record, report
+from tests.status.helpers import RULES, T0, new_pile, record, report
 
 pytestmark = pytest.mark.asyncio
 

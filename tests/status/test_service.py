@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,48 +12,19 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import city_principal
-from app.core.config import ColourRules, Settings
+from app.core.config import Settings
 from app.core.db import Database
 from app.models import Alert, ChangeEvent, Connector, ConnectorStatus, Pile, StatusChange
 from app.status import service
 from app.status.errors import StatusReportRejected
 from app.status.schemas import Outcome, StatusReport
-from tests.fixtures.factories import OPERATOR, create_pile
+from tests.status.helpers import RULES, T0, new_pile, record, report
 
 pytestmark = pytest.mark.asyncio
-
-RULES = ColourRules()
-T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-
-
-def report(connector_id: str, code: int, minutes: float = 0, **extra: object) -> StatusReport:
-    fields: dict[str, Any] = {
-        "operator_id": OPERATOR,
-        "connector_id": connector_id,
-        "code": code,
-        "observed_at": T0 + timedelta(minutes=minutes),
-        "received_at": T0 + timedelta(minutes=minutes, seconds=3),
-    }
-    return StatusReport(**(fields | extra))
 
 
 async def count(session: AsyncSession, model: type[SQLModel]) -> int:
     return (await session.exec(select(func.count()).select_from(model))).one()
-
-
-async def record(
-    database: Database, *reports: StatusReport, now: datetime | None = None
-) -> list[Outcome]:
-    async with database.session(write=True) as session:
-        results = await service.record_status_reports(
-            session, list(reports), rules=RULES, now=now or T0 + timedelta(hours=1)
-        )
-    return [r.outcome for r in results]
-
-
-async def new_pile(database: Database, connectors: int = 1) -> list[str]:
-    async with database.session(write=True) as session:
-        return await create_pile(session, connectors=connectors)
 
 
 async def current(database: Database, connector_id: str) -> ConnectorStatus:

@@ -1,5 +1,5 @@
-"""Subscriptions through the API, events through the change log's own writer, and reads of
-the delivery table."""
+"""Subscriptions through the API, events through the change log's own writer, reads of the
+delivery table, and WeCom group robots."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from app.core.db import Database
 from app.core.time import utc_now
 from app.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from app.webhooks.dispatcher import Dispatcher
+from app.webhooks.wecom import MAX_MARKDOWN_BYTES
 from tests.fixtures.factories import create_hierarchy
 from tests.webhooks.conftest import FakeClock
+from tests.webhooks.receiver import Answer, Received
 
 COMMUNITY = "310105011001"
 COMMUNITY_PATH = "310000/310105/310105011/310105011001/"
@@ -84,3 +86,24 @@ async def run_until_quiet(
                if d.state == "pending" and d.next_attempt_at <= clock()]  # fmt: skip
         if not attempted and not due:
             return
+
+
+WECOM_OK: Answer = (200, {"content-type": "application/json"}, b'{"errcode":0,"errmsg":"ok"}')
+
+
+async def robot(client: httpx.AsyncClient, base: str, **extra: Any) -> dict[str, Any]:
+    url = f"{base}/cgi-bin/webhook/send?key=robot-key"
+    response = await client.post("/v1/channels", json={"url": url, "area": COMMUNITY, **extra})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def content(request: Received) -> str:
+    body = request.json()
+    assert body["msgtype"] == "markdown"
+    markdown = body["markdown"]
+    assert isinstance(markdown, dict)
+    text: str = markdown["content"]
+    assert len(text.encode()) <= MAX_MARKDOWN_BYTES
+    return text

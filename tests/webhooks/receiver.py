@@ -11,7 +11,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from tests.events.test_sse import serving
+from tests.fixtures.serving import serving
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,12 @@ from app.core.db import Database
 from app.models import ChangeEvent
 from app.status import service as status_service
 from app.webhooks.dispatcher import Dispatcher
-from tests.alerts.test_alerts import record
+from tests.alerts.helpers import record
 from tests.graphql.helpers import gql
-from tests.status.test_service import T0, new_pile, report
+from tests.status.helpers import T0, new_pile, report
 from tests.webhooks.conftest import FakeClock
-from tests.webhooks.helpers import COMMUNITY, run_until_quiet, subscribe
+from tests.webhooks.helpers import COMMUNITY, WECOM_OK, content, robot, run_until_quiet, subscribe
 from tests.webhooks.receiver import Receiver, serving
-from tests.webhooks.test_wecom import WECOM_OK, content, robot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 RULES = ColourRules()

@@ -14,39 +14,22 @@ import pytest
 
 from app.core.db import Database
 from app.webhooks.dispatcher import Dispatcher
-from app.webhooks.wecom import MAX_MARKDOWN_BYTES
-from tests.alerts.test_alerts import record
-from tests.status.test_service import new_pile, report
+from tests.alerts.helpers import record
+from tests.status.helpers import new_pile, report
 from tests.webhooks.conftest import FakeClock
 from tests.webhooks.helpers import (
     COMMUNITY,
+    WECOM_OK,
+    content,
     deliveries,
     hierarchy,
     log_events,
+    robot,
     run_until_quiet,
 )
 from tests.webhooks.receiver import Answer, Received, Receiver, serving
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-WECOM_OK: Answer = (200, {"content-type": "application/json"}, b'{"errcode":0,"errmsg":"ok"}')
-
-
-async def robot(client: httpx.AsyncClient, base: str, **extra: Any) -> dict[str, Any]:
-    url = f"{base}/cgi-bin/webhook/send?key=robot-key"
-    response = await client.post("/v1/channels", json={"url": url, "area": COMMUNITY, **extra})
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def content(request: Received) -> str:
-    body = request.json()
-    assert body["msgtype"] == "markdown"
-    markdown = body["markdown"]
-    assert isinstance(markdown, dict)
-    text: str = markdown["content"]
-    assert len(text.encode()) <= MAX_MARKDOWN_BYTES
-    return text
 
 
 async def test_a_fault_reaches_the_communitys_robot_as_markdown_with_a_link(
