@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ingest.tcec.wire import StationInfo, dump_wire, parse_wire
 from app.piles.schemas import StationRecord
 from app.simulator.tariff import Tariff
+from app.tcec.wire import StationInfo, dump_wire, parse_wire
 
 SERVICE_TEL = "95598"  # State Grid's service line (S7: 95598-7)
 

@@ -11,15 +11,15 @@ import pytest
 import pytest_asyncio
 
 from app.core.time import LOCAL_TZ
-from app.ingest.errors import FeedProtocolError
-from app.ingest.tcec import mapper
-from app.ingest.tcec.crypto import sign
+from app.ingest import mapper
 from app.simulator.app import create_simulator_app
 from app.simulator.ledger import Outcome
 from app.simulator.model import FleetModel
 from app.simulator.orders import ChargeOrder
 from app.simulator.state import SimulatorState
 from app.simulator.tokens import TokenStore
+from app.tcec.crypto import sign
+from app.tcec.errors import FeedProtocolError
 from tests.simulator.conftest import REPORT_END, Catalogue
 from tests.simulator.helpers import HUB, OUTBOUND, RawHub, hub_client, make_state
 
