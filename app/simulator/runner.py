@@ -19,8 +19,8 @@ from pathlib import Path
 import structlog
 import uvicorn
 
+from app.catalogue.beixinjing import demo_catalogue
 from app.core.time import utc_now
-from app.demo.seed import demo_catalogue
 from app.simulator.app import create_simulator_app
 from app.simulator.clock import SimClock, history_end
 from app.simulator.credentials import (

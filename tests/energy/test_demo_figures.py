@@ -21,7 +21,7 @@ from app.tcec.client import ClientLimits, TcecClient
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-# The report's month per community: monthly_kwh in app/demo/beixinjing.yaml.
+# The report's month per community: monthly_kwh in app/catalogue/beixinjing.yaml.
 REPORT = {"新泾三村": 2603, "新泾五村": 1164, "天蒲小区": 653}
 
 

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from app.core.time import LOCAL_TZ
+from app.demo.seed import station_record
 from app.ingest import mapper
 from app.simulator.app import create_simulator_app
 from app.simulator.ledger import Outcome
@@ -53,7 +54,7 @@ class TestPulls:
         assert [i.station_id for i in infos] == [r.station_id for _, r in catalogue]
         for info, (_, record) in zip(infos, catalogue, strict=True):
             mapped = mapper.station_record(info, jurisdiction_code=record.jurisdiction_code)
-            assert mapped.model_dump(exclude={"synthetic"}) == record.model_dump(
+            assert mapped.model_dump(exclude={"synthetic"}) == station_record(record).model_dump(
                 exclude={"synthetic"}
             )
             assert info.unknown_keys == ()
