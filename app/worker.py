@@ -18,7 +18,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.heap import freeze_startup_heap
 from app.core.time import utc_now
-from app.ingest.runner import pull_due_operators
+from app.ingest.schedule import pull_due_operators
 from app.operators.vault import SecretVault
 from app.status import service as status_service
 from app.webhooks.dispatcher import Dispatcher

@@ -58,8 +58,8 @@ from app.core.time import LOCAL_TZ, utc_now
 from app.core.types import UTCDateTime
 from app.energy import service as energy_service
 from app.energy.periods import TimeOfUse
+from app.generate.loader import generate_city
 from app.generate.plan import CityPlan, connector_ids, day_orders, streets
-from app.generate.runner import generate_city
 from app.main import create_app
 from app.piles import repository as piles_repository
 from app.sessions import repository as sessions_repository

@@ -45,8 +45,8 @@ from typing import Any, Protocol
 
 import structlog
 
+from app.simulator.fleet import ConnectorStatus, Event, OrderFinished, StatusChange
 from app.simulator.ledger import CHARGE_ORDER, STATION_STATUS, Kind, Outcome
-from app.simulator.model import ConnectorStatus, Event, OrderFinished, StatusChange
 from app.simulator.orders import ChargeOrder
 from app.simulator.state import Push, SimulatorState
 from app.tcec.errors import FeedError, FeedProtocolError

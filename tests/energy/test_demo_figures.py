@@ -15,8 +15,8 @@ from app.core.time import LOCAL_TZ
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
 from app.simulator.credentials import DEMO_CREDENTIALS, STATE_GRID_NAME, onboarding_document
+from app.simulator.process import build_state
 from app.simulator.pusher import Pusher
-from app.simulator.runner import build_state
 from app.tcec.client import ClientLimits, TcecClient
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

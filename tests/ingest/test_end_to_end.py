@@ -36,7 +36,7 @@ from app.auth.scopes import Tier
 from app.core.db import Database, execute
 from app.core.time import utc_now
 from app.ingest.pull import POLL_SOURCE
-from app.ingest.runner import STATS_DAY
+from app.ingest.schedule import STATS_DAY
 from app.models import (
     ChargingSession,
     Connector,

@@ -8,7 +8,7 @@ import pytest
 
 from app.catalogue.beixinjing import Community, Station, demo_catalogue
 from app.core.time import LOCAL_TZ
-from app.simulator.model import FleetModel
+from app.simulator.fleet import FleetModel
 from app.simulator.orders import ChargeOrder
 
 # The district's report is dated 2022-03-03; its "month" is the 30 days before.

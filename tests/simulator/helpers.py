@@ -11,7 +11,7 @@ import httpx
 from app.simulator.app import create_simulator_app
 from app.simulator.clock import SimClock
 from app.simulator.credentials import DEFAULT_HUB_OPERATOR_ID, DEMO_CREDENTIALS
-from app.simulator.model import FleetModel
+from app.simulator.fleet import FleetModel
 from app.simulator.state import SimulatorState
 from app.tcec.client import ClientLimits, TcecClient
 from app.tcec.envelope import format_timestamp, open_response, seal_request

@@ -14,8 +14,8 @@ from app.core.time import LOCAL_TZ
 from app.demo.seed import station_record
 from app.ingest import mapper
 from app.simulator.app import create_simulator_app
+from app.simulator.fleet import FleetModel
 from app.simulator.ledger import Outcome
-from app.simulator.model import FleetModel
 from app.simulator.orders import ChargeOrder
 from app.simulator.state import SimulatorState
 from app.simulator.tokens import TokenStore

@@ -20,8 +20,8 @@ from app.simulator.credentials import (
     STATE_GRID_NAME,
     onboarding_document,
 )
+from app.simulator.fleet import FleetModel
 from app.simulator.ledger import Outcome
-from app.simulator.model import FleetModel
 from app.simulator.pusher import Pusher
 from app.simulator.state import SimulatorState
 from app.status.codes import TCEC_STATES

@@ -28,8 +28,8 @@ from app.simulator.credentials import (
     DEMO_CREDENTIALS,
     SimulatorCredentials,
 )
+from app.simulator.fleet import FleetModel
 from app.simulator.ledger import Ledger
-from app.simulator.model import FleetModel
 from app.simulator.orders import ChargeOrder
 from app.simulator.pusher import Pusher
 from app.simulator.state import SimulatorState

@@ -11,7 +11,7 @@ import pytest
 from app.core.time import LOCAL_TZ
 from app.ingest import mapper
 from app.sessions.rules import check_charge_order
-from app.simulator.model import (
+from app.simulator.fleet import (
     AVAILABLE,
     CHARGING,
     FAULTED,
