@@ -19,7 +19,7 @@ from app.core.db import Database
 from app.core.gc_freeze import freeze_startup_heap
 from app.core.time import utc_now
 from app.core.vault import SecretVault
-from app.ingest.runner import pull_due_operators
+from app.ingest.schedule import pull_due_operators
 from app.status import service as status_service
 from app.webhooks.dispatcher import Dispatcher
 

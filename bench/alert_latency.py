@@ -39,9 +39,9 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.logging import configure_logging
 from app.core.time import utc_now
-from app.ingest.tcec.envelope import format_timestamp, open_response, seal_request
-from app.ingest.tcec.ret import Ret
 from app.main import create_app
+from app.tcec.envelope import format_timestamp, open_response, seal_request
+from app.tcec.ret import Ret
 from app.worker import run_worker
 from bench.common import STREET, UNLIMITED, postgres_url, register, seed, start
 from bench.common import environment as bench_environment

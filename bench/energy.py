@@ -57,8 +57,8 @@ from app.core.migrations import upgrade
 from app.core.time import LOCAL_TZ, utc_now
 from app.energy import service as energy_service
 from app.energy.periods import TimeOfUse
+from app.generate.loader import generate_city
 from app.generate.plan import CityPlan, connector_ids, day_orders, streets
-from app.generate.runner import generate_city
 from app.main import create_app
 from app.oauth import service as auth_service
 from app.piles import repository as piles_repository

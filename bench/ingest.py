@@ -56,9 +56,14 @@ from app.core.time import utc_now
 from app.core.vault import SecretVault
 from app.ingest.pull import PullContext, pull_status
 from app.ingest.router import router as tcec_router
-from app.ingest.tcec.client import STATUS_BATCH, TcecClient
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import (
+from app.main import create_app
+from app.operators.schemas import OperatorOnboard
+from app.operators.service import onboard_operator, outbound_channel
+from app.piles.schemas import StationRecord
+from app.status.codes import state_for_tcec_code
+from app.tcec.client import STATUS_BATCH, TcecClient
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import (
     decrypt_payload,
     format_timestamp,
     open_response,
@@ -66,13 +71,8 @@ from app.ingest.tcec.envelope import (
     seal_response,
     verify_request_signature,
 )
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import QueryStationStatusRequest, QueryTokenRequest, parse_wire
-from app.main import create_app
-from app.operators.schemas import OperatorOnboard
-from app.operators.service import onboard_operator, outbound_channel
-from app.piles.schemas import StationRecord
-from app.status.codes import state_for_tcec_code
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import QueryStationStatusRequest, QueryTokenRequest, parse_wire
 from bench.common import (
     BASE,
     CONNECTORS_PER_PILE,

@@ -21,7 +21,7 @@ def demo(
 ) -> None:
     """Migrate, load the Beixinjing demo, print a summary and serve it with the worker, the
     State Grid simulator and a local WeCom robot receiver that prints alert messages."""
-    from app.demo.runner import run_demo
+    from app.demo.process import run_demo
 
     settings = load_settings()
     asyncio.run(

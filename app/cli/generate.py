@@ -34,8 +34,8 @@ def generate_city(
     """Generate a synthetic city (registry and sessions, rollups included) into the configured
     database. Interrupted, it resumes: run the same command again."""
     from app.core.time import LOCAL_TZ, utc_now
+    from app.generate.loader import generate_city as run_generator
     from app.generate.plan import CityPlan
-    from app.generate.runner import generate_city as run_generator
 
     settings = load_settings()
     plan = CityPlan(connectors=connectors, districts=districts, streets=streets, days=days,

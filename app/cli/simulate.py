@@ -24,7 +24,7 @@ def simulate_stategrid(
     ledger: Path | None = typer.Option(None, help="Append everything sent to this JSONL file."),
 ) -> None:
     """Run a T/CEC 102 State Grid platform for the demo piles that pushes to the hub."""
-    from app.simulator.runner import run_simulator
+    from app.simulator.process import run_simulator
 
     settings = load_settings()
 

@@ -159,7 +159,7 @@ class Settings(BaseSettings):
     # How often the worker looks for operators due for a pull (each has its own interval).
     ingest_tick_interval: timedelta = timedelta(seconds=10)
     # Wait this long after the worker starts before the first pull (the demo lets the
-    # simulator's first pushes land first; see app/demo/runner.py).
+    # simulator's first pushes land first; see app/demo/process.py).
     ingest_start_delay: timedelta = timedelta(0)
     # The city the hub serves: the root of every client's area.
     city_code: str = "310000"

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from app.auth.principal import city_principal
+from app.catalogue.beixinjing import demo_catalogue
 from app.core.config import Settings
 from app.core.pagination import MAX_LIMIT, PageParams
 from app.core.vault import SecretVault
-from app.demo.seed import demo_catalogue
 from app.webhooks import service as webhooks_service
 from app.webhooks.schemas import ChannelCreate, EndpointKind
 

@@ -1,2 +1,2 @@
 """Synthetic city-scale data for benchmarks: `pilehub generate city` (plan.py is pure,
-runner.py writes through the real services)."""
+loader.py writes through the real services)."""

@@ -18,14 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import LOCAL_TZ, utc_now
-from app.ingest import repository
-from app.ingest.errors import FeedError
+from app.ingest import mapper, repository
+from app.ingest.mapper import kwh_to_wh
 from app.ingest.quarantine import quarantine
-from app.ingest.tcec import mapper
-from app.ingest.tcec.client import TcecClient
-from app.ingest.tcec.mapper import kwh_to_wh
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import StationInfo, dump_wire
 from app.jurisdictions.errors import AreaNotFound
 from app.models import IngestRun
 from app.operators.service import Channel
@@ -34,6 +29,10 @@ from app.piles.errors import UnknownOperator
 from app.sessions import reconcile
 from app.status import service as status_service
 from app.status.schemas import Outcome
+from app.tcec.client import TcecClient
+from app.tcec.errors import FeedError
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import StationInfo, dump_wire
 
 log = structlog.get_logger(__name__)
 

@@ -23,21 +23,8 @@ from app.core.db import Database
 from app.core.metrics import TCEC_REQUESTS
 from app.core.time import utc_now
 from app.core.vault import SecretVault
+from app.ingest import mapper
 from app.ingest.quarantine import quarantine
-from app.ingest.tcec import mapper
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import decrypt_payload, parse_timestamp, seal_response
-from app.ingest.tcec.envelope import verify_request_signature as verify_signature
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import (
-    ChargeOrderInfo,
-    EquipChargeStatus,
-    NotificationStationStatusRequest,
-    NotificationStatus,
-    QueryTokenRequest,
-    StationInfo,
-    parse_wire,
-)
 from app.jurisdictions.errors import AreaNotFound
 from app.operators import service as operators_service
 from app.operators.cache import OperatorCache
@@ -48,6 +35,19 @@ from app.sessions import service as sessions_service
 from app.sessions.schemas import SessionOutcome
 from app.status.batcher import StatusBatcher
 from app.status.schemas import Outcome
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import decrypt_payload, parse_timestamp, seal_response
+from app.tcec.envelope import verify_request_signature as verify_signature
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import (
+    ChargeOrderInfo,
+    EquipChargeStatus,
+    NotificationStationStatusRequest,
+    NotificationStatus,
+    QueryTokenRequest,
+    StationInfo,
+    parse_wire,
+)
 
 log = structlog.get_logger(__name__)
 

@@ -13,11 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.time import utc_now
 from app.core.vault import SecretVault
-from app.ingest.tcec.crypto import ChannelSecrets
 from app.models import Operator, OperatorConnection, OperatorToken
 from app.operators import repository
 from app.operators.errors import OperatorAlreadyConnected, OperatorNotConnected
 from app.operators.schemas import OperatorOnboard, OperatorPublic
+from app.tcec.crypto import ChannelSecrets
 
 
 class FailReason(IntEnum):

@@ -151,7 +151,7 @@ def _sent(
 ) -> dict[str, Any]:
     """The record's fields to write: all of them for a new row (defaults for what was not
     sent), only those the sender set for a stored one. T/CEC optional fields arrive unset when
-    absent (app/ingest/tcec/mapper.py), and `synthetic` is the hub's own label that no
+    absent (app/ingest/mapper.py), and `synthetic` is the hub's own label that no
     operator sends: a catalogue pull must not reset what it did not mention."""
     return record.model_dump(exclude=exclude, exclude_unset=existing is not None)
 

@@ -27,10 +27,13 @@ import structlog
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import decrypt_payload, seal_response, verify_request_signature
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import (
+from app.simulator.catalogue import station_info
+from app.simulator.ledger import Kind, Outcome, entries_json
+from app.simulator.state import SimulatorState
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import decrypt_payload, seal_response, verify_request_signature
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import (
     QueryStationsInfoRequest,
     QueryStationsInfoResponse,
     QueryStationStatsRequest,
@@ -43,9 +46,6 @@ from app.ingest.tcec.wire import (
     dump_wire,
     parse_wire,
 )
-from app.simulator.catalogue import station_info
-from app.simulator.ledger import Kind, Outcome, entries_json
-from app.simulator.state import SimulatorState
 
 log = structlog.get_logger(__name__)
 

@@ -1,16 +1,16 @@
 """The demo catalogue as T/CEC 102 StationInfo objects (S2 §4.3–4.5; ref §4.2–4.4).
 
-The same records the hub seeds its registry from (`demo_catalogue(seed)`), so IDs match.
-The fee texts describe the synthetic tariff the orders are priced with.
+The same stations the hub seeds its registry from (`app.catalogue.beixinjing.demo_catalogue`),
+so IDs match. The fee texts describe the synthetic tariff the orders are priced with.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.ingest.tcec.wire import StationInfo, dump_wire, parse_wire
-from app.piles.schemas import StationRecord
+from app.catalogue.beixinjing import Station
 from app.simulator.tariff import Tariff
+from app.tcec.wire import StationInfo, dump_wire, parse_wire
 
 SERVICE_TEL = "95598"  # State Grid's service line (S7: 95598-7)
 
@@ -24,7 +24,7 @@ def _fees(tariff: Tariff) -> tuple[str, str]:
     return "；".join(parts) + " (synthetic)", f"{tariff.service_price}元/kWh (synthetic)"
 
 
-def station_info(record: StationRecord, tariff: Tariff) -> dict[str, Any]:
+def station_info(record: Station, tariff: Tariff) -> dict[str, Any]:
     """One station with its piles and connectors, as wire data in the CEC spelling."""
     electricity_fee, service_fee = _fees(tariff)
     raw = {

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.ingest.tcec.crypto import ChannelSecrets
+from app.tcec.crypto import ChannelSecrets
 
 STATE_GRID_OPERATOR_ID = "MA002TMQX"
 STATE_GRID_NAME = "国网电动汽车服务有限公司"

@@ -18,9 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.core.time import LOCAL_TZ
-from app.ingest.tcec.wire import ChargeOrderInfo, dump_wire, parse_wire
 from app.simulator.behaviour import Visit
 from app.simulator.tariff import Tariff
+from app.tcec.wire import ChargeOrderInfo, dump_wire, parse_wire
 
 CENT = Decimal("0.01")
 STOP_BY_USER = 0  # 用户手动停止

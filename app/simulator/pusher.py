@@ -45,17 +45,17 @@ from typing import Any, Protocol
 
 import structlog
 
-from app.ingest.errors import FeedError, FeedProtocolError
-from app.ingest.tcec.ret import Ret
-from app.ingest.tcec.wire import (
+from app.simulator.fleet import ConnectorStatus, Event, OrderFinished, StatusChange
+from app.simulator.ledger import CHARGE_ORDER, STATION_STATUS, Kind, Outcome
+from app.simulator.orders import ChargeOrder
+from app.simulator.state import Push, SimulatorState
+from app.tcec.errors import FeedError, FeedProtocolError
+from app.tcec.ret import Ret
+from app.tcec.wire import (
     ConnectorStatusInfo,
     NotificationStationStatusRequest,
     dump_wire,
 )
-from app.simulator.ledger import CHARGE_ORDER, STATION_STATUS, Kind, Outcome
-from app.simulator.model import ConnectorStatus, Event, OrderFinished, StatusChange
-from app.simulator.orders import ChargeOrder
-from app.simulator.state import Push, SimulatorState
 
 log = structlog.get_logger(__name__)
 

@@ -21,8 +21,8 @@ from app.simulator.credentials import (
     DEMO_CREDENTIALS,
     SimulatorCredentials,
 )
+from app.simulator.fleet import Event, FleetModel
 from app.simulator.ledger import Ledger
-from app.simulator.model import Event, FleetModel
 from app.simulator.tokens import TokenStore
 
 

@@ -14,8 +14,8 @@ from sqlmodel import select
 from app.core.config import EnergySettings
 from app.core.db import Database
 from app.energy import repository, service
+from app.generate.loader import generate_city
 from app.generate.plan import CityPlan, connector_ids, day_orders
-from app.generate.runner import generate_city
 from app.models import ChangeEvent, ChargingSession
 from app.sessions.service import record_charge_orders
 from bench.energy import INGEST_DAY_INDEX, ingest

@@ -12,16 +12,16 @@ import pytest
 
 from app.core.db import Database
 from app.core.time import LOCAL_TZ
-from app.ingest.tcec.client import ClientLimits, TcecClient
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
 from app.simulator.credentials import DEMO_CREDENTIALS, STATE_GRID_NAME, onboarding_document
+from app.simulator.process import build_state
 from app.simulator.pusher import Pusher
-from app.simulator.runner import build_state
+from app.tcec.client import ClientLimits, TcecClient
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-# The report's month per community: monthly_kwh in app/demo/beixinjing.yaml.
+# The report's month per community: monthly_kwh in app/catalogue/beixinjing.yaml.
 REPORT = {"新泾三村": 2603, "新泾五村": 1164, "天蒲小区": 653}
 
 

@@ -1,4 +1,4 @@
-"""`pilehub generate city`'s runner: interrupted mid-way and run again, it ends with exactly
+"""`pilehub generate city`'s loader: interrupted mid-way and run again, it ends with exactly
 the planned sessions, none twice, and rollups equal to a recomputation from them."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlmodel import select
 from app.core.config import EnergySettings
 from app.core.db import Database
 from app.energy import repository, service
+from app.generate.loader import generate_city
 from app.generate.plan import CityPlan, connector_ids, day_sessions, sessions_on
-from app.generate.runner import generate_city
 from app.models import ChargingSession, Connector
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

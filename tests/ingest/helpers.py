@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from app.core.time import utc_now
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import format_timestamp, open_response, seal_request
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import format_timestamp, open_response, seal_request
 
 OPERATOR = "MA002TMQX"
 INBOUND = {

@@ -36,9 +36,7 @@ from app.auth.scopes import Tier
 from app.core.db import Database, execute
 from app.core.time import utc_now
 from app.ingest.pull import POLL_SOURCE
-from app.ingest.runner import STATS_DAY
-from app.ingest.tcec.client import TcecClient
-from app.ingest.tcec.wire import StationInfo
+from app.ingest.schedule import STATS_DAY
 from app.models import (
     ChargingSession,
     Connector,
@@ -57,6 +55,8 @@ from app.simulator.credentials import (
     STATE_GRID_OPERATOR_ID,
 )
 from app.simulator.ledger import CHARGE_ORDER, Kind, Ledger, LedgerEntry, Outcome
+from app.tcec.client import TcecClient
+from app.tcec.wire import StationInfo
 from tests.auth.helpers import register
 from tests.fixtures.databases import fresh_database_url
 from tests.fixtures.processes import (

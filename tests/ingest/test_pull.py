@@ -16,16 +16,16 @@ from sqlmodel import col, select
 from app.core.config import Settings
 from app.core.db import Database, execute
 from app.core.vault import SecretVault
-from app.ingest.runner import pull_operator
+from app.ingest.schedule import pull_operator
 from app.models import Connector, ConnectorStatus, IngestCheckpoint, IngestRun, QuarantineRecord
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
 from app.simulator.app import create_simulator_app
 from app.simulator.credentials import STATE_GRID_OPERATOR_ID, onboarding_document
-from app.simulator.runner import build_state
+from app.simulator.process import build_state
 from app.simulator.state import SimulatorState
 from app.status.codes import state_for_tcec_code
-from tests.ingest.tcec.faults import Fault, FaultyTransport
+from tests.tcec.faults import Fault, FaultyTransport
 
 pytestmark = pytest.mark.asyncio
 

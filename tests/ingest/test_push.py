@@ -16,11 +16,11 @@ from sqlmodel import SQLModel, select
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import utc_now
-from app.ingest.tcec.crypto import ChannelSecrets, encrypt_data, sign
-from app.ingest.tcec.envelope import open_response
 from app.models import ChargingSession, ConnectorStatus, QuarantineRecord, StatusChange
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
+from app.tcec.crypto import ChannelSecrets, encrypt_data, sign
+from app.tcec.envelope import open_response
 from tests.ingest.helpers import CONNECTOR, INBOUND, OPERATOR, OUTBOUND, SECRETS, Operator, status
 
 pytestmark = pytest.mark.asyncio

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.core.time import utc_now
-from app.ingest.tcec.crypto import ChannelSecrets
 from app.operators.cache import OperatorCache
 from app.operators.service import Channel
+from app.tcec.crypto import ChannelSecrets
 
 pytestmark = pytest.mark.asyncio
 

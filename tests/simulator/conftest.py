@@ -6,17 +6,16 @@ from datetime import datetime
 
 import pytest
 
+from app.catalogue.beixinjing import Community, Station, demo_catalogue
 from app.core.time import LOCAL_TZ
-from app.demo.seed import DemoCommunity, demo_catalogue
-from app.piles.schemas import StationRecord
-from app.simulator.model import FleetModel
+from app.simulator.fleet import FleetModel
 from app.simulator.orders import ChargeOrder
 
 # The district's report is dated 2022-03-03; its "month" is the 30 days before.
 REPORT_END = datetime(2022, 3, 3, tzinfo=LOCAL_TZ)
 SEED = 2022
 
-Catalogue = list[tuple[DemoCommunity, StationRecord]]
+Catalogue = list[tuple[Community, Station]]
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx
 
-from app.ingest.tcec.client import ClientLimits, TcecClient
-from app.ingest.tcec.envelope import format_timestamp, open_response, seal_request
 from app.simulator.app import create_simulator_app
 from app.simulator.clock import SimClock
 from app.simulator.credentials import DEFAULT_HUB_OPERATOR_ID, DEMO_CREDENTIALS
-from app.simulator.model import FleetModel
+from app.simulator.fleet import FleetModel
 from app.simulator.state import SimulatorState
+from app.tcec.client import ClientLimits, TcecClient
+from app.tcec.envelope import format_timestamp, open_response, seal_request
 
 SIM_URL = "http://stategrid.test/evcs/v1/"
 HUB = DEFAULT_HUB_OPERATOR_ID

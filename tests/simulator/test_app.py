@@ -11,15 +11,16 @@ import pytest
 import pytest_asyncio
 
 from app.core.time import LOCAL_TZ
-from app.ingest.errors import FeedProtocolError
-from app.ingest.tcec import mapper
-from app.ingest.tcec.crypto import sign
+from app.demo.seed import station_record
+from app.ingest import mapper
 from app.simulator.app import create_simulator_app
+from app.simulator.fleet import FleetModel
 from app.simulator.ledger import Outcome
-from app.simulator.model import FleetModel
 from app.simulator.orders import ChargeOrder
 from app.simulator.state import SimulatorState
 from app.simulator.tokens import TokenStore
+from app.tcec.crypto import sign
+from app.tcec.errors import FeedProtocolError
 from tests.simulator.conftest import REPORT_END, Catalogue
 from tests.simulator.helpers import HUB, OUTBOUND, RawHub, hub_client, make_state
 
@@ -53,7 +54,7 @@ class TestPulls:
         assert [i.station_id for i in infos] == [r.station_id for _, r in catalogue]
         for info, (_, record) in zip(infos, catalogue, strict=True):
             mapped = mapper.station_record(info, jurisdiction_code=record.jurisdiction_code)
-            assert mapped.model_dump(exclude={"synthetic"}) == record.model_dump(
+            assert mapped.model_dump(exclude={"synthetic"}) == station_record(record).model_dump(
                 exclude={"synthetic"}
             )
             assert info.unknown_keys == ()

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from app.ingest.errors import FeedProtocolError, FeedTransportError
 from app.simulator.clock import SimClock
+from app.simulator.fleet import FleetModel, OrderFinished, StatusChange
 from app.simulator.ledger import CHARGE_ORDER, STATION_STATUS, Outcome
-from app.simulator.model import FleetModel, OrderFinished, StatusChange
 from app.simulator.orders import ChargeOrder
 from app.simulator.pusher import Pusher
 from app.simulator.state import SimulatorState
+from app.tcec.errors import FeedProtocolError, FeedTransportError
 from tests.simulator.conftest import REPORT_END, SEED, Catalogue
 
 pytestmark = pytest.mark.asyncio

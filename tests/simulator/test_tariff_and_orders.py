@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from app.catalogue.beixinjing import Facts
 from app.core.time import LOCAL_TZ
-from app.demo.seed import DemoFacts
 from app.simulator.behaviour import Visit
 from app.simulator.orders import ChargeOrder, OrderBook, build_order, share_out, start_charge_seq
 from app.simulator.tariff import Tariff
 
-TARIFF = Tariff.from_config(DemoFacts.load().raw["time_of_use_default"])
+TARIFF = Tariff.from_config(Facts.load().time_of_use_default)
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:

@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from app.core.db import Database
 from app.core.time import LOCAL_TZ, utc_now
-from app.ingest.tcec.client import ClientLimits, TcecClient
 from app.models import ChargingSession, Connector, ConnectorStatus
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
@@ -21,11 +20,12 @@ from app.simulator.credentials import (
     STATE_GRID_NAME,
     onboarding_document,
 )
+from app.simulator.fleet import FleetModel
 from app.simulator.ledger import Outcome
-from app.simulator.model import FleetModel
 from app.simulator.pusher import Pusher
 from app.simulator.state import SimulatorState
 from app.status.codes import TCEC_STATES
+from app.tcec.client import ClientLimits, TcecClient
 from tests.simulator.conftest import SEED, Catalogue
 
 pytestmark = pytest.mark.asyncio

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ingest.tcec.crypto import ChannelSecrets, decrypt_data, encrypt_data, sign, verify
-from app.ingest.tcec.envelope import (
+from app.tcec.crypto import ChannelSecrets, decrypt_data, encrypt_data, sign, verify
+from app.tcec.envelope import (
     SeqCounter,
     decrypt_payload,
     format_timestamp,
@@ -23,7 +23,7 @@ from app.ingest.tcec.envelope import (
     seal_response,
     verify_request_signature,
 )
-from app.ingest.tcec.ret import Ret, TcecError
+from app.tcec.ret import Ret, TcecError
 
 # --- published vectors -----------------------------------------------------------------------
 

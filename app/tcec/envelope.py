@@ -21,8 +21,8 @@ from typing import Any, NoReturn
 import orjson
 
 from app.core.time import LOCAL_TZ
-from app.ingest.tcec.crypto import ChannelSecrets, decrypt_data, encrypt_data, sign, verify
-from app.ingest.tcec.ret import Ret, TcecError
+from app.tcec.crypto import ChannelSecrets, decrypt_data, encrypt_data, sign, verify
+from app.tcec.ret import Ret, TcecError
 
 TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 REQUEST_FIELDS = ("OperatorID", "Data", "TimeStamp", "Seq", "Sig")

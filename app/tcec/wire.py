@@ -48,7 +48,7 @@ from pydantic import (
 )
 
 from app.core.time import LOCAL_TZ
-from app.ingest.tcec.ret import Ret, TcecError
+from app.tcec.ret import Ret, TcecError
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"

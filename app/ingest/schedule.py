@@ -18,9 +18,9 @@ from app.core.time import LOCAL_TZ, utc_now
 from app.core.vault import SecretVault
 from app.ingest import repository
 from app.ingest.pull import PullContext, run_pull
-from app.ingest.tcec.client import TcecClient
 from app.models import IngestRun
 from app.operators import service as operators_service
+from app.tcec.client import TcecClient
 
 log = structlog.get_logger(__name__)
 

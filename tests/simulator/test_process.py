@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.simulator.runner import run_simulator
+from app.simulator.process import run_simulator
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,4 +1,4 @@
-"""Why pulling from (or pushing to) a partner feed failed.
+"""Why a T/CEC 102 call to a peer (a pull from an operator, or a push to the hub) failed.
 
 Exception tree::
 
@@ -14,10 +14,10 @@ Exception tree::
           │                        Sig does not verify
           │                        .ret, .msg, .from_peer, .fail_reason
           └── FeedRejected         an answer whose records cannot be mapped (wire validation, or the
-                                   runner's mapper); .payload holds the decrypted Data if known
+                                   caller's mapper); .payload holds the decrypted Data if known
 
-`FeedTransportError.retryable` is what the T/CEC client retries on (with `Ret -1` BUSY); the
-runner may also use it to decide whether a failed run is worth an early retry.
+`FeedTransportError.retryable` is what the T/CEC client retries on (with `Ret -1` BUSY); a
+caller may also use it to decide whether a failed run is worth an early retry.
 
 Messages are built from interface names, status codes, Ret codes and fixed phrases; a peer's
 `Msg` is included after removing control characters and truncating, because it is the only

@@ -19,9 +19,8 @@ from pathlib import Path
 import structlog
 import uvicorn
 
+from app.catalogue.beixinjing import demo_catalogue
 from app.core.time import utc_now
-from app.demo.seed import demo_catalogue
-from app.ingest.tcec.client import TcecClient
 from app.simulator.app import create_simulator_app
 from app.simulator.clock import SimClock, history_end
 from app.simulator.credentials import (
@@ -29,11 +28,12 @@ from app.simulator.credentials import (
     DEMO_CREDENTIALS,
     SimulatorCredentials,
 )
+from app.simulator.fleet import FleetModel
 from app.simulator.ledger import Ledger
-from app.simulator.model import FleetModel
 from app.simulator.orders import ChargeOrder
 from app.simulator.pusher import Pusher
 from app.simulator.state import SimulatorState
+from app.tcec.client import TcecClient
 
 log = structlog.get_logger(__name__)
 

@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 
 from app.core.time import LOCAL_TZ
-from app.ingest.tcec import mapper
-from app.ingest.tcec.wire import ChargeOrderInfo, parse_wire
+from app.ingest import mapper
 from app.sessions.rules import check_charge_order
-from app.simulator.model import (
+from app.simulator.fleet import (
     AVAILABLE,
     CHARGING,
     FAULTED,
@@ -24,6 +23,7 @@ from app.simulator.model import (
     StatusChange,
 )
 from app.simulator.orders import ChargeOrder
+from app.tcec.wire import ChargeOrderInfo, parse_wire
 from tests.simulator.conftest import REPORT_END, SEED, Catalogue
 
 REPORT_KWH = {"新泾三村": 2603, "新泾五村": 1164, "天蒲小区": 653}

@@ -38,9 +38,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import chain
 
+from app.catalogue.beixinjing import Community, Facts, Station, demo_catalogue
 from app.core.time import LOCAL_TZ
-from app.demo.seed import DemoCommunity, demo_catalogue
-from app.piles.schemas import StationRecord
 from app.simulator.behaviour import (
     DEFAULT_BEHAVIOUR,
     GUIDED_OFF_PEAK,
@@ -199,7 +198,7 @@ class _ConnectorSim:
 
 
 def connector_specs(
-    catalogue: Sequence[tuple[DemoCommunity, StationRecord]],
+    catalogue: Sequence[tuple[Community, Station]],
     behaviour: Behaviour = DEFAULT_BEHAVIOUR,
 ) -> list[ConnectorSpec]:
     """Every connector of the catalogue, with the arrival rate its community's energy needs."""
@@ -236,7 +235,7 @@ def arrival_rate(daily_kwh: float, behaviour: Behaviour = DEFAULT_BEHAVIOUR) -> 
 
 
 def community_targets(
-    catalogue: Sequence[tuple[DemoCommunity, StationRecord]], days: float
+    catalogue: Sequence[tuple[Community, Station]], days: float
 ) -> dict[str, Decimal]:
     """kWh each community should charge over `days`: its monthly figure pro rata."""
     return {
@@ -255,7 +254,7 @@ class FleetModel:
         self,
         *,
         seed: int = 2022,
-        catalogue: Sequence[tuple[DemoCommunity, StationRecord]] | None = None,
+        catalogue: Sequence[tuple[Community, Station]] | None = None,
         tariff: Tariff | None = None,
         behaviour: Behaviour = DEFAULT_BEHAVIOUR,
         epoch: datetime = EPOCH,
@@ -403,9 +402,7 @@ class FleetModel:
 
 
 def _demo_tariff() -> Tariff:
-    from app.demo.seed import DemoFacts  # reads the packaged beixinjing.yaml
-
-    return Tariff.from_config(DemoFacts.load().raw["time_of_use_default"])
+    return Tariff.from_config(Facts.load().time_of_use_default)
 
 
 def _span(episode: Episode) -> tuple[datetime, datetime]:

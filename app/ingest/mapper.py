@@ -17,9 +17,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.ingest.tcec.envelope import parse_timestamp
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import (
+from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
+from app.sessions import schemas as sessions
+from app.status.codes import TCEC_STATES
+from app.status.schemas import StatusReport
+from app.tcec.envelope import parse_timestamp
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import (
     ChargeDetail,
     ChargeOrderInfo,
     ConnectorInfo,
@@ -30,10 +34,6 @@ from app.ingest.tcec.wire import (
     StationStatusInfo,
     validation_summary,
 )
-from app.piles.schemas import ConnectorRecord, EquipmentRecord, StationRecord
-from app.sessions import schemas as sessions
-from app.status.codes import TCEC_STATES
-from app.status.schemas import StatusReport
 
 __all__ = [
     "CHARGE_STATUS_CODES",

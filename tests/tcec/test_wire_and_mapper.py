@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import open_request, parse_timestamp, seal_request
-from app.ingest.tcec.mapper import (
+from app.ingest.mapper import (
     charge_order_record,
     charge_status_report,
     kwh_to_wh,
@@ -21,8 +19,10 @@ from app.ingest.tcec.mapper import (
     status_report,
     yuan_to_fen,
 )
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import (
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import open_request, parse_timestamp, seal_request
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import (
     ChargeDetail,
     ChargeOrderInfo,
     ChargeOrderInfoResponse,

@@ -19,7 +19,7 @@ One `call()`:
 5. all of it inside `deadline` (asyncio.timeout): httpx's read timeout is per chunk, so a
    peer dripping one byte at a time would otherwise hold the call forever (ref S&R §4.4).
 
-Exceptions are those of `app.ingest.errors`. Secrets and the token never appear in
+Exceptions are those of `app.tcec.errors`. Secrets and the token never appear in
 exceptions, logs or reprs; logs carry interface, attempts, elapsed ms and Ret, never payloads.
 """
 
@@ -41,17 +41,17 @@ import stamina
 import structlog
 
 from app.core.time import utc_now
-from app.ingest.errors import (
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import SeqCounter, open_response, seal_request
+from app.tcec.errors import (
     FeedError,
     FeedProtocolError,
     FeedRejected,
     FeedTransportError,
     clean_peer_text,
 )
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import SeqCounter, open_response, seal_request
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import (
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import (
     QueryStationsInfoRequest,
     QueryStationsInfoResponse,
     QueryStationStatsRequest,

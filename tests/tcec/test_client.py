@@ -21,12 +21,12 @@ import pytest
 import stamina
 import structlog
 
-from app.ingest.errors import FeedError, FeedProtocolError, FeedRejected, FeedTransportError
-from app.ingest.tcec.client import CONTENT_TYPE, ClientLimits, TcecClient
-from app.ingest.tcec.crypto import ChannelSecrets
-from app.ingest.tcec.envelope import decrypt_payload, seal_response, verify_request_signature
-from app.ingest.tcec.ret import Ret, TcecError
-from app.ingest.tcec.wire import (
+from app.tcec.client import CONTENT_TYPE, ClientLimits, TcecClient
+from app.tcec.crypto import ChannelSecrets
+from app.tcec.envelope import decrypt_payload, seal_response, verify_request_signature
+from app.tcec.errors import FeedError, FeedProtocolError, FeedRejected, FeedTransportError
+from app.tcec.ret import Ret, TcecError
+from app.tcec.wire import (
     ConnectorStatusInfo,
     NotificationStationStatusRequest,
     QueryStationsInfoRequest,
@@ -35,7 +35,7 @@ from app.ingest.tcec.wire import (
     QueryTokenRequest,
     parse_wire,
 )
-from tests.ingest.tcec.faults import (
+from tests.tcec.faults import (
     RETRYABLE,
     Fault,
     FaultyTransport,

@@ -31,7 +31,7 @@ from app.simulator.credentials import (
     STATE_GRID_OPERATOR_ID,
     onboarding_document,
 )
-from app.simulator.runner import run_simulator
+from app.simulator.process import run_simulator
 from app.worker import run_worker
 
 BEIXINJING = "310105011"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from app.ingest.tcec.ret import Ret, TcecError
+from app.tcec.ret import Ret, TcecError
 
 _AES_BLOCK_BYTES = 16
 _WHITESPACE = re.compile(r"\s+")
