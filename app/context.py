@@ -3,7 +3,7 @@ parts and installed in their slots on `app.state` (app/core/parts.py), next to `
 
 Nothing below this module imports it: each domain reads its own object from its own slot.
 Only the top (main's lifespan, GraphQL, which serves every domain from one context, and the
-tests) holds the whole context.
+tests) holds the whole context. docs/architecture.md draws where this sits.
 """
 
 from __future__ import annotations

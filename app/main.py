@@ -1,4 +1,8 @@
-"""The ASGI application: `create_app()` wires settings, database, routers and error handlers."""
+"""The ASGI application: `create_app()` wires settings, database, routers and error handlers.
+
+How the packages fit together (layers, the path of a push and of a board read):
+docs/architecture.md.
+"""
 
 from __future__ import annotations
 

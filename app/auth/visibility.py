@@ -4,6 +4,7 @@ Areas are materialised paths (app/core/paths.py), so a subtree is the half-open 
 `subtree_bounds(path)`, which plain b-tree indexes serve on both databases. Every repository
 filters with these: tables that carry an area path with `within`, tables that carry a
 jurisdiction id with `jurisdiction_ids_within`. `visible_to` is `within` the caller's own area.
+See docs/architecture.md, "Visibility".
 """
 
 from __future__ import annotations

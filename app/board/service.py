@@ -1,4 +1,7 @@
-"""Big-screen use cases: the colour board and the map of an area, served from snapshots."""
+"""Big-screen use cases: the colour board and the map of an area, served from snapshots.
+
+docs/architecture.md follows a board read from the route through the snapshot cache.
+"""
 
 from __future__ import annotations
 

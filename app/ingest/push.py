@@ -4,7 +4,8 @@ Checks run in the protocol's order: envelope fields (4003) → signature (4001) 
 → decrypt and parse (4004) → business rules (4004). Protocol errors are answered with HTTP 200
 and a signed Ret (unsigned only when the caller cannot be identified). Every refused record
 from an authenticated operator is quarantined with its reason in the same transaction as the
-records of the same push that were accepted.
+records of the same push that were accepted. docs/architecture.md follows a push from here
+to the change log and its readers.
 """
 
 from __future__ import annotations
