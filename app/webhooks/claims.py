@@ -21,8 +21,8 @@ from app.core.db import Database
 from app.core.vault import SecretVault
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks import repository, wecom
-from app.webhooks.sender import Attempt
 from app.webhooks.service import Target, sealed_target
+from app.webhooks.vetted_post import Attempt
 
 _PER_ENDPOINT = 200  # due deliveries looked at per endpoint and pass
 _ROBOT_LINES = 60  # alerts considered for one robot message

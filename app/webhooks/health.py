@@ -16,7 +16,7 @@ from typing import Any
 
 from app.core.config import WebhookSettings
 from app.webhooks import schedule
-from app.webhooks.sender import Attempt, failed
+from app.webhooks.vetted_post import Attempt, failed
 
 # Sent for a delivery whose event was pruned from the log: dead at once, nothing to retry.
 EVENT_GONE = failed("event_gone", "the event is no longer in the change log")

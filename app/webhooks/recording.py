@@ -21,7 +21,7 @@ from app.models import ChangeEvent
 from app.webhooks import repository
 from app.webhooks.claims import Batch
 from app.webhooks.health import delivery_outcome, endpoint_health
-from app.webhooks.sender import Attempt
+from app.webhooks.vetted_post import Attempt
 
 log = structlog.get_logger(__name__)
 

@@ -17,9 +17,9 @@ from app.models import ChangeEvent, WebhookDelivery
 from app.webhooks import signing, wecom
 from app.webhooks.claims import Batch
 from app.webhooks.health import EVENT_GONE
-from app.webhooks.sender import Attempt, failed, post
 from app.webhooks.service import signing_secrets
 from app.webhooks.ssrf import Resolver
+from app.webhooks.vetted_post import Attempt, failed, post
 
 log = structlog.get_logger(__name__)
 
