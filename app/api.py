@@ -21,6 +21,7 @@ from app.guidance.router import router as guidance_router
 from app.ingest.admin_router import router as quarantine_router
 from app.ingest.router import router as tcec_router
 from app.oauth.admin_router import router as clients_router
+from app.oauth.screens_router import router as screens_router
 from app.operators.router import router as operators_router
 from app.piles.router import router as piles_router
 from app.sessions.router import router as sessions_router
@@ -36,6 +37,7 @@ V1_ROUTERS = [
     operators_router,
     quarantine_router,
     clients_router,
+    screens_router,
     sessions_router,
     audit_router,
     alerts_router,

@@ -4,7 +4,7 @@ clients and revocations; this module only reads them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,8 +62,9 @@ async def load_keyring(session: AsyncSession, vault: SecretVault) -> keyring.Key
     return keyring.KeyRing.load(vault.open(current.private_jwk) if current else None, published)
 
 
-async def disabled_client_ids(session: AsyncSession) -> set[str]:
-    return await repository.disabled_client_ids(session)
+async def disabled_client_ids(session: AsyncSession, now: datetime) -> set[str]:
+    # An hour covers the longest access token (10 minutes) with room for clock skew.
+    return await repository.disabled_client_ids(session, now - timedelta(hours=1))
 
 
 async def revoked_jtis(session: AsyncSession, now: datetime) -> set[str]:

@@ -52,8 +52,9 @@ class AuthState:
     async def _refresh(self) -> None:
         async with self._database.session() as session:
             keys = await keystore.load_keyring(session, self._vault)
-            disabled = await keystore.disabled_client_ids(session)
-            revoked = await keystore.revoked_jtis(session, utc_now())
+            now = utc_now()
+            disabled = await keystore.disabled_client_ids(session, now)
+            revoked = await keystore.revoked_jtis(session, now)
         if keys.signing is None:  # first start on this database: make the keys
             async with self._database.session(write=True) as session:
                 await keystore.ensure_keys(session, self._vault)

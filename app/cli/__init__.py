@@ -12,6 +12,7 @@ from app.cli.generate import generate_cli
 from app.cli.operators import operators_cli
 from app.cli.processes import migrate, serve, worker
 from app.cli.quarantine import quarantine_cli
+from app.cli.screens import screens_cli
 from app.cli.simulate import simulate_cli
 
 cli = typer.Typer(help="PileHub: the EV charging data-sharing hub.", no_args_is_help=True)
@@ -24,6 +25,7 @@ cli.add_typer(operators_cli, name="operators")
 cli.add_typer(quarantine_cli, name="quarantine")
 cli.add_typer(clients_cli, name="clients")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(screens_cli, name="screens")
 cli.add_typer(energy_cli, name="energy")
 cli.add_typer(generate_cli, name="generate")
 

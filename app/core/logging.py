@@ -63,6 +63,8 @@ def configure_logging(*, level: str = "INFO", json: bool = False, cache: bool = 
     # Migration chatter and httpx's line per request are noise at INFO; keep them for DEBUG.
     for chatty in ("alembic", "httpx"):
         logging.getLogger(chatty).setLevel(max(root.level, logging.WARNING))
+    # authlib logs every token it issues, in full, at DEBUG: tokens never go to the logs.
+    logging.getLogger("authlib").setLevel(max(root.level, logging.INFO))
 
 
 def _identity(_logger: Any, _name: str, event: Any) -> Any:

@@ -16,6 +16,7 @@ from app.models.ingest import (
 )
 from app.models.jurisdiction import Jurisdiction, JurisdictionLevel
 from app.models.operator import Operator
+from app.models.screen import DeviceAuthorization, Screen, ScreenRefreshToken
 from app.models.station import Connector, Pile, Station
 from app.models.status import ConnectorStatus, StatusChange
 from app.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -36,6 +37,7 @@ __all__ = [
     "IngestCheckpoint",
     "IngestRun",
     "ConnectorStatus",
+    "DeviceAuthorization",
     "Jurisdiction",
     "JurisdictionLevel",
     "Operator",
@@ -43,6 +45,8 @@ __all__ = [
     "OperatorToken",
     "Pile",
     "QuarantineRecord",
+    "Screen",
+    "ScreenRefreshToken",
     "Station",
     "StatusChange",
     "WebhookDelivery",

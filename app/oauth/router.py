@@ -1,6 +1,8 @@
-"""OAuth2 endpoints: token (RFC 6749 client_credentials), introspection (RFC 7662, resource
-servers only), revocation (RFC 7009, a client's own tokens), and the public metadata
-(RFC 8414) and JWKS. These are public by design: they authenticate clients themselves."""
+"""OAuth2 endpoints: token (RFC 6749 client_credentials; for wall screens the device code
+grant of RFC 8628 and rotating refresh tokens), device authorization (RFC 8628 §3.1),
+introspection (RFC 7662, resource servers only), revocation (RFC 7009, a client's own tokens),
+and the public metadata (RFC 8414) and JWKS. These are public by design: they authenticate
+clients themselves."""
 
 from __future__ import annotations
 
@@ -25,8 +27,16 @@ from app.auth.verifier import TOKEN_VERIFIER, TokenRejected, VerifiedToken
 from app.core.deps import DATABASE, SETTINGS
 from app.core.time import utc_now
 from app.models import ApiClient
-from app.oauth import service
-from app.oauth.server import ASSERTION_TYPE, AUTH_METHODS, RegisteredClient, token_response
+from app.oauth import screen_service, service
+from app.oauth.server import (
+    ASSERTION_TYPE,
+    AUTH_METHODS,
+    SCREEN_GRANT_TYPES,
+    RegisteredClient,
+    device_authorization_response,
+    screen_token_response,
+    token_response,
+)
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["oauth2"])
@@ -41,7 +51,7 @@ def _oauth_error(status: int, error: str, description: str, **headers: str) -> J
 
 @router.post(
     "/oauth/token",
-    summary="Get an access token (client_credentials)",
+    summary="Get an access token (client_credentials; device_code, refresh_token for screens)",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -51,10 +61,19 @@ def _oauth_error(status: int, error: str, description: str, **headers: str) -> J
                         "type": "object",
                         "required": ["grant_type"],
                         "properties": {
-                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "grant_type": {
+                                "type": "string",
+                                "enum": ["client_credentials", *SCREEN_GRANT_TYPES],
+                            },
                             "scope": {"type": "string"},
                             "client_assertion_type": {"type": "string"},
                             "client_assertion": {"type": "string"},
+                            "client_id": {
+                                "type": "string",
+                                "description": "pilehub-screen, for the screens' grants",
+                            },
+                            "device_code": {"type": "string"},
+                            "refresh_token": {"type": "string"},
                         },
                     }
                 }
@@ -64,7 +83,9 @@ def _oauth_error(status: int, error: str, description: str, **headers: str) -> J
 )
 async def token(request: Request) -> Response:
     """Authenticate with HTTP Basic (client_secret_basic) or a signed client assertion
-    (private_key_jwt); the token is an ES256 JWT (`typ: at+jwt`) valid at most 10 minutes."""
+    (private_key_jwt); the token is an ES256 JWT (`typ: at+jwt`) valid at most 10 minutes.
+    Wall screens (public client `pilehub-screen`) poll here with their device code, then
+    refresh; every refresh answers a new refresh token and spends the old one."""
     form = await _form(request)
     if form is None:
         return _oauth_error(400, "invalid_request", "expected a form body of at most 16 KB")
@@ -75,6 +96,8 @@ async def token(request: Request) -> Response:
     if wait:
         return _oauth_error(429, "slow_down", "too many token requests",
                             **{"Retry-After": retry_after(wait)})  # fmt: skip
+    if form.get("grant_type") in SCREEN_GRANT_TYPES:
+        return await _screen_token(request, form)
     client = await _load_client(request, client_id) if client_id else None
     snapshot = await AUTH_STATE.of(request).current()
     response = token_response(
@@ -86,6 +109,97 @@ async def token(request: Request) -> Response:
             return _oauth_error(400, "invalid_client", "this client assertion was used before")
         log.info("access token issued", client_id=client.row.client_id, tier=client.row.tier)
     return response
+
+
+async def _screen_token(request: Request, form: dict[str, str]) -> Response:
+    """The device code or refresh token grant: load (and record the poll), let authlib
+    decide, then store what it issued. Nothing here logs a code or a token."""
+    database, settings = DATABASE.of(request), SETTINGS.of(request)
+    keys = (await AUTH_STATE.of(request).current()).keys
+    device_code, refresh_token = form.get("device_code"), form.get("refresh_token")
+    poll, refresh = None, None
+    async with database.session(write=True) as session:
+        if form["grant_type"] == "refresh_token" and refresh_token:
+            refresh = await screen_service.refresh_state(session, refresh_token)
+        elif device_code and form.get("client_id") == screen_service.SCREEN_CLIENT_ID:
+            poll = await screen_service.poll(session, device_code)
+    if form["grant_type"] == "refresh_token" and refresh is None:
+        AUTH_STATE.of(request).invalidate()  # a reused token may have just revoked a screen
+    response = screen_token_response(
+        method=request.method, url=str(request.url), headers=request.headers, form=form,
+        settings=settings, keys=keys, poll=poll, refresh=refresh,
+    )  # fmt: skip
+    if response.status_code != 200:
+        return _no_store(response)
+    issued = orjson.loads(response.body)
+    async with database.session(write=True) as session:
+        if poll is not None and poll.approved is not None:
+            stored = await screen_service.collect(session, poll, issued["refresh_token"])
+            screen_id = poll.approved.screen.screen_id
+        else:
+            assert refresh is not None
+            stored = await screen_service.rotate(session, refresh, issued["refresh_token"])
+            screen_id = refresh.approved.screen.screen_id
+    if not stored:  # a concurrent request spent the same code or token first
+        AUTH_STATE.of(request).invalidate()
+        return _oauth_error(400, "invalid_grant", "this grant was already used")
+    log.info("screen token issued", screen_id=screen_id, grant_type=form["grant_type"])
+    return _no_store(response)
+
+
+def _no_store(response: Response) -> Response:
+    response.headers.update(NO_STORE)
+    return response
+
+
+@router.post(
+    "/oauth/device_authorization",
+    summary="Start a wall screen's sign-in (RFC 8628 device authorization)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["client_id"],
+                        "properties": {
+                            "client_id": {"type": "string", "enum": ["pilehub-screen"]},
+                            "scope": {
+                                "type": "string",
+                                "description": "Read scopes to ask for; the admin decides",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def device_authorization(request: Request) -> Response:
+    """A device code for the screen to poll the token endpoint with, and a user code for an
+    admin of the area to approve (`pilehub screens approve CODE --area ...`, or
+    `POST /v1/admin/screens`). Both expire in 10 minutes."""
+    form = await _form(request)
+    if form is None:
+        return _oauth_error(400, "invalid_request", "expected a form body of at most 16 KB")
+    wait = TOKEN_LIMITER.of(request).acquire(f"device:{_peer(request)}")
+    if wait:
+        return _oauth_error(429, "slow_down", "too many device authorization requests",
+                            **{"Retry-After": retry_after(wait)})  # fmt: skip
+    snapshot = await AUTH_STATE.of(request).current()
+    response, issued = device_authorization_response(
+        method=request.method, url=str(request.url), headers=request.headers, form=form,
+        settings=SETTINGS.of(request), keys=snapshot.keys,
+    )  # fmt: skip
+    if issued is not None:
+        async with DATABASE.of(request).session(write=True) as session:
+            await screen_service.start(
+                session, client_id=issued["client_id"], scope=issued["scope"],
+                device_code=issued["device_code"], user_code=issued["user_code"],
+            )  # fmt: skip
+        log.info("device authorization started", client_id=issued["client_id"])
+    return _no_store(response)
 
 
 async def _form(request: Request) -> dict[str, str] | None:
@@ -233,11 +347,13 @@ async def metadata(request: Request) -> dict[str, Any]:
     return {
         "issuer": SETTINGS.of(request).issuer,
         "token_endpoint": f"{issuer}/oauth/token",
+        "device_authorization_endpoint": f"{issuer}/oauth/device_authorization",
         "introspection_endpoint": f"{issuer}/oauth/introspect",
         "revocation_endpoint": f"{issuer}/oauth/revoke",
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "grant_types_supported": ["client_credentials", *SCREEN_GRANT_TYPES],
+        # "none": the wall screens' public client (device code and refresh grants only).
+        "token_endpoint_auth_methods_supported": [*AUTH_METHODS, "none"],
         "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic"],

@@ -1,4 +1,5 @@
-"""Client registration shapes. A secret is returned once, at creation or rotation."""
+"""Client registration shapes (a secret is returned once, at creation or rotation), and
+wall screens' approval and listing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 from app.auth.scopes import Scope, Tier
 from app.core.time import instant
 from app.jurisdictions.schemas import AREA_PATTERN
-from app.models import ApiClient
+from app.models import ApiClient, Screen
 
 
 class ClientCreate(BaseModel):
@@ -62,4 +63,52 @@ class ClientCredentials(ClientPublic):
 
 class ClientPage(BaseModel):
     items: list[ClientPublic]
+    next_cursor: str | None
+
+
+class ScreenApprove(BaseModel):
+    user_code: str = Field(
+        min_length=1, max_length=32, description="As the screen shows it; case and dashes ignored"
+    )
+    area: str = Field(pattern=AREA_PATTERN, description="Jurisdiction code of the screen's area")
+    scopes: list[Scope] | None = Field(
+        default=None,
+        description="Read scopes within the area's tier and yours; default: what the screen "
+        "asked for, else registry:read status:read energy:read alerts:read",
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ScreenDeny(BaseModel):
+    user_code: str = Field(min_length=1, max_length=32)
+
+
+class ScreenPublic(BaseModel):
+    screen_id: str = Field(description="The client_id and sub of the screen's access tokens")
+    name: str
+    tier: Tier
+    area: str
+    scopes: list[str]
+    approved_by: str
+    created_at: datetime = Field(description=instant())
+    last_refreshed_at: datetime | None = Field(description=instant("Null until it refreshes."))
+    revoked_at: datetime | None = Field(description=instant("Null while signed in."))
+
+    @classmethod
+    def of(cls, screen: Screen) -> ScreenPublic:
+        return cls(
+            screen_id=screen.screen_id,
+            name=screen.name,
+            tier=Tier(screen.tier),
+            area=screen.area_code,
+            scopes=screen.scopes.split(),
+            approved_by=screen.approved_by,
+            created_at=screen.created_at,
+            last_refreshed_at=screen.last_refreshed_at,
+            revoked_at=screen.revoked_at,
+        )
+
+
+class ScreenPage(BaseModel):
+    items: list[ScreenPublic]
     next_cursor: str | None

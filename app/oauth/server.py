@@ -1,5 +1,7 @@
 """The hub's OAuth2 authorization server on authlib: client_credentials, authenticated by
-client_secret_basic or private_key_jwt (RFC 7523), issuing RFC 9068 JWT access tokens.
+client_secret_basic or private_key_jwt (RFC 7523), issuing RFC 9068 JWT access tokens; and,
+for wall screens (a public client), the device authorization grant (RFC 8628) with rotating
+refresh tokens.
 
 authlib's server core is synchronous and has no FastAPI integration, so the router reads the
 form and loads the client and keys asynchronously first; this module then runs authlib's
@@ -15,10 +17,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from authlib.oauth2.rfc8628 import (
+    DEVICE_CODE_GRANT_TYPE,
+    DeviceAuthorizationEndpoint,
+    DeviceCodeGrant,
+    DeviceCredentialMixin,
+)
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from joserfc.jwk import KeySet
 from starlette.datastructures import Headers
@@ -28,6 +37,16 @@ from app.auth.keys import ALGORITHM, KeyRing
 from app.auth.scopes import format_scopes, parse_scopes
 from app.core.config import Settings
 from app.models import ApiClient
+from app.oauth.screen_service import (
+    DEVICE_CODE_LIFETIME,
+    POLL_INTERVAL,
+    SCREEN_ACCESS_TOKEN_TTL,
+    SCREEN_CLIENT_ID,
+    SCREEN_SCOPES,
+    ApprovedScreen,
+    Poll,
+    Refresh,
+)
 from app.oauth.service import secret_matches
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -186,5 +205,218 @@ def token_response(
 ) -> JSONResponse:
     """Run the client_credentials grant on an already-loaded client (or None: unknown)."""
     server = _Server(client, settings, keys)
+    response: JSONResponse = server.create_token_response((method, url, headers, form))
+    return response
+
+
+# Wall screens: RFC 8628's device authorization grant and rotating refresh tokens, for one
+# public client. As above, the router loads what these need first (the poll, the presented
+# refresh token) and stores what they made afterwards; authlib decides in between.
+
+
+class ScreenClient(ClientMixin):  # type: ignore[misc]
+    """The well-known public client every wall screen starts as (no secret: `none`)."""
+
+    def get_client_id(self) -> str:
+        return SCREEN_CLIENT_ID
+
+    def get_default_redirect_uri(self) -> None:
+        return None
+
+    def get_allowed_scope(self, scope: str | None) -> str | None:
+        # Reached only with the scopes an admin approved (or a subset of them on refresh).
+        return scope
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return False
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return False
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method == "none" and endpoint in ("token", "device_authorization")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return False
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in (DEVICE_CODE_GRANT_TYPE, "refresh_token")
+
+
+@dataclass(frozen=True)
+class ScreenUser:
+    """The approved screen, as the resource owner of its tokens."""
+
+    approved: ApprovedScreen
+
+    def get_user_id(self) -> str:
+        return self.approved.screen.screen_id
+
+
+@dataclass(frozen=True)
+class _DeviceCredential(DeviceCredentialMixin):  # type: ignore[misc]
+    poll: Poll
+
+    def get_client_id(self) -> str:
+        return self.poll.client_id
+
+    def get_scope(self) -> str | None:
+        return self.poll.scopes
+
+    def get_user_code(self) -> str:
+        return self.poll.user_code
+
+    def is_expired(self) -> bool:
+        return self.poll.expired
+
+
+@dataclass(frozen=True)
+class _RefreshCredential:
+    refresh: Refresh
+
+    def check_client(self, client: ClientMixin) -> bool:
+        return bool(client.get_client_id() == SCREEN_CLIENT_ID)
+
+    def get_scope(self) -> str:
+        return self.refresh.approved.screen.scopes
+
+
+class _DeviceAuthorizationEndpoint(DeviceAuthorizationEndpoint):  # type: ignore[misc]
+    CLIENT_AUTH_METHODS = ["none"]
+    EXPIRES_IN = int(DEVICE_CODE_LIFETIME.total_seconds())
+    INTERVAL = POLL_INTERVAL
+
+    def __init__(self, server: _ScreenServer, verification_uri: str) -> None:
+        super().__init__(server)
+        self._verification_uri = verification_uri
+        self.issued: dict[str, Any] | None = None
+
+    def get_verification_uri(self) -> str:
+        return self._verification_uri
+
+    def save_device_credential(
+        self, client_id: str, scope: str | None, data: dict[str, Any]
+    ) -> None:
+        """Kept for the router, which stores it (hashed) after the answer is made."""
+        self.issued = {"client_id": client_id, "scope": scope, **data}
+
+
+class _DeviceCodeGrant(DeviceCodeGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["none"]
+
+    def query_device_credential(self, device_code: str) -> _DeviceCredential | None:
+        poll = self.server.poll
+        return _DeviceCredential(poll) if poll is not None else None
+
+    def query_user_grant(self, user_code: str) -> tuple[ScreenUser | None, bool] | None:
+        poll = self.server.poll
+        if poll is None or poll.status == "pending":
+            return None
+        if poll.approved is not None:
+            return ScreenUser(poll.approved), True
+        return None, False  # denied, or approved but the screen was revoked since
+
+    def should_slow_down(self, credential: _DeviceCredential) -> bool:
+        return credential.poll.slow_down
+
+
+class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["none"]
+    INCLUDE_NEW_REFRESH_TOKEN = True  # rotation: every refresh answers a new one
+
+    def authenticate_refresh_token(self, refresh_token: str) -> _RefreshCredential | None:
+        refresh = self.server.refresh
+        return _RefreshCredential(refresh) if refresh is not None else None
+
+    def authenticate_user(self, credential: _RefreshCredential) -> ScreenUser:
+        return ScreenUser(credential.refresh.approved)
+
+    def revoke_old_credential(self, credential: _RefreshCredential) -> None:
+        """The router spends the old token when it stores the new one (one transaction)."""
+
+
+class _ScreenTokenGenerator(_TokenGenerator):
+    def __init__(self, settings: Settings, keys: KeyRing) -> None:
+        super().__init__(settings, keys)
+        ttl = int(min(settings.access_token_ttl, SCREEN_ACCESS_TOKEN_TTL).total_seconds())
+        self.expires_generator = lambda _c, _g: ttl
+        self.refresh_token_generator = lambda **_: generate_token(48)
+
+    def get_extra_claims(
+        self, client: ClientMixin, grant_type: str, user: ScreenUser, scope: str
+    ) -> dict[str, Any]:
+        screen = user.approved.screen
+        # Each screen is its own client instance: its id is the client_id the verifier
+        # checks against the disabled list, the rate limits and the audit log.
+        return {
+            "nbf": int(time.time()),
+            "client_id": screen.screen_id,
+            "tier": screen.tier,
+            "area": screen.area_code,
+            "area_path": user.approved.area_path,
+        }
+
+
+class _ScreenServer(AuthorizationServer):  # type: ignore[misc]
+    def __init__(
+        self,
+        settings: Settings,
+        keys: KeyRing,
+        *,
+        poll: Poll | None = None,
+        refresh: Refresh | None = None,
+    ) -> None:
+        super().__init__(scopes_supported=sorted(SCREEN_SCOPES))
+        self.poll, self.refresh = poll, refresh
+        self.register_grant(_DeviceCodeGrant)
+        self.register_grant(_RefreshTokenGrant)
+        self.register_token_generator("default", _ScreenTokenGenerator(settings, keys))
+        self.device_endpoint = _DeviceAuthorizationEndpoint(
+            self, f"{settings.issuer.rstrip('/')}/device"
+        )
+        self.register_endpoint(self.device_endpoint)
+
+    def query_client(self, client_id: str) -> ScreenClient | None:
+        return ScreenClient() if client_id == SCREEN_CLIENT_ID else None
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        """The router stores the refresh token (hashed) after the answer is made."""
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """No signals."""
+
+    def create_oauth2_request(self, request: Any) -> OAuth2Request:
+        return _FormRequest(*request)
+
+    def create_json_request(self, request: Any) -> Any:
+        raise NotImplementedError("these endpoints take forms only")
+
+    def handle_response(
+        self, status: int, body: dict[str, Any], headers: list[tuple[str, str]]
+    ) -> JSONResponse:
+        return JSONResponse(body, status_code=status, headers=dict(headers))
+
+
+SCREEN_GRANT_TYPES = (DEVICE_CODE_GRANT_TYPE, "refresh_token")
+
+
+def device_authorization_response(
+    *, method: str, url: str, headers: Headers, form: dict[str, str], settings: Settings,
+    keys: KeyRing,
+) -> tuple[JSONResponse, dict[str, Any] | None]:  # fmt: skip
+    """RFC 8628 §3.1-3.2: the answer, and what to store (None if the request was refused)."""
+    server = _ScreenServer(settings, keys)
+    response: JSONResponse = server.create_endpoint_response(
+        "device_authorization", (method, url, headers, form)
+    )
+    return response, server.device_endpoint.issued if response.status_code == 200 else None
+
+
+def screen_token_response(
+    *, method: str, url: str, headers: Headers, form: dict[str, str], settings: Settings,
+    keys: KeyRing, poll: Poll | None = None, refresh: Refresh | None = None,
+) -> JSONResponse:  # fmt: skip
+    """The device code and refresh token grants on what the router loaded."""
+    server = _ScreenServer(settings, keys, poll=poll, refresh=refresh)
     response: JSONResponse = server.create_token_response((method, url, headers, form))
     return response

@@ -101,7 +101,7 @@ async def test_unauthenticated_reads_are_refused_but_health_and_metadata_are_pub
     anonymous: httpx.AsyncClient, demo_registry: Database, settings: Settings
 ) -> None:
     for path in ("/v1/board", "/v1/map", "/v1/piles", "/v1/jurisdictions/310000",
-                 "/v1/admin/clients", "/v1/admin/operators"):  # fmt: skip
+                 "/v1/admin/clients", "/v1/admin/operators", "/v1/admin/screens"):  # fmt: skip
         response = await anonymous.get(path)
         assert response.status_code == 401, path
         assert response.headers["www-authenticate"].startswith("Bearer")
@@ -110,9 +110,12 @@ async def test_unauthenticated_reads_are_refused_but_health_and_metadata_are_pub
         assert (await anonymous.get(path)).status_code == 200, path
     metadata = (await anonymous.get("/.well-known/oauth-authorization-server")).json()
     assert metadata["issuer"] == settings.issuer
+    # "none" is the wall screens' public client, for its device code and refresh grants only
+    # (tests/oauth/test_screens.py); every other client authenticates.
     assert metadata["token_endpoint_auth_methods_supported"] == [
         "client_secret_basic",
         "private_key_jwt",
+        "none",
     ]
 
 
