@@ -46,6 +46,7 @@ async def run_demo(
     simulator_port: int | None,
     speed: float = 60.0,
     robot_port: int = 9200,
+    liveliness: float = 1.0,
 ) -> None:
     """Set up and (with `serve`) run the demo. Without a simulator, statuses are synthetic."""
     settings = with_local_robots(settings)
@@ -66,7 +67,9 @@ async def run_demo(
             f"http://{settings.host}:{robot_port}/ that prints what it gets (GET /v1/channels)."
         )
         if serve:
-            await _serve(database, settings, port, simulator_port, speed, robot_port, console)
+            await _serve(
+                database, settings, port, simulator_port, speed, robot_port, console, liveliness
+            )
     finally:
         await database.dispose()
 
@@ -194,6 +197,7 @@ async def _serve(
     speed: float,
     robot_port: int,
     console: Console,
+    liveliness: float,
 ) -> None:
     app = create_app(settings, database=database)
     server = uvicorn.Server(
@@ -223,6 +227,7 @@ async def _serve(
                     host=settings.host,
                     port=simulator_port,
                     speed=speed,
+                    liveliness=liveliness,
                     stop=stop,
                     hub_operator_id=settings.hub_operator_id,
                 )
