@@ -130,7 +130,8 @@ async def _print_summary(
             f"State Grid simulator (synthetic operator MA002TMQX) on "
             f"http://{settings.host}:{simulator_port}/evcs/v1/ pushes statuses and charge "
             "orders (30 days of backfill first) over T/CEC 102; the hub pulls it every minute. "
-            "Colours fill in as its first pushes arrive."
+            "Colours fill in as its first pushes arrive; once it has replayed today, its "
+            "quick faults and outages change a colour every minute or two (--liveliness)."
         )
     else:
         console.print("No simulator: every status shown is synthetic.")
