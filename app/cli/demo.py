@@ -18,6 +18,12 @@ def demo(
     ),
     speed: float = typer.Option(60.0, help="Simulated seconds per real second."),
     robot_port: int = typer.Option(9200, help="Port of the local WeCom robot receiver."),
+    liveliness: float = typer.Option(
+        1.0,
+        min=0.0,
+        help="The simulator's live quick faults and outages, as a multiple of the demo's "
+        "rate; 0: as quiet as its history.",
+    ),
 ) -> None:
     """Migrate, load the Beixinjing demo, print a summary and serve it with the worker, the
     State Grid simulator and a local WeCom robot receiver that prints alert messages."""
@@ -33,5 +39,6 @@ def demo(
             simulator_port=simulator_port if simulator else None,
             speed=speed,
             robot_port=robot_port,
+            liveliness=liveliness,
         )
     )

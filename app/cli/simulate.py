@@ -22,6 +22,12 @@ def simulate_stategrid(
     speed: float = typer.Option(60.0, help="Simulated seconds per real second."),
     backfill_days: int = typer.Option(30, help="Days of charge orders to send first."),
     ledger: Path | None = typer.Option(None, help="Append everything sent to this JSONL file."),
+    liveliness: float = typer.Option(
+        1.0,
+        min=0.0,
+        help="Live quick faults and outages, as a multiple of the demo's rate (a colour "
+        "change every minute or two on Beixinjing's board); 0: as quiet as the history.",
+    ),
 ) -> None:
     """Run a T/CEC 102 State Grid platform for the demo piles that pushes to the hub."""
     from app.simulator.process import run_simulator
@@ -36,6 +42,7 @@ def simulate_stategrid(
             speed=speed,
             backfill_days=backfill_days,
             ledger_path=ledger,
+            liveliness=liveliness,
             stop=stop_on_signals(),
             hub_operator_id=settings.hub_operator_id,
         )

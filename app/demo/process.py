@@ -46,6 +46,7 @@ async def run_demo(
     simulator_port: int | None,
     speed: float = 60.0,
     robot_port: int = 9200,
+    liveliness: float = 1.0,
 ) -> None:
     """Set up and (with `serve`) run the demo. Without a simulator, statuses are synthetic."""
     settings = with_local_robots(settings)
@@ -66,7 +67,9 @@ async def run_demo(
             f"http://{settings.host}:{robot_port}/ that prints what it gets (GET /v1/channels)."
         )
         if serve:
-            await _serve(database, settings, port, simulator_port, speed, robot_port, console)
+            await _serve(
+                database, settings, port, simulator_port, speed, robot_port, console, liveliness
+            )
     finally:
         await database.dispose()
 
@@ -127,7 +130,8 @@ async def _print_summary(
             f"State Grid simulator (synthetic operator MA002TMQX) on "
             f"http://{settings.host}:{simulator_port}/evcs/v1/ pushes statuses and charge "
             "orders (30 days of backfill first) over T/CEC 102; the hub pulls it every minute. "
-            "Colours fill in as its first pushes arrive."
+            "Colours fill in as its first pushes arrive; once it has replayed today, its "
+            "quick faults and outages change a colour every minute or two (--liveliness)."
         )
     else:
         console.print("No simulator: every status shown is synthetic.")
@@ -194,6 +198,7 @@ async def _serve(
     speed: float,
     robot_port: int,
     console: Console,
+    liveliness: float,
 ) -> None:
     app = create_app(settings, database=database)
     server = uvicorn.Server(
@@ -223,6 +228,7 @@ async def _serve(
                     host=settings.host,
                     port=simulator_port,
                     speed=speed,
+                    liveliness=liveliness,
                     stop=stop,
                     hub_operator_id=settings.hub_operator_id,
                 )

@@ -8,7 +8,8 @@ hub, which it reaches over HTTP like any operator.
 
     credentials.py  synthetic demo-only secrets for both directions, onboarding JSON
     tariff.py       time-of-use periods and prices; splitting a session into ChargeDetails
-    behaviour.py    when cars arrive, how long they stay and charge, faults and blips
+    behaviour.py    when cars arrive, how long they stay and charge, faults and blips; the
+                    demo's live incidents (Liveliness)
     orders.py       finished sessions as charge orders (StartChargeSeq, details, money)
     fleet.py        the fleet on a simulated clock: backfill(), step(); pure, deterministic
     clock.py        the simulated clock (time compression, never ahead of the wall clock)

@@ -14,10 +14,17 @@ but shaped on what residential AC charging looks like:
 * faults (code 255) wait for a repair: mostly hours, about a third 26–72 h (waiting for a
   part), which the hub's board shows red after 24 h; offline blips (code 0) last 1–6 min,
   under the hub's 10-minute grace.
+
+Live, after the history, `Liveliness` adds incidents so a board of a few dozen piles keeps
+moving (README, "The State Grid simulator"): quick faults repaired within minutes (only while
+the connector is idle: a fault ends no session) and link outages longer than the hub's grace.
+They come from their own random streams (`live_faults`, `outages`), so the history before
+the live start is the same with or without them.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from collections.abc import Iterator
@@ -66,6 +73,37 @@ class Behaviour:
 
 
 DEFAULT_BEHAVIOUR = Behaviour()
+
+
+@dataclass(frozen=True, slots=True)
+class Liveliness:
+    """What the live simulation adds to `Behaviour` so a watched board keeps changing.
+
+    The defaults give each connector a quick fault about every 2 h of idle time and a link
+    outage every 3 h: on Beixinjing's 17 piles a colour change every minute or two, with
+    about one pile in ten yellow or red at a time (tests/simulator/test_liveliness.py).
+    """
+
+    fault_mean_interval_hours: float = 0.8  # per connector, counted while it is idle
+    fault_minutes: tuple[float, float] = (3.0, 12.0)  # until the repair
+    # Outages (code 0) outlast the hub's 10-minute offline grace, so they show yellow.
+    outage_mean_interval_hours: float = 1.2
+    outage_minutes: tuple[float, float] = (12.0, 20.0)
+
+    def scaled(self, factor: float) -> Liveliness | None:
+        """Incidents `factor` times as often (the CLI's --liveliness); None for 0: quiet."""
+        if factor < 0:
+            raise ValueError("liveliness must not be negative")
+        if factor == 0:
+            return None
+        return replace(
+            self,
+            fault_mean_interval_hours=self.fault_mean_interval_hours / factor,
+            outage_mean_interval_hours=self.outage_mean_interval_hours / factor,
+        )
+
+
+DEMO_LIVELINESS = Liveliness()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,18 +236,30 @@ def episodes(
     rated_kw: float,
     guided: bool,
     behaviour: Behaviour = DEFAULT_BEHAVIOUR,
+    extra_faults: Iterator[Fault] | None = None,
 ) -> Iterator[Episode]:
     """One connector's visits and faults from `start` on, in order, never overlapping.
 
     While idle, the next car and the next fault compete (both memoryless); a fault keeps the
-    connector out of use until it is repaired.
+    connector out of use until it is repaired. `extra_faults` (`live_faults`) are candidate
+    faults in time order: one happens if it comes while the connector is idle and before the
+    next car or fault; those that fall while it is busy are lost (a Poisson stream of idle
+    time, as the natural faults are).
     """
     moment = start
     fault_rate = 1.0 / (behaviour.fault_mean_interval_days * 24.0)
+    extra: Fault | None = next(extra_faults) if extra_faults is not None else None
     while True:
         fault_at = moment + _seconds(rng.expovariate(fault_rate))
         arrival = next_arrival(rng, moment, daily_rate)
-        if arrival is None or fault_at < arrival:
+        while extra is not None and extra_faults is not None and extra.start < moment:
+            extra = next(extra_faults)
+        first = min(fault_at, arrival) if arrival is not None else fault_at
+        if extra is not None and extra_faults is not None and extra.start < first:
+            yield extra
+            moment = extra.end
+            extra = next(extra_faults)
+        elif arrival is None or fault_at < arrival:
             fault = Fault(fault_at, fault_at + fault_duration(rng, behaviour))
             yield fault
             moment = fault.end
@@ -230,3 +280,40 @@ def blips(
         end = begin + timedelta(seconds=rng.randint(*behaviour.blip_seconds))
         yield Blip(begin, end)
         moment = end
+
+
+def _minutes(rng: random.Random, bounds: tuple[float, float]) -> timedelta:
+    return timedelta(seconds=max(1, round(rng.uniform(*bounds) * 60)))
+
+
+def live_faults(rng: random.Random, start: datetime, liveliness: Liveliness) -> Iterator[Fault]:
+    """Candidate quick faults of one connector from `start` on (for `episodes`), in order."""
+    rate = 1.0 / liveliness.fault_mean_interval_hours
+    moment = start
+    while True:
+        begin = moment + _seconds(rng.expovariate(rate))
+        yield Fault(begin, begin + _minutes(rng, liveliness.fault_minutes))
+        moment = begin
+
+
+def outages(rng: random.Random, start: datetime, liveliness: Liveliness) -> Iterator[Blip]:
+    """Link outages of one connector from `start` on, in order, never overlapping: blips
+    long enough for the hub's grace."""
+    rate = 1.0 / liveliness.outage_mean_interval_hours
+    moment = start
+    while True:
+        begin = moment + _seconds(rng.expovariate(rate))
+        end = begin + _minutes(rng, liveliness.outage_minutes)
+        yield Blip(begin, end)
+        moment = end
+
+
+def merge_blips(*streams: Iterator[Blip]) -> Iterator[Blip]:
+    """Blips of several ordered streams in order; one that starts before the previous ended
+    is dropped (the link is already down)."""
+    last_end: datetime | None = None
+    for blip in heapq.merge(*streams, key=lambda b: b.start):
+        if last_end is not None and blip.start < last_end:
+            continue
+        last_end = blip.end
+        yield blip

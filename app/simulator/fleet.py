@@ -26,6 +26,13 @@ It keeps what the window's statuses were (`status_history()`): each connector's 
 window's start, dated from when that status began (at the start, or earlier for a visit,
 fault or blip already under way), then every change inside the window, all in time order, so
 the hub can observe the whole window rather than only the state it ended in.
+
+With a `Liveliness` (the demo's), the live simulation adds quick faults and outages from the
+live start on (`behaviour.live_faults`, `behaviour.outages`, from their own streams), and
+`backfill` stages its history's end so the board starts with every colour (`_stage`): one
+pile of the report's communities has faulted three times in the last week and is still
+faulted, its part on order (red: repeated faults, then a fault open over 24 h), and another
+has had a fault open for a couple of hours (yellow). Both piles are picked by the seed.
 """
 
 from __future__ import annotations
@@ -47,9 +54,13 @@ from app.simulator.behaviour import (
     Blip,
     Episode,
     Fault,
+    Liveliness,
     Visit,
     blips,
     episodes,
+    live_faults,
+    merge_blips,
+    outages,
 )
 from app.simulator.orders import CENT, ChargeOrder, OrderBook, build_order, share_out
 from app.simulator.tariff import Tariff
@@ -258,6 +269,7 @@ class FleetModel:
         tariff: Tariff | None = None,
         behaviour: Behaviour = DEFAULT_BEHAVIOUR,
         epoch: datetime = EPOCH,
+        liveliness: Liveliness | None = None,
     ) -> None:
         self.seed = seed
         self.epoch = epoch
@@ -265,6 +277,7 @@ class FleetModel:
         self.operator_id = self.catalogue[0][1].operator_id
         self.tariff = tariff or _demo_tariff()
         self.behaviour = behaviour
+        self.liveliness = liveliness  # None: the live simulation is as quiet as the history
         self.specs = connector_specs(self.catalogue, behaviour)
         self.orders = OrderBook()
         self._sims: list[_ConnectorSim] = []
@@ -281,8 +294,14 @@ class FleetModel:
     def started(self) -> bool:
         return self._now is not None
 
-    def _episodes(self, spec: ConnectorSpec, until: datetime) -> Iterator[Episode]:
+    def _episodes(
+        self, spec: ConnectorSpec, until: datetime, live_from: datetime
+    ) -> Iterator[Episode]:
         rng = random.Random(f"{self.seed}:{spec.connector_id}:episodes")
+        extra = None
+        if self.liveliness is not None:
+            live_rng = random.Random(f"{self.seed}:{spec.connector_id}:live-faults")
+            extra = live_faults(live_rng, live_from, self.liveliness)
         return episodes(
             rng,
             min(self.epoch, until),
@@ -290,13 +309,18 @@ class FleetModel:
             rated_kw=spec.power_kw,
             guided=spec.guided,
             behaviour=self.behaviour,
+            extra_faults=extra,
         )
 
     def _sim(
-        self, spec: ConnectorSpec, begin: datetime, source: Iterable[Episode]
+        self, spec: ConnectorSpec, begin: datetime, source: Iterable[Episode], live_from: datetime
     ) -> _ConnectorSim:
         rng = random.Random(f"{self.seed}:{spec.connector_id}:blips")
-        blips_ = (b for b in blips(rng, min(self.epoch, begin), self.behaviour) if b.end > begin)
+        stream = blips(rng, min(self.epoch, begin), self.behaviour)
+        if self.liveliness is not None:
+            live_rng = random.Random(f"{self.seed}:{spec.connector_id}:outages")
+            stream = merge_blips(stream, outages(live_rng, live_from, self.liveliness))
+        blips_ = (b for b in stream if b.end > begin)
         return _ConnectorSim(
             spec, begin, iter(source), blips_, operator_id=self.operator_id, tariff=self.tariff
         )
@@ -306,8 +330,8 @@ class FleetModel:
         self._require_fresh()
         self._sims = []
         for spec in self.specs:
-            past, rest = _history(self._episodes(spec, at), at, at, cut=False)
-            sim = self._sim(spec, at, chain(past, rest))
+            past, rest = _history(self._episodes(spec, at, at), at, at, cut=False)
+            sim = self._sim(spec, at, chain(past, rest), at)
             sim.advance(at)  # the state at `at`; what happened before is not reported
             self._sims.append(sim)
         self._history = sorted(self._current(), key=lambda s: s.since)
@@ -321,13 +345,15 @@ class FleetModel:
         history: list[list[Episode]] = []
         rests: list[Iterator[Episode]] = []
         for spec in self.specs:
-            past, rest = _history(self._episodes(spec, begin), begin, end, cut=True)
+            past, rest = _history(self._episodes(spec, begin, end), begin, end, cut=True)
             history.append(past)
             rests.append(rest)
+        if self.liveliness is not None:
+            _stage(self.seed, self.catalogue, self.specs, history, rests, end)
         targets = community_targets(self.catalogue, days)
         scaled = _scale(self.specs, history, targets, begin, end, self.behaviour)
         self._sims = [
-            self._sim(spec, begin, chain(past, rest))
+            self._sim(spec, begin, chain(past, rest), end)
             for spec, past, rest in zip(self.specs, scaled, rests, strict=True)
         ]
         orders: list[ChargeOrder] = []
@@ -459,6 +485,63 @@ def _scale(
         for (i, j), visit, share, cap in zip(where, visits, shares, caps, strict=True):
             result[i][j] = visit.with_energy(share, full=visit.full and float(share) < cap - 0.01)
     return result
+
+
+# The staged end of a lively history (module docstring), in hours before the window's end.
+_RED_EARLIER_FAULTS = ((6 * 24 + 5, 3.0), (3 * 24 + 14, 5.0))  # (start, duration)
+_RED_OPEN_FAULT = (30.0, 48.0)  # started this long before the end; repaired after it
+_YELLOW_FAULT = (2.0, 1.0)
+
+
+def _stage(
+    seed: int,
+    catalogue: Sequence[tuple[Community, Station]],
+    specs: Sequence[ConnectorSpec],
+    history: list[list[Episode]],
+    rests: list[Iterator[Episode]],
+    end: datetime,
+) -> None:
+    """Give the window's end a red pile and a yellow one, in place (module docstring).
+
+    Both are picked by the seed among the connectors of the report's (not synthetic)
+    communities without a fault in the last week, so the hub's repeated-fault count sees
+    only the staged faults; what they overlap (visits, faults) is dropped, and the energy
+    scaling that follows makes up the visits.
+    """
+    real = {community.code for community, _ in catalogue if not community.synthetic}
+    week = end - timedelta(days=7)
+    quiet = [
+        i
+        for i, spec in enumerate(specs)
+        if spec.community_code in real
+        and not any(isinstance(e, Fault) and e.end > week for e in history[i])
+    ]
+    if len(quiet) < 2:  # pragma: no cover - a catalogue of the report has 17 piles
+        return
+    red, yellow = random.Random(f"{seed}:staged").sample(quiet, 2)
+    staged = {
+        red: [_fault(end, ago, ago - hours) for ago, hours in _RED_EARLIER_FAULTS]
+        + [_fault(end, _RED_OPEN_FAULT[0], -_RED_OPEN_FAULT[1])],
+        yellow: [_fault(end, _YELLOW_FAULT[0], -_YELLOW_FAULT[1])],
+    }
+    for i, faults in staged.items():
+        kept = [e for e in history[i] if not any(_overlaps(e, f) for f in faults)]
+        history[i] = sorted([*kept, *faults], key=lambda e: _span(e)[0])
+        rests[i] = _after(rests[i], faults[-1].end)
+
+
+def _fault(end: datetime, start_hours: float, end_hours: float) -> Fault:
+    """A fault from `start_hours` before `end` to `end_hours` before it (negative: after)."""
+    return Fault(end - timedelta(hours=start_hours), end - timedelta(hours=end_hours))
+
+
+def _overlaps(episode: Episode, fault: Fault) -> bool:
+    starts, ends = _span(episode)
+    return starts < fault.end and fault.start < ends
+
+
+def _after(source: Iterator[Episode], moment: datetime) -> Iterator[Episode]:
+    return (e for e in source if _span(e)[0] >= moment)
 
 
 def _visit(history: list[list[Episode]], i: int, j: int) -> Visit:

@@ -22,6 +22,7 @@ import uvicorn
 from app.catalogue.beixinjing import demo_catalogue
 from app.core.time import utc_now
 from app.simulator.app import create_simulator_app
+from app.simulator.behaviour import DEMO_LIVELINESS
 from app.simulator.clock import SimClock, history_end
 from app.simulator.credentials import (
     DEFAULT_HUB_OPERATOR_ID,
@@ -47,13 +48,19 @@ def build_state(
     ledger_path: Path | None = None,
     hub_operator_id: str = DEFAULT_HUB_OPERATOR_ID,
     credentials: SimulatorCredentials = DEMO_CREDENTIALS,
+    liveliness: float = 1.0,
 ) -> tuple[SimulatorState, list[ChargeOrder]]:
-    """The simulator's state with its history, and the backfilled orders to push."""
+    """The simulator's state with its history, and the backfilled orders to push.
+
+    `liveliness` scales the demo's live incidents (`behaviour.Liveliness`); 0 keeps the live
+    simulation as quiet as the history and leaves the history's end unstaged."""
     if backfill_days < 0 or replay_days < 0:
         raise ValueError("backfill_days and replay_days must not be negative")
     now = utc_now()
     origin = history_end(now, speed=speed, replay_days=replay_days)
-    model = FleetModel(seed=seed, catalogue=demo_catalogue(seed))
+    model = FleetModel(
+        seed=seed, catalogue=demo_catalogue(seed), liveliness=DEMO_LIVELINESS.scaled(liveliness)
+    )
     orders: list[ChargeOrder] = []
     window = None
     if backfill_days > 0:
@@ -92,6 +99,7 @@ async def run_simulator(
     replay_days: int = 0,
     hub_operator_id: str = DEFAULT_HUB_OPERATOR_ID,
     credentials: SimulatorCredentials = DEMO_CREDENTIALS,
+    liveliness: float = 1.0,
 ) -> None:
     """Serve the simulated State Grid platform on host:port (its T/CEC root is
     http://host:port/evcs/v1/) and push to the hub's T/CEC root `hub_url`, e.g.
@@ -110,6 +118,7 @@ async def run_simulator(
             ledger_path=ledger_path,
             hub_operator_id=hub_operator_id,
             credentials=credentials,
+            liveliness=liveliness,
         )
     except BaseException:
         listener.close()
@@ -125,6 +134,7 @@ async def run_simulator(
         hub=hub_url,
         seed=seed,
         speed=speed,
+        liveliness=liveliness,
         sim_time=state.clock.now().isoformat(),
         history=[t.isoformat() for t in state.history] if state.history else None,
         backfilled_orders=len(orders),

@@ -14,6 +14,7 @@ from app.core.time import LOCAL_TZ, utc_now
 from app.models import ChargingSession, Connector, ConnectorStatus
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
+from app.simulator.behaviour import DEMO_LIVELINESS
 from app.simulator.clock import SimClock
 from app.simulator.credentials import (
     DEMO_CREDENTIALS,
@@ -109,3 +110,56 @@ async def test_the_hub_takes_everything_the_simulator_sends(
     assert hub_status == {s.connector_id: s.status for s in state.model.statuses()}
     assert all(code in TCEC_STATES for code in hub_status.values())
     assert Outcome.REFUSED.value not in str(counts)
+
+
+async def test_the_demo_board_starts_with_every_colour(
+    app: Any, demo_registry: Database, client: httpx.AsyncClient, catalogue: Catalogue
+) -> None:
+    """The lively backfill (`pilehub demo`'s), pushed into the hub: once it has landed,
+    Beixinjing's board shows green, yellow and red, each from the simulator's own faults."""
+    async with demo_registry.session(write=True) as session:
+        await operators_service.onboard_operator(
+            session,
+            app.state.context.vault,
+            OperatorOnboard.model_validate(
+                {
+                    "operator_id": DEMO_CREDENTIALS.operator_id,
+                    "name": STATE_GRID_NAME,
+                    "base_url": "http://127.0.0.1:9/evcs/v1/",
+                    **onboarding_document(),
+                }
+            ),
+        )
+    origin = utc_now().replace(microsecond=0) - timedelta(minutes=5)
+    model = FleetModel(
+        seed=SEED,
+        # Beixinjing's piles only: the board under test, in half the pushes.
+        catalogue=[(c, s) for c, s in catalogue if c.code.startswith("310105011")],
+        epoch=origin - timedelta(days=10),
+        liveliness=DEMO_LIVELINESS,
+    )
+    orders = model.backfill(days=7, end=origin)  # the staged red needs a week of history
+    state = SimulatorState(model=model, clock=SimClock(origin=origin, speed=1.0))
+    inbound = DEMO_CREDENTIALS.inbound
+    async with TcecClient(
+        base_url="http://pilehub.test/evcs/v1/",
+        operator_id=DEMO_CREDENTIALS.operator_id,
+        secrets=inbound.secrets,
+        operator_secret=inbound.operator_secret,
+        transport=httpx.ASGITransport(app=app),
+        limits=ClientLimits(attempts=1, deadline=30),
+        clock=state.clock.stamp,
+    ) as tcec:
+        await Pusher(state, tcec, retry_interval=0).push_initial(orders)
+    assert not state.pending
+
+    response = await client.get("/v1/board", params={"area": "310105011"})
+    assert response.status_code == 200, response.text
+    board = response.json()
+    counts = board["area"]["counts"]
+    assert counts["total"] == 17
+    assert counts["green"] >= 10, counts
+    assert counts["yellow"] >= 1, counts
+    assert counts["red"] >= 1, counts
+    causes = {p["colour_cause"] for p in board["piles"] if p["colour"] == "red"}
+    assert "repeated-fault" in causes, causes  # the staged pile, red without the sweep
