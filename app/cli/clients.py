@@ -6,7 +6,6 @@ rotation, and stored only as a hash.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -17,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth import keystore
 from app.auth.principal import city_principal
 from app.auth.scopes import Scope, Tier
-from app.cli.common import console, in_session, load_settings
+from app.cli.common import console, run_refusable
 from app.core.config import Settings
 from app.core.vault import SecretVault
 from app.jurisdictions.errors import AreaNotFound
@@ -29,19 +28,9 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]], *, write: bool = True) -> T:
-    settings = load_settings()
-
-    async def run(session: AsyncSession) -> T:
-        return await work(session, settings)
-
-    try:
-        return asyncio.run(in_session(settings, run, write=write))
-    except (service.ClientRefused, AreaNotFound) as refused:
-        console.print(f"[red]refused:[/red] {refused}")
-        raise typer.Exit(2) from None
-    except LookupError as missing:
-        console.print(f"[red]no such client:[/red] {missing}")
-        raise typer.Exit(2) from None
+    return run_refusable(
+        work, refusals=(service.ClientRefused, AreaNotFound), missing="no such client", write=write
+    )
 
 
 def _show_secret(client_id: str, secret: str | None) -> None:

@@ -11,6 +11,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import typer
 from rich.console import Console
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,3 +58,28 @@ async def in_session(
             return await work(session)
 
     return await with_database(settings, run)
+
+
+def run_refusable(
+    work: Callable[[AsyncSession, Settings], Awaitable[T]],
+    *,
+    refusals: tuple[type[Exception], ...],
+    missing: str,
+    hint: str = "",
+    write: bool = True,
+) -> T:
+    """Run `work` in one transaction; a refusal (one of `refusals`) or a `LookupError` is
+    printed as a one-line reason and exits with status 2 instead of a traceback."""
+    settings = load_settings()
+
+    async def run(session: AsyncSession) -> T:
+        return await work(session, settings)
+
+    try:
+        return asyncio.run(in_session(settings, run, write=write))
+    except refusals as refused:
+        console.print(f"[red]refused:[/red] {refused}")
+        raise typer.Exit(2) from None
+    except LookupError as not_found:
+        console.print(f"[red]{missing}:[/red] {not_found}{hint}")
+        raise typer.Exit(2) from None

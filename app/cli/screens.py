@@ -6,7 +6,6 @@ at once and its access tokens by every API process within `PILEHUB_AUTH_REFRESH_
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -16,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.principal import city_principal
 from app.auth.scopes import Scope
-from app.cli.common import console, in_session, load_settings
+from app.cli.common import console, run_refusable
 from app.core.config import Settings
 from app.jurisdictions.errors import AreaNotFound
 from app.models import Screen
@@ -27,19 +26,13 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]], *, write: bool = True) -> T:
-    settings = load_settings()
-
-    async def run(session: AsyncSession) -> T:
-        return await work(session, settings)
-
-    try:
-        return asyncio.run(in_session(settings, run, write=write))
-    except (screen_service.ScreenRefused, AreaNotFound) as refused:
-        console.print(f"[red]refused:[/red] {refused}")
-        raise typer.Exit(2) from None
-    except LookupError as missing:
-        console.print(f"[red]not found:[/red] {missing} (no pending code or screen)")
-        raise typer.Exit(2) from None
+    return run_refusable(
+        work,
+        refusals=(screen_service.ScreenRefused, AreaNotFound),
+        missing="not found",
+        hint=" (no pending code or screen)",
+        write=write,
+    )
 
 
 @screens_cli.command("approve")
