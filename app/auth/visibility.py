@@ -39,3 +39,10 @@ def jurisdiction_ids_within(area_path: str) -> SelectOfScalar[int | None]:
 def visible_jurisdiction_ids(principal: Principal) -> SelectOfScalar[int | None]:
     """Ids of every jurisdiction the caller may see: its area and everything below it."""
     return jurisdiction_ids_within(principal.area_path)
+
+
+def visible_area_codes(principal: Principal) -> SelectOfScalar[str]:
+    """Codes of every area the caller may see (for rows that name their area by code)."""
+    return select(col(Jurisdiction.code)).where(
+        col(Jurisdiction.id).in_(visible_jurisdiction_ids(principal))
+    )

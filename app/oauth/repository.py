@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute, upsert_insert
-from app.models import ApiClient, Jurisdiction, RevokedToken, UsedAssertion
+from app.models import ApiClient, RevokedToken, UsedAssertion
 
 
 async def get_client(session: AsyncSession, client_id: str) -> ApiClient | None:
@@ -31,12 +31,9 @@ async def list_visible_clients(
     session: AsyncSession, principal: Principal, *, after_id: int | None, limit: int
 ) -> Sequence[ApiClient]:
     """Clients registered for an area inside the principal's area."""
-    area_codes = select(col(Jurisdiction.code)).where(
-        col(Jurisdiction.id).in_(visibility.visible_jurisdiction_ids(principal))
-    )
     statement = (
         select(ApiClient)
-        .where(col(ApiClient.area_code).in_(area_codes))
+        .where(col(ApiClient.area_code).in_(visibility.visible_area_codes(principal)))
         .order_by(col(ApiClient.id))
         .limit(limit)
     )

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth import visibility
 from app.auth.principal import Principal
 from app.core.db import execute
-from app.models import DeviceAuthorization, Jurisdiction, Screen, ScreenRefreshToken
+from app.models import DeviceAuthorization, Screen, ScreenRefreshToken
 
 
 async def add_device_authorization(
@@ -79,12 +79,9 @@ async def list_visible_screens(
     session: AsyncSession, principal: Principal, *, after_id: int | None, limit: int
 ) -> Sequence[Screen]:
     """Screens approved for an area inside the principal's area, oldest first."""
-    area_codes = select(col(Jurisdiction.code)).where(
-        col(Jurisdiction.id).in_(visibility.visible_jurisdiction_ids(principal))
-    )
     statement = (
         select(Screen)
-        .where(col(Screen.area_code).in_(area_codes))
+        .where(col(Screen.area_code).in_(visibility.visible_area_codes(principal)))
         .order_by(col(Screen.id))
         .limit(limit)
     )
