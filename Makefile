@@ -38,8 +38,10 @@ contracts: $(SYNCED)
 contracts-check: $(SYNCED)
 	$(BIN)/python -m app.scripts.export_contracts --check
 
+# Two workers, one per core; a file's tests stay on one worker so its module-scoped hubs start
+# once. Each worker has its own SQLite files and PostgreSQL databases (named by pid).
 pytest: $(SYNCED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(SYNCED)
 	$(BIN)/python -m bench.board
