@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast, parse
 from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -136,12 +136,19 @@ def _read_request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, 
     return payload["query"], variables, operation, canonical
 
 
-def _operation_type(query: str, operation: str | None, max_tokens: int) -> OperationType | None:
-    """What the document would run (None if it names no runnable operation: execution then
-    answers the error); parsing stops at the token limit."""
+def _operation_type(query: str, operation: str | None, max_tokens: int) -> OperationType:
+    """What the document would run; parsing stops at the token limit. A document that names no
+    runnable operation is a request error (GraphQL over HTTP), answered here: execution would
+    raise instead of answering one."""
     document = parse(query, max_tokens=max_tokens)
     definition = get_operation_ast(document, operation)
-    return definition.operation if definition is not None else None
+    if definition is not None:
+        return definition.operation
+    if operation is not None:
+        raise GraphQLError(f"Unknown operation named '{operation}'.")
+    if any(isinstance(d, OperationDefinitionNode) for d in document.definitions):
+        raise GraphQLError("Must provide operation name if query contains multiple operations.")
+    raise GraphQLError("The document contains no operation to run.")
 
 
 def _answer(payload: dict[str, Any]) -> Response:

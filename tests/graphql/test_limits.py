@@ -101,6 +101,28 @@ async def test_batching_get_and_non_json_are_refused(
     assert subscription.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("document", "operation", "expected"),
+    [
+        ("query A { board { dataVersion } }", "B", "Unknown operation named 'B'."),
+        ("query A { board { dataVersion } } query B { area { code } }", None,
+         "Must provide operation name"),
+        ("fragment F on Query { board { dataVersion } }", None, "no operation"),
+    ],
+)  # fmt: skip
+async def test_a_document_naming_no_runnable_operation_is_a_request_error(
+    client: httpx.AsyncClient, demo: Database, document: str, operation: str | None,
+    expected: str,
+) -> None:  # fmt: skip
+    """GraphQL over HTTP: a request error (no `data` at all), never a 500."""
+    answer = await client.post("/graphql", json={"query": document, "operationName": operation})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert expected in error["message"]
+
+
 @pytest_asyncio.fixture
 async def strict(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
     """An app with tighter limits, as production, where introspection is off and errors are
