@@ -4,7 +4,8 @@ AppError
 └── Unprocessable
     ├── RangeTooLarge   from/to span more days or months than the granularity allows
     ├── RangeReversed   `from` after `to`
-    └── RangeInFuture   the whole range lies after now: nothing in it can have been observed
+    ├── RangeInFuture   the whole range lies after now: nothing in it can have been observed
+    └── RangeOutsideWindow  a date before 2000 or more than a year after today
 """
 
 from __future__ import annotations
@@ -25,3 +26,8 @@ class RangeReversed(Unprocessable):
 class RangeInFuture(Unprocessable):
     code = "range-in-future"
     title = "Range in the future"
+
+
+class RangeOutsideWindow(Unprocessable):
+    code = "range-outside-window"
+    title = "Date outside the window"

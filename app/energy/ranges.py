@@ -8,7 +8,14 @@ from enum import StrEnum
 
 from app.core.config import EnergySettings
 from app.core.time import LOCAL_TZ
-from app.energy.errors import RangeInFuture, RangeReversed, RangeTooLarge
+from app.energy.errors import RangeInFuture, RangeOutsideWindow, RangeReversed, RangeTooLarge
+
+
+# Every analytics date lies in this window: nothing was charged on the hub's piles before 2000,
+# and a year ahead is as far as a plan looks. Checked before any date arithmetic, so that a
+# date near the calendar's edge (9999-12-31) is a 422, never an overflow.
+EARLIEST_DAY = date(2000, 1, 1)
+DAYS_AHEAD = 366
 
 
 class Granularity(StrEnum):
@@ -43,6 +50,16 @@ class DayRange:
         return max(self.start, min(self.end, now)).astimezone(UTC)
 
 
+def check_window(*days: date | None, today: date) -> None:
+    latest = today + timedelta(days=DAYS_AHEAD)
+    for day in days:
+        if day is not None and not EARLIEST_DAY <= day <= latest:
+            raise RangeOutsideWindow(
+                f"{day} is outside the window of {EARLIEST_DAY} to {latest} (a year after"
+                " today): ask for dates in it."
+            )
+
+
 def months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
@@ -57,6 +74,7 @@ def resolve(
 ) -> DayRange:
     """The range asked for, with defaults (the last 30 days, or the last 12 months to date)
     and the caps checked."""
+    check_window(first, last, today=today)
     last = last or today
     if first is None:
         first = (
@@ -101,6 +119,7 @@ def last_days(
     first: date | None, last: date | None, *, today: date, limits: EnergySettings
 ) -> DayRange:
     """A range for the guidance: by default the 30 complete local days before today."""
+    check_window(first, last, today=today)
     last = last or today - timedelta(days=1)
     return resolve(Granularity.DAY, first or last - timedelta(days=29), last, today=today,
                    limits=limits)  # fmt: skip

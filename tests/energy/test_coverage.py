@@ -48,6 +48,28 @@ async def test_a_range_wholly_in_the_future_is_refused_everywhere(
         assert_problem(await client.get(path, params=future), 422, "range-in-future")
 
 
+@pytest.mark.parametrize(
+    "edge",
+    [
+        {"to": "9999-12-31"},
+        {"to": "9999-12-30"},
+        {"from": "2026-12-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-02"},
+        {"from": "1999-12-31", "to": "2000-01-05"},
+    ],
+)
+async def test_dates_outside_the_window_are_refused_at_once_everywhere(
+    client: httpx.AsyncClient, database: Database, edge: dict[str, str]
+) -> None:
+    """Ranges live in a documented window (2000-01-01 to a year after today), so no date near
+    the calendar's edge reaches arithmetic that overflows."""
+    for path in RANGES:
+        problem = assert_problem(
+            await client.get(path, params={"area": STREET, **edge}), 422, "range-outside-window"
+        )
+        assert "2000-01-01" in problem["detail"], problem
+
+
 async def test_uptime_counts_observed_time_up_to_now_and_no_pass_without_it(
     client: httpx.AsyncClient, database: Database
 ) -> None:
