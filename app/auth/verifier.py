@@ -1,9 +1,11 @@
 """Checking access tokens on every API request (the resource-server side).
 
-authlib's RFC 9068 validator does the claim checks; around it, what authlib leaves open
-(security-and-reliability.md §2.2): the algorithm is pinned to the one the hub issues, the
+authlib's RFC 9068 validator does the standard claim checks; around it, what authlib leaves
+open: the algorithm is pinned to the one the hub issues, the
 `typ` header must be `at+jwt` (authlib accepts a token without one), tokens over 8 KB are
-refused before parsing, and exp / nbf get a small leeway. A verified token is remembered until
+refused before parsing, exp / nbf get a small leeway, and the hub's own claims must have the
+types the hub writes (a signed token with `scope` as a list, or an `exp` centuries ahead, is a
+401 like any other bad token, never a 500). A verified token is remembered until
 it expires, so a dashboard's polls cost a dictionary lookup, not a signature check; the
 denylist and disabled clients are still checked on every request.
 """
@@ -18,12 +20,13 @@ from authlib.oauth2.rfc6750.errors import InvalidTokenError
 from authlib.oauth2.rfc9068 import JWTBearerTokenValidator
 from joserfc import jws
 from joserfc.errors import JoseError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from app.auth.keys import ALGORITHM, KeyRing
 from app.auth.principal import Principal
 from app.auth.scopes import Tier, parse_scopes
 from app.auth.trust import AuthSnapshot
-from app.core.config import Settings
+from app.core.config import MAX_ACCESS_TOKEN_TTL, Settings
 from app.core.parts import ProcessPart
 
 MAX_TOKEN_BYTES = 8 * 1024
@@ -39,6 +42,20 @@ class VerifiedToken:
     principal: Principal
     jti: str
     expires_at: int  # epoch seconds
+
+
+class _HubClaims(BaseModel):
+    """The claims the hub writes into its access tokens, with their types."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    client_id: StrictStr = Field(min_length=1, max_length=200)
+    tier: Tier
+    area: StrictStr = Field(min_length=1)
+    area_path: StrictStr = Field(min_length=2)
+    scope: StrictStr = ""
+    jti: StrictStr = Field(min_length=1, max_length=200)
+    exp: StrictInt
 
 
 class _Validator(JWTBearerTokenValidator):  # type: ignore[misc]
@@ -70,6 +87,7 @@ class _Validator(JWTBearerTokenValidator):  # type: ignore[misc]
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._max_lifetime = (MAX_ACCESS_TOKEN_TTL + settings.token_leeway).total_seconds()
         self._cache: dict[str, VerifiedToken] = {}
         self._version = -1
 
@@ -94,24 +112,27 @@ class TokenVerifier:
             raise TokenRejected("token too large")
         validator = _Validator(self._settings, keys)
         try:
-            claims = validator.authenticate_token(token)
-            validator.validate_token(claims, None, None)
-            principal = Principal(
-                subject=str(claims["client_id"]),
-                tier=Tier(claims["tier"]),
-                area_code=str(claims["area"]),
-                area_path=str(claims["area_path"]),
-                scopes=frozenset(parse_scopes(claims.get("scope"))),
-            )
-            if not principal.area_path.endswith(f"/{principal.area_code}/") and (
-                principal.area_path != f"{principal.area_code}/"
-            ):
-                raise ValueError("area and area_path disagree")
-            return VerifiedToken(principal, str(claims["jti"]), int(claims["exp"]))
+            signed = validator.authenticate_token(token)
+            claims = _HubClaims.model_validate(dict(signed))  # types first: authlib's
+            validator.validate_token(signed, None, None)  # time checks assume numbers
         except InvalidTokenError:
             raise TokenRejected("invalid token") from None
-        except (KeyError, ValueError, TypeError):  # signed by us, but not our claims
+        except (ValueError, TypeError, OverflowError):  # signed by us, but not our claims
             raise TokenRejected("invalid token claims") from None
+        # No token the hub issues lives longer than the longest access-token lifetime.
+        if claims.exp > time.time() + self._max_lifetime:
+            raise TokenRejected("invalid token claims")
+        area_path, area = claims.area_path, claims.area
+        if not (area_path.endswith(f"/{area}/") or area_path == f"{area}/"):
+            raise TokenRejected("invalid token claims")  # area and area_path disagree
+        principal = Principal(
+            subject=claims.client_id,
+            tier=claims.tier,
+            area_code=area,
+            area_path=area_path,
+            scopes=frozenset(parse_scopes(claims.scope)),
+        )
+        return VerifiedToken(principal, claims.jti, claims.exp)
 
 
 TOKEN_VERIFIER: ProcessPart[TokenVerifier] = ProcessPart("token_verifier")

@@ -14,6 +14,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+# No access token lives longer: a leaked one is worth little, and a verifier can refuse any
+# token whose `exp` lies further ahead.
+MAX_ACCESS_TOKEN_TTL = timedelta(minutes=10)
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     TESTING = "testing"
@@ -187,7 +192,7 @@ class Settings(BaseSettings):
     issuer: str = "http://127.0.0.1:8000"
     token_audience: str = "pilehub-api"
     access_token_ttl: timedelta = Field(
-        default=timedelta(minutes=10), ge=timedelta(seconds=30), le=timedelta(minutes=10)
+        default=MAX_ACCESS_TOKEN_TTL, ge=timedelta(seconds=30), le=MAX_ACCESS_TOKEN_TTL
     )
     # Clock skew allowed on exp / nbf / iat of access tokens and client assertions.
     token_leeway: timedelta = Field(default=timedelta(seconds=30), le=timedelta(seconds=60))

@@ -10,7 +10,6 @@ from app.core.config import EnergySettings
 from app.core.time import LOCAL_TZ
 from app.energy.errors import RangeInFuture, RangeOutsideWindow, RangeReversed, RangeTooLarge
 
-
 # Every analytics date lies in this window: nothing was charged on the hub's piles before 2000,
 # and a year ahead is as far as a plan looks. Checked before any date arithmetic, so that a
 # date near the calendar's edge (9999-12-31) is a 422, never an overflow.

@@ -5,10 +5,9 @@ refresh tokens.
 
 authlib's server core is synchronous and has no FastAPI integration, so the router reads the
 form and loads the client and keys asynchronously first; this module then runs authlib's
-checks on those in memory (no I/O). Unsafe defaults are overridden here (see the reference
-notes, security-and-reliability.md §2.1): `aud` is the API, not the client; tokens live at
-most 10 minutes, not authlib's 10 days; a scope outside the client's allow-list is
-`invalid_scope`, never a silently narrowed token.
+checks on those in memory (no I/O). Unsafe defaults are overridden here: `aud` is the API,
+not the client; tokens live at most 10 minutes, not authlib's 10 days; a scope outside the
+client's allow-list is `invalid_scope`, never a silently narrowed token.
 """
 
 from __future__ import annotations

@@ -110,6 +110,19 @@ CASES: dict[str, Callable[[FastAPI], Awaitable[str]]] = {
     "one flipped payload bit": _flipped_payload_bit,
     "a token over 8 KB": _oversized,
     "area claim not the end of its path": _minted(area="310105", area_path="310000/"),
+    # Validly signed, but claims of the wrong shape: each is a 401, never a 500.
+    "scope as a JSON list": _minted(scope=["status:read", "registry:read"]),
+    "scope as a number": _minted(scope=7),
+    "tier unknown": _minted(overrides={"tier": "galaxy"}),
+    "tier as a list": _minted(overrides={"tier": ["city"]}),
+    "area as a number": _minted(overrides={"area": 310000, "area_path": "310000/"}),
+    "area_path as a list": _minted(area_path=["310000/"]),
+    "client_id as an object": _minted(client_id={"id": "phc_x"}),
+    "client_id missing": _minted(client_id=None),
+    "jti as a list": _minted(jti=["a"]),
+    "exp as a string": _minted(exp="tomorrow"),
+    "exp beyond any date": _minted(exp=10**30),
+    "exp as a float overflowing": _minted(exp=1e308),
 }
 
 

@@ -36,7 +36,7 @@ def settings(settings: Settings) -> Settings:
 EXAMPLES_PER_OPERATION = 30
 CLIENT_CODES = {"insufficient-scope", "area-not-found", "not-found", "bad-request",
                 "not-a-community", "range-too-large", "range-reversed",
-                "range-in-future"}  # fmt: skip
+                "range-in-future", "range-outside-window"}  # fmt: skip
 
 AREAS = ["310000", "310105", "310105011", "310105011001", "310104", "999999", "310105010"]
 schemathesis.graphql.scalar(

@@ -27,7 +27,7 @@ from app.tcec.ret import Ret, TcecError
 
 # --- published vectors -----------------------------------------------------------------------
 
-# T/CEC 102.4 Appendix C.3 (S1 §8.3), as given in tcec102.md §1.5.
+# T/CEC 102.4 Appendix C.3 (the published signing and encryption example).
 VECTOR_SECRET = "1234567890abcdef"
 VECTOR_SECRETS = ChannelSecrets(VECTOR_SECRET, VECTOR_SECRET, VECTOR_SECRET)
 APPENDIX_DATA = (
@@ -51,8 +51,8 @@ APPENDIX_ENVELOPE = {
     "Sig": APPENDIX_SIG,
 }
 
-# Xiaoju's query_token response vector. tcec102.md §1.5 quotes only its Sig; the Data is taken
-# from the file it cites (C1 ac1982/tcec-ev-charging-java,
+# Xiaoju's published query_token response vector (its Sig and Data, from the public vector
+# file of ac1982/tcec-ev-charging-java,
 # tcec-core/src/test/resources/published-crypto-vectors.json, "xiaojie-query-token-response").
 TOKEN_RESPONSE_DATA = (
     "uxeKP0ezR5yL8xSg4/ZCDh/N91/u86NXFxd2DrwZVW8zCPYcpl59Twz/yQZ3RaO4rDDrGmkvQignmNEJ+k4PGxdmIC+"

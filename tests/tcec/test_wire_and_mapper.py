@@ -50,7 +50,7 @@ from app.tcec.wire import (
 OPERATOR = "123456789"
 RECEIVED = datetime(2026, 10, 9, 4, 31, tzinfo=UTC)
 
-# tcec102.md §6.1 (query_stations_info response).
+# The protocol's example of a query_stations_info response (T/CEC 102.4).
 STATIONS_INFO: dict[str, Any] = {
     "PageNo": 1,
     "PageCount": 1,
@@ -96,7 +96,7 @@ STATIONS_INFO: dict[str, Any] = {
     ],
 }
 
-# tcec102.md §6.2 (notification_stationStatus request).
+# The protocol's example of a notification_stationStatus request (T/CEC 102.4).
 STATION_STATUS: dict[str, Any] = {
     "ConnectorStatusInfo": {
         "ConnectorID": "00000000000000000000000001",
@@ -106,7 +106,7 @@ STATION_STATUS: dict[str, Any] = {
     }
 }
 
-# tcec102.md §6.3 (notification_charge_order_info request), CEC spellings.
+# The protocol's example of a notification_charge_order_info request, CEC spellings.
 CHARGE_ORDER: dict[str, Any] = {
     "StartChargeSeq": "123456789202610090000000001",
     "ConnectorID": "00000000000000000000000001",
