@@ -176,6 +176,7 @@ async function load(requested: string | null): Promise<void> {
   boardView.show(fresh);
   counts.show(fresh.area.counts);
   live.start(fresh.area.code, fresh.data_version);
+  instrumentation.lastEventId = Math.max(instrumentation.lastEventId, fresh.data_version);
   renderConn();
   void renderBreadcrumb(fresh, generation);
   void loadConnectors(fresh, generation);
