@@ -1,0 +1,231 @@
+// What every panel shares: its own DOM (title, status line, body), stale-answer protection,
+// error display, and the calendar arithmetic on the hub's local dates.
+import { ApiError, type Lang, type Panel, type PanelContext } from "./contract";
+import { type Chart, echarts, MUTED, TEXT } from "./charts";
+import type { Jurisdiction } from "./api";
+import { type Strings, strings } from "./strings";
+
+export type PanelState = "loading" | "ready" | "empty" | "error";
+
+/** A panel's skeleton. Subclasses implement `load` (fetch) and `draw` (render); the base keeps
+ * answers that arrive after a newer update from drawing, and shows errors in the panel. */
+export abstract class BasePanel<T> implements Panel {
+  protected readonly head: HTMLElement;
+  protected readonly status: HTMLElement;
+  protected readonly body: HTMLElement;
+  protected charts: Chart[] = [];
+  private generation = 0;
+  private observer: ResizeObserver | null = null;
+
+  constructor(protected readonly el: HTMLElement) {
+    el.replaceChildren();
+    el.style.display = "flex";
+    el.style.flexDirection = "column";
+    el.style.minHeight = "0";
+    el.style.color = TEXT;
+    this.head = add(el, "h2", "panel-title");
+    this.head.style.margin = "0 0 4px";
+    this.head.style.fontSize = "1.05em";
+    this.status = add(el, "div", "panel-status");
+    this.status.style.color = MUTED;
+    this.status.style.fontSize = "0.9em";
+    this.status.setAttribute("role", "status");
+    this.body = add(el, "div", "panel-body");
+    this.body.style.flex = "1 1 auto";
+    this.body.style.minHeight = "0";
+    this.body.style.display = "flex";
+    this.body.style.flexDirection = "column";
+    if (typeof ResizeObserver !== "undefined") {
+      this.observer = new ResizeObserver(() => this.resize());
+      this.observer.observe(el);
+    }
+  }
+
+  protected abstract title(s: Strings): string;
+  protected abstract load(ctx: PanelContext): Promise<T>;
+  /** Draw the answer; return "empty" when there is nothing to show. */
+  protected abstract draw(data: T, ctx: PanelContext, s: Strings): PanelState;
+
+  async update(ctx: PanelContext): Promise<void> {
+    const mine = ++this.generation;
+    const s = strings(ctx.lang);
+    this.head.textContent = this.title(s);
+    if (this.el.dataset.state !== "ready") this.setState("loading", s.loading);
+    let data: T;
+    try {
+      data = await this.load(ctx);
+    } catch (error) {
+      if (mine !== this.generation) return;
+      this.clearBody();
+      this.setState("error", describe(error, s));
+      return;
+    }
+    if (mine !== this.generation) return; // a newer area or language superseded this answer
+    try {
+      this.clearBody();
+      const state = this.draw(data, ctx, s);
+      this.setState(state, state === "empty" ? s.noData : "");
+    } catch (error) {
+      this.clearBody();
+      this.setState("error", describe(error, s));
+    }
+  }
+
+  resize(): void {
+    for (const chart of this.charts) chart.resize();
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.observer?.disconnect();
+    this.clearBody();
+    this.el.replaceChildren();
+  }
+
+  protected setState(state: PanelState, text: string): void {
+    this.el.dataset.state = state;
+    this.status.textContent = text;
+    this.status.style.display = text ? "" : "none";
+    this.status.style.color = state === "error" ? "#ffb4a8" : MUTED; // ≈ 10:1 on the wall ground
+  }
+
+  /** Put a note in the status line without changing the state (e.g. an empty but valid answer). */
+  protected note(text: string): void {
+    this.status.textContent = text;
+    this.status.style.display = text ? "" : "none";
+  }
+
+  protected chartIn(parent: HTMLElement, minHeight: number): Chart {
+    const box = add(parent, "div", "panel-chart");
+    box.style.flex = "1 1 auto";
+    box.style.minHeight = `${minHeight}px`;
+    box.style.width = "100%";
+    const chart = echarts.init(box, undefined, { renderer: "canvas" });
+    this.charts.push(chart);
+    return chart;
+  }
+
+  private clearBody(): void {
+    for (const chart of this.charts) chart.dispose();
+    this.charts = [];
+    this.body.replaceChildren();
+  }
+}
+
+export function add<K extends keyof HTMLElementTagNameMap>(
+  parent: HTMLElement,
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  parent.appendChild(node);
+  return node;
+}
+
+export function describe(error: unknown, s: Strings): string {
+  if (error instanceof ApiError) {
+    const detail = error.detail ? ` — ${error.detail}` : "";
+    return `${s.errorPrefix}: ${error.status} ${error.title}${detail}`;
+  }
+  return `${s.errorPrefix}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+// Calendar arithmetic on YYYY-MM-DD local dates (UTC Date objects used as plain calendars).
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export function firstOfMonth(day: string, monthsBack = 0): string {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() - monthsBack);
+  return d.toISOString().slice(0, 10);
+}
+
+export function lastOfMonth(day: string): string {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  d.setUTCDate(0);
+  return d.toISOString().slice(0, 10);
+}
+
+export function daysFrom(first: string, last: string): string[] {
+  const out: string[] = [];
+  for (let day = first; day <= last; day = addDays(day, 1)) out.push(day);
+  return out;
+}
+
+/** The last 30 local days up to today: the bounded window every panel asks for. */
+export function last30(ctx: PanelContext): { from: string; to: string } {
+  return { from: addDays(ctx.today, -29), to: ctx.today };
+}
+
+export function shortDay(day: string, lang: Lang): string {
+  const [, m, d] = day.split("-");
+  return lang === "en" ? `${m}-${d}` : `${Number(m)}月${Number(d)}日`;
+}
+
+export function pct(value: number | null | undefined, digits = 1): string {
+  return value === null || value === undefined ? "—" : `${(value * 100).toFixed(digits)}%`;
+}
+
+export function num(value: number, lang: Lang, digits = 1): string {
+  return value.toLocaleString(lang, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** Hours as the clock reads them: [17, 18, 19, 22] → "17:00–20:00, 22:00–23:00". */
+export function hourRanges(hours: readonly number[]): string {
+  const sorted = [...hours].sort((a, b) => a - b);
+  const runs: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i] as number;
+    let end = start;
+    while (i + 1 < sorted.length && sorted[i + 1] === end + 1) end = sorted[++i] as number;
+    runs.push(`${clock(start)}–${clock(end + 1)}`);
+    i++;
+  }
+  return runs.join(", ");
+}
+
+export function clock(hour: number): string {
+  return `${String(hour % 24 === 0 && hour > 0 ? 24 : hour).padStart(2, "0")}:00`;
+}
+
+export function query(params: Record<string, string>): string {
+  return new URLSearchParams(params).toString();
+}
+
+/** Display names of the area and its children in the screen's language. English names exist
+ * only for some units (name_en), so the Chinese name stands in. One request per area, shared
+ * by the panels; a failure only costs the English names. */
+const nameCache = new Map<string, Promise<Map<string, { zh: string; en: string | null }>>>();
+
+export async function areaNames(ctx: PanelContext): Promise<(code: string, fallback: string | null) => string> {
+  let pending = nameCache.get(ctx.area);
+  if (pending === undefined) {
+    pending = ctx
+      .api<Jurisdiction>(`/v1/jurisdictions/${encodeURIComponent(ctx.area)}`)
+      .then((j) => {
+        const names = new Map<string, { zh: string; en: string | null }>();
+        names.set(j.code, { zh: j.name, en: j.name_en });
+        for (const child of j.children) names.set(child.code, { zh: child.name, en: child.name_en });
+        return names;
+      })
+      .catch(() => {
+        nameCache.delete(ctx.area);
+        return new Map<string, { zh: string; en: string | null }>();
+      });
+    nameCache.set(ctx.area, pending);
+  }
+  const names = await pending;
+  return (code, fallback) => {
+    const known = names.get(code);
+    if (known === undefined) return fallback ?? code;
+    return ctx.lang === "en" ? (known.en ?? known.zh) : known.zh;
+  };
+}

@@ -1,0 +1,192 @@
+// Every word the panels draw, in both screen languages (the shell passes ctx.lang).
+import type { Lang } from "./contract";
+
+export interface Strings {
+  loading: string;
+  noData: string;
+  errorPrefix: string;
+  kwh: string;
+  // energy
+  energyTitle: string;
+  energyEmpty: string;
+  period: (name: string) => string;
+  others: string;
+  thisMonth: (firstDay: string, lastDay: string) => string;
+  lastMonthSameDays: (firstDay: string, lastDay: string) => string;
+  lastMonthWhole: (month: string) => string;
+  monthNote: string;
+  change: (pct: string) => string;
+  noBaseline: string;
+  coverageNote: (pct: string) => string;
+  // utilisation
+  utilTitle: string;
+  weekdays: readonly string[];
+  hour: string;
+  occupancy: string;
+  notObserved: string;
+  utilNote: string;
+  utilAverage: (pct: string) => string;
+  // guidance
+  guidanceTitle: string;
+  mostIdle: string;
+  idleShare: (pct: string) => string;
+  congested: string;
+  noCongestion: string;
+  shifts: string;
+  noShifts: string;
+  shift: (from: string, hours: string, to: string, windows: string) => string;
+  notJudged: string;
+  noAdvice: string;
+  hourlyOccupancy: string;
+  congestedLine: (pct: string) => string;
+  roomLine: (pct: string) => string;
+  worst: (pct: string) => string;
+  // uptime
+  uptimeTitle: string;
+  areaUptime: string;
+  unknownShare: string;
+  coverage: string;
+  ukReliability: string;
+  meetsTarget: (verdict: boolean | null) => string;
+  faultsRepairs: (faults: number, repairs: number) => string;
+  mttr: (hours: string | null) => string;
+  worstPiles: string;
+  noPiles: string;
+  statusHours: Record<"available" | "in_use" | "out_of_service" | "short_offline" | "unknown", string>;
+  // shared
+  reason: (code: string | null) => string;
+  rangeNote: (from: string, to: string) => string;
+}
+
+const REASONS_ZH: Record<string, string> = {
+  "no-observations": "没有观测数据",
+  "insufficient-coverage": "观测时间不足",
+  "nothing-available": "无可用时段",
+  "no-repairs": "无已修复的故障",
+};
+const REASONS_EN: Record<string, string> = {
+  "no-observations": "nothing observed",
+  "insufficient-coverage": "too little of the range observed",
+  "nothing-available": "no available time",
+  "no-repairs": "no repaired faults",
+};
+
+const ZH: Strings = {
+  loading: "加载中…",
+  noData: "暂无数据",
+  errorPrefix: "无法获取",
+  kwh: "千瓦时",
+  energyTitle: "近30天充电量（峰/谷）",
+  energyEmpty: "近30天没有充电记录",
+  period: (name) => ({ peak: "峰", valley: "谷", flat: "平", sharp: "尖" })[name] ?? name,
+  others: "其他",
+  thisMonth: (a, b) => `本月（${a}–${b}，至今）`,
+  lastMonthSameDays: (a, b) => `上月同期（${a}–${b}）`,
+  lastMonthWhole: (m) => `上月全月（${m}）`,
+  monthNote: "本月含今天截至当前的电量；上月同期为整天。",
+  change: (pct) => `较上月同期 ${pct}`,
+  noBaseline: "上月同期无电量，无法比较",
+  coverageNote: (pct) => `状态数据覆盖率 ${pct}`,
+  utilTitle: "占用率：时段 × 星期（近30天）",
+  weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+  hour: "时",
+  occupancy: "占用率",
+  notObserved: "观测不足（不计为0）",
+  utilNote: "斜纹格：观测不足，无数据",
+  utilAverage: (pct) => `平均占用率 ${pct}`,
+  guidanceTitle: "错时错峰建议（近30天）",
+  mostIdle: "最空闲小区",
+  idleShare: (pct) => `空闲 ${pct}`,
+  congested: "拥堵时段",
+  noCongestion: "没有小区出现拥堵时段",
+  shifts: "建议错峰",
+  noShifts: "暂无可建议的错峰转移",
+  shift: (from, hours, to, windows) => `${from} ${hours} 的车主可改到 ${to} ${windows} 充电`,
+  notJudged: "未纳入建议",
+  noAdvice: "数据不足，枢纽无法给出错峰建议",
+  hourlyOccupancy: "各时段占用率",
+  congestedLine: (pct) => `拥堵线 ${pct}`,
+  roomLine: (pct) => `空闲线 ${pct}`,
+  worst: (pct) => `最高 ${pct}`,
+  uptimeTitle: "设备可用率（近30天）",
+  areaUptime: "区域可用率",
+  unknownShare: "状态未知占比",
+  coverage: "观测覆盖率",
+  ukReliability: "可靠率",
+  meetsTarget: (v) => (v === null ? "无法判定是否达到 99%" : v ? "达到 99% 目标" : "未达到 99% 目标"),
+  faultsRepairs: (f, r) => `故障 ${f} 次，修复 ${r} 次`,
+  mttr: (h) => (h === null ? "平均修复时间：—" : `平均修复时间 ${h} 小时`),
+  worstPiles: "可用率最低的充电桩",
+  noPiles: "没有充电桩",
+  statusHours: {
+    available: "空闲",
+    in_use: "使用中",
+    out_of_service: "停用/故障",
+    short_offline: "短暂离线",
+    unknown: "未知",
+  },
+  reason: (code) => (code === null ? "" : (REASONS_ZH[code] ?? code)),
+  rangeNote: (a, b) => `${a} 至 ${b}`,
+};
+
+const EN: Strings = {
+  loading: "Loading…",
+  noData: "No data",
+  errorPrefix: "Could not load",
+  kwh: "kWh",
+  energyTitle: "Energy, last 30 days (peak / valley)",
+  energyEmpty: "No charging in the last 30 days",
+  period: (name) => name.charAt(0).toUpperCase() + name.slice(1),
+  others: "Others",
+  thisMonth: (a, b) => `This month (${a}–${b}, so far)`,
+  lastMonthSameDays: (a, b) => `Same days last month (${a}–${b})`,
+  lastMonthWhole: (m) => `Whole last month (${m})`,
+  monthNote: "This month counts today up to now; last month's days are whole days.",
+  change: (pct) => `${pct} on the same days last month`,
+  noBaseline: "No energy on the same days last month: no comparison",
+  coverageNote: (pct) => `status feed coverage ${pct}`,
+  utilTitle: "Occupancy by hour × weekday (last 30 days)",
+  weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+  hour: "h",
+  occupancy: "Occupancy",
+  notObserved: "too little observed (not 0)",
+  utilNote: "Hatched: too little observed, no figure",
+  utilAverage: (pct) => `mean occupancy ${pct}`,
+  guidanceTitle: "Off-peak guidance (last 30 days)",
+  mostIdle: "Most idle community",
+  idleShare: (pct) => `${pct} idle`,
+  congested: "Congested hours",
+  noCongestion: "No community has congested hours",
+  shifts: "Suggested shifts",
+  noShifts: "No shift to suggest",
+  shift: (from, hours, to, windows) => `${from} ${hours} → ${to} ${windows}`,
+  notJudged: "Left out of the advice",
+  noAdvice: "Too little data: the hub cannot give off-peak advice",
+  hourlyOccupancy: "Occupancy by hour",
+  congestedLine: (pct) => `congested ${pct}`,
+  roomLine: (pct) => `room ${pct}`,
+  worst: (pct) => `peak ${pct}`,
+  uptimeTitle: "Uptime (last 30 days)",
+  areaUptime: "Area uptime",
+  unknownShare: "Unknown status",
+  coverage: "Observed",
+  ukReliability: "Reliability",
+  meetsTarget: (v) => (v === null ? "99 % target: cannot tell" : v ? "meets the 99 % target" : "below the 99 % target"),
+  faultsRepairs: (f, r) => `${f} faults, ${r} repairs`,
+  mttr: (h) => (h === null ? "MTTR: —" : `MTTR ${h} h`),
+  worstPiles: "Lowest-uptime piles",
+  noPiles: "No piles",
+  statusHours: {
+    available: "Available",
+    in_use: "In use",
+    out_of_service: "Out of service",
+    short_offline: "Short offline",
+    unknown: "Unknown",
+  },
+  reason: (code) => (code === null ? "" : (REASONS_EN[code] ?? code)),
+  rangeNote: (a, b) => `${a} to ${b}`,
+};
+
+export function strings(lang: Lang): Strings {
+  return lang === "en" ? EN : ZH;
+}
