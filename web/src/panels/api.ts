@@ -20,7 +20,7 @@ export interface EnergyReport {
   until: string;
   periods: string[];
   rows: Array<{ group: GroupRef; bucket: string; energy_kwh: number; by_period: Record<string, number> }>;
-  totals: Array<{ group: GroupRef; energy_kwh: number; coverage: number | null }>;
+  totals: Array<{ group: GroupRef; energy_kwh: number; coverage: number | null; observed_hours: number; range_hours: number }>;
 }
 
 export interface ProfileCell extends Judged {
@@ -103,5 +103,6 @@ export interface Jurisdiction {
   name: string;
   name_en: string | null;
   level: string;
+  counts?: { total: number };
   children: Array<{ code: string; name: string; name_en: string | null }>;
 }

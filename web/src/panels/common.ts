@@ -200,13 +200,19 @@ export function query(params: Record<string, string>): string {
   return new URLSearchParams(params).toString();
 }
 
-/** Display names of the area and its children in the screen's language. English names exist
- * only for some units (name_en), so the Chinese name stands in. One request per area, shared
- * by the panels; a failure only costs the English names. */
-const nameCache = new Map<string, Promise<Map<string, { zh: string; en: string | null }>>>();
+/** Display names of the area and its children in the screen's language, and the area's pile
+ * count. English names exist only for some units (name_en), so the Chinese name stands in. One
+ * request per area, shared by the panels; a failure only costs the English names. */
+interface AreaFacts {
+  names: Map<string, { zh: string; en: string | null }>;
+  piles: number | null;
+}
+const factCache = new Map<string, Promise<AreaFacts>>();
 
-export async function areaNames(ctx: PanelContext): Promise<(code: string, fallback: string | null) => string> {
-  let pending = nameCache.get(ctx.area);
+export type NameOf = (code: string, fallback: string | null) => string;
+
+export async function areaInfo(ctx: PanelContext): Promise<{ name: NameOf; piles: number | null }> {
+  let pending = factCache.get(ctx.area);
   if (pending === undefined) {
     pending = ctx
       .api<Jurisdiction>(`/v1/jurisdictions/${encodeURIComponent(ctx.area)}`)
@@ -214,18 +220,23 @@ export async function areaNames(ctx: PanelContext): Promise<(code: string, fallb
         const names = new Map<string, { zh: string; en: string | null }>();
         names.set(j.code, { zh: j.name, en: j.name_en });
         for (const child of j.children) names.set(child.code, { zh: child.name, en: child.name_en });
-        return names;
+        return { names, piles: j.counts?.total ?? null };
       })
       .catch(() => {
-        nameCache.delete(ctx.area);
-        return new Map<string, { zh: string; en: string | null }>();
+        factCache.delete(ctx.area);
+        return { names: new Map(), piles: null };
       });
-    nameCache.set(ctx.area, pending);
+    factCache.set(ctx.area, pending);
   }
-  const names = await pending;
-  return (code, fallback) => {
-    const known = names.get(code);
+  const facts = await pending;
+  const name: NameOf = (code, fallback) => {
+    const known = facts.names.get(code);
     if (known === undefined) return fallback ?? code;
     return ctx.lang === "en" ? (known.en ?? known.zh) : known.zh;
   };
+  return { name, piles: facts.piles };
+}
+
+export async function areaNames(ctx: PanelContext): Promise<NameOf> {
+  return (await areaInfo(ctx)).name;
 }

@@ -36,9 +36,40 @@ function ownLevel(level: Level): "district" | "street" | "community" {
   return level === "city" ? "district" : level;
 }
 
+interface MonthWindows {
+  thisMonth: EnergyReport;
+  sameDays: EnergyReport;
+  lastMonth: EnergyReport;
+}
+
+/** This month's first day, and last month's first, same-numbered (clipped) and last days. */
+function monthWindows(today: string): { thisFirst: string; lastFirst: string; sameDay: string; lastLast: string } {
+  const lastFirst = firstOfMonth(today, 1);
+  const lastLast = lastOfMonth(lastFirst);
+  const sameDay = addDays(lastFirst, Math.min(Number(today.slice(8, 10)), Number(lastLast.slice(8, 10))) - 1);
+  return { thisFirst: firstOfMonth(today), lastFirst, sameDay, lastLast };
+}
+
+/** A window's kWh (summed over the groups: a city's districts) and its observed share. */
+function windowTotal(report: EnergyReport): { kwh: number; coverage: number | null } {
+  let kwh = 0;
+  let observed = 0;
+  let range = 0;
+  for (const t of report.totals) {
+    kwh += t.energy_kwh;
+    observed += t.observed_hours;
+    range += t.range_hours;
+  }
+  return { kwh, coverage: range > 0 ? observed / range : null };
+}
+
+// The hub states shares of time only when at least half the range was observed (its default
+// PILEHUB_ENERGY__MIN_COVERAGE); the comparison follows the same rule.
+const MIN_COVERAGE = 0.5;
+
 interface EnergyData {
   days: EnergyReport;
-  months: EnergyReport;
+  months: MonthWindows;
   name: (code: string, fallback: string | null) => string;
 }
 
@@ -50,18 +81,24 @@ export class EnergyPanel extends BasePanel<EnergyData> {
   protected async load(ctx: PanelContext): Promise<EnergyData> {
     const { from, to } = last30(ctx);
     const area = ctx.area;
-    // Two bounded day-by-day answers: 30 days by child area, and since the first of last
-    // month for the area itself (at most 62 rows; a city's at most 62 × its districts).
-    const [days, months, name] = await Promise.all([
+    const whole = (first: string, last: string): Promise<EnergyReport> =>
+      ctx.api<EnergyReport>(
+        `/v1/energy?${query({ area, granularity: "month", from: first, to: last, group_by: ownLevel(ctx.level) })}`,
+      );
+    const w = monthWindows(ctx.today);
+    // Four bounded answers: 30 days by child area (rows ≤ 30 × children), and three month
+    // windows of the area itself, each with its own total and the share of it observed, so a
+    // window the hub barely saw is not compared as if it were a real low.
+    const [days, thisMonth, sameDays, lastMonth, name] = await Promise.all([
       ctx.api<EnergyReport>(
         `/v1/energy?${query({ area, granularity: "day", from, to, group_by: childLevel(ctx.level) })}`,
       ),
-      ctx.api<EnergyReport>(
-        `/v1/energy?${query({ area, granularity: "day", from: firstOfMonth(ctx.today, 1), to: ctx.today, group_by: ownLevel(ctx.level) })}`,
-      ),
+      whole(w.thisFirst, ctx.today),
+      whole(w.lastFirst, w.sameDay),
+      whole(w.lastFirst, w.lastLast),
       areaNames(ctx),
     ]);
-    return { days, months, name };
+    return { days, months: { thisMonth, sameDays, lastMonth }, name };
   }
 
   protected draw(data: EnergyData, ctx: PanelContext, s: Strings): PanelState {
@@ -97,29 +134,43 @@ export class EnergyPanel extends BasePanel<EnergyData> {
     left.style.display = "flex";
     left.style.minWidth = "0";
     const right = add(split, "div", "energy-month");
-    right.style.flex = "1 1 0";
-    right.style.minWidth = "150px";
-    right.style.fontSize = "0.9em";
+    right.style.flex = "1.2 1 0";
+    right.style.minWidth = "170px";
+    right.style.fontSize = "0.85em";
+    right.style.overflow = "hidden";
 
     const total = totals.reduce((sum, t) => sum + t.energy_kwh, 0);
     if (total > 0) {
       const chart = this.chartIn(left, 160);
       const lastPeriod = periods.length - 1;
+      // One legend entry per area (its periods share the name, so they toggle together); the
+      // periods are told apart by the hatch, explained under the chart and in the tooltip.
+      const periodOf: string[] = [];
       const series = groups.flatMap((g, gi) =>
-        periods.map((p, pi) => ({
-          type: "bar" as const,
-          name: `${g.label} · ${s.period(p)}`,
-          stack: g.code || "others",
-          barMaxWidth: 14,
-          data: (values[gi]?.[pi] ?? []).map((v) => Math.round(v * 10) / 10),
-          itemStyle: {
-            color: GROUP_COLOURS[gi % GROUP_COLOURS.length],
-            // The first period (峰) solid, the others hatched: told apart without colour.
-            decal: pi === 0 ? undefined : HATCH,
-            borderRadius: pi === lastPeriod ? [2, 2, 0, 0] : 0,
-          },
-        })),
+        periods.map((p, pi) => {
+          periodOf.push(s.period(p));
+          return {
+            type: "bar" as const,
+            name: g.label,
+            stack: g.code || "others",
+            barMaxWidth: 14,
+            data: (values[gi]?.[pi] ?? []).map((v) => Math.round(v * 10) / 10),
+            itemStyle: {
+              color: GROUP_COLOURS[gi % GROUP_COLOURS.length],
+              // The first period (峰) solid, the others hatched: told apart without colour.
+              decal: pi === 0 ? undefined : HATCH,
+              borderRadius: pi === lastPeriod ? [2, 2, 0, 0] : 0,
+            },
+          };
+        }),
       );
+      type Item = { seriesIndex: number; seriesName: string; value: number; marker: string; axisValue: string };
+      const tooltipText = (items: Item[]): string => {
+        const lines = items
+          .filter((i) => i.value > 0)
+          .map((i) => `${i.marker}${i.seriesName} ${periodOf[i.seriesIndex] ?? ""}: ${num(i.value, ctx.lang)} ${s.kwh}`);
+        return [items[0]?.axisValue ?? "", ...lines].join("<br/>");
+      };
       chart.setOption({
         ...baseOption(),
         legend: {
@@ -131,11 +182,19 @@ export class EnergyPanel extends BasePanel<EnergyData> {
           itemHeight: 10,
         },
         grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
-        tooltip: { ...(baseOption().tooltip as object), trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: {
+          ...(baseOption().tooltip as object),
+          trigger: "axis",
+          axisPointer: { type: "shadow" },
+          formatter: tooltipText,
+        },
         xAxis: { type: "category", data: dayList.map((d) => shortDay(d, ctx.lang)), ...axisStyle() },
-        yAxis: { type: "value", name: s.kwh, ...axisStyle() },
+        yAxis: { type: "value", ...axisStyle() },
         series,
       });
+      const key = add(this.body, "div", "energy-key", s.periodKey(periods.map((p) => s.period(p))));
+      key.style.color = MUTED;
+      key.style.fontSize = "0.85em";
     } else {
       const empty = add(left, "div", "panel-empty", s.energyEmpty);
       empty.style.color = MUTED;
@@ -146,54 +205,53 @@ export class EnergyPanel extends BasePanel<EnergyData> {
   }
 
   /** This month from the 1st to today against the same days of last month, and last month whole. */
-  private drawMonths(box: HTMLElement, report: EnergyReport, ctx: PanelContext, s: Strings): void {
-    const thisFirst = firstOfMonth(ctx.today);
-    const lastFirst = firstOfMonth(ctx.today, 1);
-    const lastLast = lastOfMonth(lastFirst);
-    const dayOfMonth = Number(ctx.today.slice(8, 10));
-    const sameDay = addDays(lastFirst, Math.min(dayOfMonth, Number(lastLast.slice(8, 10))) - 1);
-    const perDay = new Map<string, number>();
-    for (const row of report.rows) perDay.set(row.bucket, (perDay.get(row.bucket) ?? 0) + row.energy_kwh);
-    const sum = (a: string, b: string): number => daysFrom(a, b).reduce((t, d) => t + (perDay.get(d) ?? 0), 0);
-    const now = sum(thisFirst, ctx.today);
-    const before = sum(lastFirst, sameDay);
-    const whole = sum(lastFirst, lastLast);
-    const top = Math.max(now, before, whole, 1);
+  private drawMonths(box: HTMLElement, m: MonthWindows, ctx: PanelContext, s: Strings): void {
+    const w = monthWindows(ctx.today);
+    const now = windowTotal(m.thisMonth);
+    const before = windowTotal(m.sameDays);
+    const whole = windowTotal(m.lastMonth);
+    const top = Math.max(now.kwh, before.kwh, whole.kwh, 1);
 
-    const bar = (label: string, value: number, colour: string, key: string): void => {
+    const bar = (label: string, value: { kwh: number; coverage: number | null }, colour: string, key: string): void => {
       const row = add(box, "div", "month-row");
       row.dataset.month = key;
-      row.style.margin = "4px 0 8px";
+      row.style.margin = "2px 0 6px";
       add(row, "div", "month-label", label).style.color = MUTED;
       const line = add(row, "div");
       line.style.display = "flex";
       line.style.alignItems = "center";
-      line.style.gap = "6px";
+      line.style.gap = "2px 6px";
+      line.style.flexWrap = "wrap";
       const fill = add(line, "div");
       fill.style.height = "10px";
-      fill.style.width = `${Math.max(2, (value / top) * 70)}%`;
+      fill.style.width = `${Math.max(2, (value.kwh / top) * 40)}%`;
+      fill.style.flex = "0 0 auto";
       fill.style.background = colour;
       fill.style.borderRadius = "2px";
-      const figure = add(line, "span", "month-value", `${num(value, ctx.lang)} ${s.kwh}`);
+      const figure = add(line, "span", "month-value", `${num(value.kwh, ctx.lang)} ${s.kwh}`);
       figure.style.whiteSpace = "nowrap";
       figure.style.fontWeight = "600";
+      const seen = add(line, "span", "month-coverage", s.coverageNote(pct(value.coverage, 0)));
+      seen.style.color = MUTED;
+      seen.style.fontSize = "0.85em";
+      seen.style.whiteSpace = "nowrap";
     };
-    bar(s.thisMonth(shortDay(thisFirst, ctx.lang), shortDay(ctx.today, ctx.lang)), now, "#56b4e9", "this");
-    bar(s.lastMonthSameDays(shortDay(lastFirst, ctx.lang), shortDay(sameDay, ctx.lang)), before, "#a9b4c2", "same-days");
+    bar(s.thisMonth(shortDay(w.thisFirst, ctx.lang), shortDay(ctx.today, ctx.lang)), now, "#56b4e9", "this");
+    bar(s.lastMonthSameDays(shortDay(w.lastFirst, ctx.lang), shortDay(w.sameDay, ctx.lang)), before, "#a9b4c2", "same-days");
     const change = add(box, "div", "month-change");
     change.style.fontWeight = "600";
     change.style.margin = "0 0 8px";
-    if (before > 0) {
-      const ratio = now / before - 1;
+    if (before.coverage === null || before.coverage < MIN_COVERAGE || now.coverage === null || now.coverage < MIN_COVERAGE) {
+      change.textContent = s.notComparable;
+    } else if (before.kwh > 0) {
+      const ratio = now.kwh / before.kwh - 1;
       change.textContent = s.change(`${ratio >= 0 ? "▲ +" : "▼ "}${pct(ratio)}`);
     } else {
       change.textContent = s.noBaseline;
     }
-    bar(s.lastMonthWhole(lastFirst.slice(0, 7)), whole, "#6b7689", "last");
+    bar(s.lastMonthWhole(w.lastFirst.slice(0, 7)), whole, "#6b7689", "last");
     const foot = add(box, "div", "month-note", s.monthNote);
     foot.style.color = MUTED;
     foot.style.fontSize = "0.85em";
-    const coverage = report.totals.length === 1 ? report.totals[0]?.coverage : undefined;
-    if (coverage !== undefined) foot.textContent += ` ${s.coverageNote(pct(coverage, 0))}`;
   }
 }

@@ -103,7 +103,7 @@ export class GuidancePanel extends BasePanel<GuidanceData> {
       legend: { type: "scroll", top: 0, textStyle: { color: TEXT, fontSize: 12 }, pageTextStyle: { color: MUTED } },
       tooltip: { ...(baseOption().tooltip as object), trigger: "axis", valueFormatter: (v: unknown) => (typeof v === "number" ? pct(v, 0) : "—") },
       grid: { left: 8, right: 12, top: 28, bottom: 4, containLabel: true },
-      xAxis: { type: "category", data: Array.from({ length: 24 }, (_, h) => String(h)), name: s.hour, boundaryGap: false, ...axisStyle() },
+      xAxis: { type: "category", data: Array.from({ length: 24 }, (_, h) => String(h)), boundaryGap: false, ...axisStyle() },
       yAxis: { type: "value", min: 0, max: 1, axisLabel: { ...(axisStyle().axisLabel as object), formatter: (v: number) => pct(v, 0) }, ...{ axisLine: axisStyle().axisLine, splitLine: axisStyle().splitLine } },
       series: picked.map((code, i) => {
         const c = g.communities.find((x) => x.community.code === code);

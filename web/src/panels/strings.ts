@@ -11,12 +11,14 @@ export interface Strings {
   energyEmpty: string;
   period: (name: string) => string;
   others: string;
+  periodKey: (periods: string[]) => string;
   thisMonth: (firstDay: string, lastDay: string) => string;
   lastMonthSameDays: (firstDay: string, lastDay: string) => string;
   lastMonthWhole: (month: string) => string;
   monthNote: string;
   change: (pct: string) => string;
   noBaseline: string;
+  notComparable: string;
   coverageNote: (pct: string) => string;
   // utilisation
   utilTitle: string;
@@ -52,6 +54,7 @@ export interface Strings {
   mttr: (hours: string | null) => string;
   worstPiles: string;
   noPiles: string;
+  tooManyPiles: (piles: string) => string;
   statusHours: Record<"available" | "in_use" | "out_of_service" | "short_offline" | "unknown", string>;
   // shared
   reason: (code: string | null) => string;
@@ -76,17 +79,19 @@ const ZH: Strings = {
   noData: "暂无数据",
   errorPrefix: "无法获取",
   kwh: "千瓦时",
-  energyTitle: "近30天充电量（峰/谷）",
+  energyTitle: "近30天充电量（千瓦时，峰/谷）",
   energyEmpty: "近30天没有充电记录",
   period: (name) => ({ peak: "峰", valley: "谷", flat: "平", sharp: "尖" })[name] ?? name,
   others: "其他",
-  thisMonth: (a, b) => `本月（${a}–${b}，至今）`,
-  lastMonthSameDays: (a, b) => `上月同期（${a}–${b}）`,
-  lastMonthWhole: (m) => `上月全月（${m}）`,
+  periodKey: (p) => `每根柱：实心 = ${p[0] ?? ""}${p.length > 1 ? `，斜纹 = ${p.slice(1).join("/")}` : ""}`,
+  thisMonth: (a, b) => `本月 ${a}–${b}（至今）`,
+  lastMonthSameDays: (a, b) => `上月同期 ${a}–${b}`,
+  lastMonthWhole: (m) => `上月全月 ${m}`,
   monthNote: "本月含今天截至当前的电量；上月同期为整天。",
   change: (pct) => `较上月同期 ${pct}`,
   noBaseline: "上月同期无电量，无法比较",
-  coverageNote: (pct) => `状态数据覆盖率 ${pct}`,
+  notComparable: "观测不足一半，不作比较",
+  coverageNote: (pct) => `覆盖 ${pct}`,
   utilTitle: "占用率：时段 × 星期（近30天）",
   weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
   hour: "时",
@@ -118,6 +123,7 @@ const ZH: Strings = {
   mttr: (h) => (h === null ? "平均修复时间：—" : `平均修复时间 ${h} 小时`),
   worstPiles: "可用率最低的充电桩",
   noPiles: "没有充电桩",
+  tooManyPiles: (n) => `本区域有 ${n} 个充电桩，逐桩可用率数据量过大，大屏不在此层级获取；请下钻到区或街道查看。`,
   statusHours: {
     available: "空闲",
     in_use: "使用中",
@@ -134,17 +140,19 @@ const EN: Strings = {
   noData: "No data",
   errorPrefix: "Could not load",
   kwh: "kWh",
-  energyTitle: "Energy, last 30 days (peak / valley)",
+  energyTitle: "Energy, last 30 days (kWh, peak / valley)",
   energyEmpty: "No charging in the last 30 days",
   period: (name) => name.charAt(0).toUpperCase() + name.slice(1),
   others: "Others",
-  thisMonth: (a, b) => `This month (${a}–${b}, so far)`,
-  lastMonthSameDays: (a, b) => `Same days last month (${a}–${b})`,
-  lastMonthWhole: (m) => `Whole last month (${m})`,
+  periodKey: (p) => `Each bar: solid = ${p[0] ?? ""}${p.length > 1 ? `, hatched = ${p.slice(1).join("/")}` : ""}`,
+  thisMonth: (a, b) => `This month ${a}–${b} (so far)`,
+  lastMonthSameDays: (a, b) => `Same days last month ${a}–${b}`,
+  lastMonthWhole: (m) => `Whole last month ${m}`,
   monthNote: "This month counts today up to now; last month's days are whole days.",
   change: (pct) => `${pct} on the same days last month`,
   noBaseline: "No energy on the same days last month: no comparison",
-  coverageNote: (pct) => `status feed coverage ${pct}`,
+  notComparable: "Less than half observed: not compared",
+  coverageNote: (pct) => `${pct} observed`,
   utilTitle: "Occupancy by hour × weekday (last 30 days)",
   weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
   hour: "h",
@@ -176,6 +184,7 @@ const EN: Strings = {
   mttr: (h) => (h === null ? "MTTR: —" : `MTTR ${h} h`),
   worstPiles: "Lowest-uptime piles",
   noPiles: "No piles",
+  tooManyPiles: (n) => `${n} piles here: the hub's uptime answer lists every pile and connector, too much to fetch on a wall screen at this level. Drill down to a district or street.`,
   statusHours: {
     available: "Available",
     in_use: "In use",

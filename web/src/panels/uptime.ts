@@ -4,7 +4,7 @@
 import type { PanelContext } from "./contract";
 import type { StatusHours, UptimeReport } from "./api";
 import { axisStyle, baseOption, HATCH, MUTED, TEXT } from "./charts";
-import { add, areaNames, BasePanel, last30, num, type PanelState, pct, query } from "./common";
+import { add, areaInfo, BasePanel, last30, num, type PanelState, pct, query } from "./common";
 import type { Strings } from "./strings";
 
 const WORST = 5;
@@ -19,8 +19,13 @@ const STATUS_COLOURS: Record<keyof StatusHours, string> = {
   unknown: "#6b7689",
 };
 
+// /v1/uptime answers every pile and connector of the area (≈ 0.5 kB each) and has no summary-only
+// form, so above this many piles (a city of 200,000 connectors: over 100 MB) the panel does not
+// ask every few minutes; it says why and points at a smaller area instead.
+const MAX_PILES = 3000;
+
 interface UptimeData {
-  report: UptimeReport;
+  report: UptimeReport | { tooMany: number };
   name: (code: string, fallback: string | null) => string;
 }
 
@@ -31,15 +36,19 @@ export class UptimePanel extends BasePanel<UptimeData> {
 
   protected async load(ctx: PanelContext): Promise<UptimeData> {
     const { from, to } = last30(ctx);
-    const [report, name] = await Promise.all([
-      ctx.api<UptimeReport>(`/v1/uptime?${query({ area: ctx.area, from, to })}`),
-      areaNames(ctx),
-    ]);
+    const { name, piles } = await areaInfo(ctx);
+    if (piles !== null && piles > MAX_PILES) return { report: { tooMany: piles }, name };
+    const report = await ctx.api<UptimeReport>(`/v1/uptime?${query({ area: ctx.area, from, to })}`);
     return { report, name };
   }
 
   protected draw(data: UptimeData, ctx: PanelContext, s: Strings): PanelState {
     const { report, name } = data;
+    if ("tooMany" in report) {
+      const note = add(this.body, "p", "uptime-too-many", s.tooManyPiles(num(report.tooMany, ctx.lang, 0)));
+      note.dataset.reason = "too-many-piles";
+      return "ready";
+    }
     const a = report.area_uptime;
     const split = add(this.body, "div");
     split.style.display = "flex";
@@ -75,10 +84,10 @@ export class UptimePanel extends BasePanel<UptimeData> {
     ];
     for (const fact of facts) add(left, "div", "uptime-fact", fact);
     const bar = add(left, "div");
-    bar.style.flex = "1 1 auto";
     bar.style.display = "flex";
-    bar.style.minHeight = "46px";
-    const chart = this.chartIn(bar, 46);
+    bar.style.height = "52px";
+    bar.style.marginTop = "6px";
+    const chart = this.chartIn(bar, 52);
     const total = STATUS_ORDER.reduce((t, k) => t + a.hours[k], 0);
     chart.setOption({
       ...baseOption(),

@@ -47,7 +47,7 @@ export class UtilisationPanel extends BasePanel<UtilisationReport> {
         },
       },
       grid: { left: 8, right: 8, top: 6, bottom: 40, containLabel: true },
-      xAxis: { type: "category", data: hours, name: s.hour, ...axisStyle(), splitArea: { show: false } },
+      xAxis: { type: "category", data: hours, ...axisStyle(), splitArea: { show: false } },
       yAxis: { type: "category", data: [...s.weekdays], inverse: true, ...axisStyle() },
       visualMap: {
         seriesIndex: 0,
