@@ -100,6 +100,9 @@ export abstract class BasePanel<T> implements Panel {
     box.style.flex = "1 1 auto";
     box.style.minHeight = `${minHeight}px`;
     box.style.width = "100%";
+    // The canvas has no text of its own; the panel's title and text around it carry the figures.
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", this.head.textContent ?? "");
     const chart = echarts.init(box, undefined, { renderer: "canvas" });
     this.charts.push(chart);
     return chart;

@@ -196,7 +196,9 @@ export class EnergyPanel extends BasePanel<EnergyData> {
       key.style.color = MUTED;
       key.style.fontSize = "0.85em";
     } else {
-      const empty = add(left, "div", "panel-empty", s.energyEmpty);
+      // A 0 with observed time is a real 0; without any, the hub simply has no data.
+      const observed = totals.reduce((sum, t) => sum + t.observed_hours, 0);
+      const empty = add(left, "div", "panel-empty", observed > 0 ? s.energyEmpty : s.energyUnobserved);
       empty.style.color = MUTED;
       empty.style.margin = "auto";
     }
