@@ -55,7 +55,7 @@ export interface Strings {
   worstPiles: string;
   noPiles: string;
   tooManyPiles: (piles: string) => string;
-  unstated: (count: number, reasons: string) => string;
+  unstated: (count: number, reasons: string, more: boolean) => string;
   energyUnobserved: string;
   statusHours: Record<"available" | "in_use" | "out_of_service" | "short_offline" | "unknown", string>;
   // shared
@@ -125,7 +125,7 @@ const ZH: Strings = {
   mttr: (h) => (h === null ? "平均修复时间：—" : `平均修复时间 ${h} 小时`),
   worstPiles: "可用率最低的充电桩",
   noPiles: "没有充电桩",
-  unstated: (n, r) => `另有 ${n} 个充电桩无可用率（${r}）`,
+  unstated: (n, r, more) => `${more ? "另有 " : ""}${n} 个充电桩无可用率（${r}）`,
   energyUnobserved: "近30天没有观测数据（不是零电量）",
   tooManyPiles: (n) => `本区域有 ${n} 个充电桩，逐桩可用率数据量过大，大屏不在此层级获取；请下钻到区或街道查看。`,
   statusHours: {
@@ -188,7 +188,7 @@ const EN: Strings = {
   mttr: (h) => (h === null ? "MTTR: —" : `MTTR ${h} h`),
   worstPiles: "Lowest-uptime piles",
   noPiles: "No piles",
-  unstated: (n, r) => `${n} more piles without an uptime figure (${r})`,
+  unstated: (n, r, more) => `${n}${more ? " more" : ""} pile${n === 1 ? "" : "s"} without an uptime figure (${r})`,
   energyUnobserved: "Nothing observed in the last 30 days (not zero energy)",
   tooManyPiles: (n) => `${n} piles here: the hub's uptime answer lists every pile and connector, too much to fetch on a wall screen at this level. Drill down to a district or street.`,
   statusHours: {

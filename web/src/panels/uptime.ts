@@ -132,7 +132,7 @@ export class UptimePanel extends BasePanel<UptimeData> {
     const unstated = report.piles.filter((p) => p.uptime === null);
     if (unstated.length > 0) {
       const reasons = [...new Set(unstated.map((p) => s.reason(p.reason)))].join(", ");
-      const note = add(right, "div", "uptime-unstated", s.unstated(unstated.length, reasons));
+      const note = add(right, "div", "uptime-unstated", s.unstated(unstated.length, reasons, stated.length > 0));
       note.style.color = MUTED;
     }
     return "ready";
