@@ -5,6 +5,9 @@ import { type Chart, echarts, MUTED, TEXT } from "./charts";
 import type { Jurisdiction } from "./api";
 import { type Strings, strings } from "./strings";
 
+// Below this width a panel's two parts stack instead of standing side by side.
+const WIDE_PX = 620;
+
 export type PanelState = "loading" | "ready" | "empty" | "error";
 
 /** A panel's skeleton. Subclasses implement `load` (fetch) and `draw` (render); the base keeps
@@ -14,6 +17,7 @@ export abstract class BasePanel<T> implements Panel {
   protected readonly status: HTMLElement;
   protected readonly body: HTMLElement;
   protected charts: Chart[] = [];
+  private splits: Array<{ box: HTMLElement; parts: [HTMLElement, HTMLElement]; grow: [number, number]; tall: 0 | 1 | null }> = [];
   private generation = 0;
   private observer: ResizeObserver | null = null;
 
@@ -65,6 +69,7 @@ export abstract class BasePanel<T> implements Panel {
       this.clearBody();
       const state = this.draw(data, ctx, s);
       this.setState(state, state === "empty" ? s.noData : "");
+      this.resize(); // the parts' sizes are known only now that both are filled
     } catch (error) {
       this.clearBody();
       this.setState("error", describe(error, s));
@@ -72,7 +77,40 @@ export abstract class BasePanel<T> implements Panel {
   }
 
   resize(): void {
+    this.layout();
     for (const chart of this.charts) chart.resize();
+  }
+
+  /** Two parts side by side in a wide panel, one above the other in a narrow one (the wall's
+   * grid gives a panel about 400 px; a 2×2 layout would give it 900). `grow` is each part's
+   * share of the width when side by side; stacked, part `tall` (the chart) takes the height. */
+  protected split(grow: [number, number], tall: 0 | 1 | null): { first: HTMLElement; second: HTMLElement } {
+    const box = add(this.body, "div", "panel-split");
+    box.style.display = "flex";
+    box.style.gap = "10px";
+    box.style.flex = "1 1 auto";
+    box.style.minHeight = "0";
+    const first = add(box, "div", "panel-part");
+    const second = add(box, "div", "panel-part");
+    for (const part of [first, second]) {
+      part.style.minWidth = "0";
+      part.style.minHeight = "0";
+      part.style.display = "flex";
+      part.style.flexDirection = "column";
+    }
+    this.splits.push({ box, parts: [first, second], grow, tall });
+    this.layout();
+    return { first, second };
+  }
+
+  private layout(): void {
+    const wide = this.el.clientWidth >= WIDE_PX;
+    for (const { box, parts, grow, tall } of this.splits) {
+      box.style.flexDirection = wide ? "row" : "column";
+      parts.forEach((part, i) => {
+        part.style.flex = wide ? `${grow[i]} 1 0` : i === tall ? "1 1 auto" : "0 0 auto";
+      });
+    }
   }
 
   dispose(): void {
@@ -111,6 +149,7 @@ export abstract class BasePanel<T> implements Panel {
   private clearBody(): void {
     for (const chart of this.charts) chart.dispose();
     this.charts = [];
+    this.splits = [];
     this.body.replaceChildren();
   }
 }
@@ -242,4 +281,51 @@ export async function areaInfo(ctx: PanelContext): Promise<{ name: NameOf; piles
 
 export async function areaNames(ctx: PanelContext): Promise<NameOf> {
   return (await areaInfo(ctx)).name;
+}
+
+export interface LegendItem {
+  label: string;
+  colour: string;
+  /** "hatched": a striped swatch (a non-solid period); "line"/"dashed": a line's sample. */
+  mark?: "solid" | "hatched" | "line" | "dashed";
+}
+
+/** A legend in the page, not in the canvas: it wraps in a narrow panel and the chart below it
+ * takes what height is left (an ECharts legend would need its rows guessed). */
+export function legend(parent: HTMLElement, items: readonly LegendItem[]): HTMLElement {
+  const box = add(parent, "div", "panel-legend");
+  box.style.display = "flex";
+  box.style.flexWrap = "wrap";
+  box.style.gap = "2px 10px";
+  box.style.fontSize = "0.8em";
+  box.style.flex = "0 0 auto";
+  for (const item of items) {
+    const entry = add(box, "span", "legend-item");
+    entry.style.display = "inline-flex";
+    entry.style.alignItems = "center";
+    entry.style.gap = "4px";
+    entry.style.whiteSpace = "nowrap";
+    const swatch = add(entry, "span", "legend-swatch");
+    swatch.setAttribute("aria-hidden", "true");
+    swatch.style.display = "inline-block";
+    const mark = item.mark ?? "solid";
+    if (mark === "line" || mark === "dashed") {
+      swatch.style.width = "16px";
+      swatch.style.height = "0";
+      swatch.style.borderTop = `2px ${mark === "dashed" ? "dashed" : "solid"} ${item.colour}`;
+    } else {
+      swatch.style.width = "11px";
+      swatch.style.height = "11px";
+      swatch.style.borderRadius = "2px";
+      swatch.style.background =
+        mark === "hatched"
+          ? `repeating-linear-gradient(45deg, ${item.colour} 0 2px, rgba(11, 18, 32, 0.9) 2px 4px)`
+          : item.colour;
+    }
+    const text = add(entry, "span", undefined, item.label);
+    text.style.overflow = "hidden";
+    text.style.textOverflow = "ellipsis";
+    text.style.maxWidth = "11em";
+  }
+  return box;
 }

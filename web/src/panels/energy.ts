@@ -8,6 +8,7 @@ import {
   addDays,
   areaNames,
   BasePanel,
+  legend,
   daysFrom,
   firstOfMonth,
   last30,
@@ -124,27 +125,19 @@ export class EnergyPanel extends BasePanel<EnergyData> {
       });
     }
 
-    const split = add(this.body, "div");
-    split.style.display = "flex";
-    split.style.flex = "1 1 auto";
-    split.style.minHeight = "0";
-    split.style.gap = "12px";
-    const left = add(split, "div");
-    left.style.flex = "3 1 0";
-    left.style.display = "flex";
-    left.style.minWidth = "0";
-    const right = add(split, "div", "energy-month");
-    right.style.flex = "1.2 1 0";
-    right.style.minWidth = "170px";
+    const { first: left, second: right } = this.split([3, 1.2], 0);
+    right.classList.add("energy-month");
     right.style.fontSize = "0.85em";
-    right.style.overflow = "hidden";
+    right.style.marginTop = "4px";
 
     const total = totals.reduce((sum, t) => sum + t.energy_kwh, 0);
     if (total > 0) {
-      const chart = this.chartIn(left, 160);
-      const lastPeriod = periods.length - 1;
-      // One legend entry per area (its periods share the name, so they toggle together); the
-      // periods are told apart by the hatch, explained under the chart and in the tooltip.
+      legend(left, [
+        ...groups.map((g, gi) => ({ label: g.label, colour: GROUP_COLOURS[gi % GROUP_COLOURS.length] ?? MUTED })),
+        ...periods.map((p, pi) => ({ label: s.period(p), colour: MUTED, mark: pi === 0 ? ("solid" as const) : ("hatched" as const) })),
+      ]);
+      const chart = this.chartIn(left, 120);
+      // Periods are told apart by the hatch (the legend's grey swatches) and in the tooltip.
       const periodOf: string[] = [];
       const series = groups.flatMap((g, gi) =>
         periods.map((p, pi) => {
@@ -152,14 +145,15 @@ export class EnergyPanel extends BasePanel<EnergyData> {
           return {
             type: "bar" as const,
             name: g.label,
-            stack: g.code || "others",
-            barMaxWidth: 14,
+            // One stack a day: each area's periods in turn, so the bar's height is the area's
+            // day and a narrow wall panel still has room for 30 bars.
+            stack: "day",
+            barMaxWidth: 16,
             data: (values[gi]?.[pi] ?? []).map((v) => Math.round(v * 10) / 10),
             itemStyle: {
               color: GROUP_COLOURS[gi % GROUP_COLOURS.length],
               // The first period (峰) solid, the others hatched: told apart without colour.
               decal: pi === 0 ? undefined : HATCH,
-              borderRadius: pi === lastPeriod ? [2, 2, 0, 0] : 0,
             },
           };
         }),
@@ -173,15 +167,7 @@ export class EnergyPanel extends BasePanel<EnergyData> {
       };
       chart.setOption({
         ...baseOption(),
-        legend: {
-          type: "scroll",
-          top: 0,
-          textStyle: { color: TEXT, fontSize: 12 },
-          pageTextStyle: { color: MUTED },
-          itemWidth: 14,
-          itemHeight: 10,
-        },
-        grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
+        grid: { left: 4, right: 8, top: 10, bottom: 4, containLabel: true },
         tooltip: {
           ...(baseOption().tooltip as object),
           trigger: "axis",
@@ -192,9 +178,6 @@ export class EnergyPanel extends BasePanel<EnergyData> {
         yAxis: { type: "value", ...axisStyle() },
         series,
       });
-      const key = add(this.body, "div", "energy-key", s.periodKey(periods.map((p) => s.period(p))));
-      key.style.color = MUTED;
-      key.style.fontSize = "0.85em";
     } else {
       // A 0 with observed time is a real 0; without any, the hub simply has no data.
       const observed = totals.reduce((sum, t) => sum + t.observed_hours, 0);
@@ -212,37 +195,29 @@ export class EnergyPanel extends BasePanel<EnergyData> {
     const now = windowTotal(m.thisMonth);
     const before = windowTotal(m.sameDays);
     const whole = windowTotal(m.lastMonth);
-    const top = Math.max(now.kwh, before.kwh, whole.kwh, 1);
 
-    const bar = (label: string, value: { kwh: number; coverage: number | null }, colour: string, key: string): void => {
-      const row = add(box, "div", "month-row");
-      row.dataset.month = key;
-      row.style.margin = "2px 0 6px";
-      add(row, "div", "month-label", label).style.color = MUTED;
-      const line = add(row, "div");
+    const row = (label: string, value: { kwh: number; coverage: number | null }, key: string): void => {
+      const line = add(box, "div", "month-row");
+      line.dataset.month = key;
       line.style.display = "flex";
-      line.style.alignItems = "center";
-      line.style.gap = "2px 6px";
       line.style.flexWrap = "wrap";
-      const fill = add(line, "div");
-      fill.style.height = "10px";
-      fill.style.width = `${Math.max(2, (value.kwh / top) * 40)}%`;
-      fill.style.flex = "0 0 auto";
-      fill.style.background = colour;
-      fill.style.borderRadius = "2px";
-      const figure = add(line, "span", "month-value", `${num(value.kwh, ctx.lang)} ${s.kwh}`);
+      line.style.alignItems = "baseline";
+      line.style.gap = "0 6px";
+      line.style.margin = "1px 0";
+      add(line, "span", "month-label", label).style.color = MUTED;
+      const figure = add(line, "strong", "month-value", `${num(value.kwh, ctx.lang)} ${s.kwh}`);
       figure.style.whiteSpace = "nowrap";
-      figure.style.fontWeight = "600";
+      figure.style.marginLeft = "auto";
       const seen = add(line, "span", "month-coverage", s.coverageNote(pct(value.coverage, 0)));
       seen.style.color = MUTED;
-      seen.style.fontSize = "0.85em";
+      seen.style.fontSize = "0.9em";
       seen.style.whiteSpace = "nowrap";
     };
-    bar(s.thisMonth(shortDay(w.thisFirst, ctx.lang), shortDay(ctx.today, ctx.lang)), now, "#56b4e9", "this");
-    bar(s.lastMonthSameDays(shortDay(w.lastFirst, ctx.lang), shortDay(w.sameDay, ctx.lang)), before, "#a9b4c2", "same-days");
+    const dayOf = (day: string): number => Number(day.slice(8, 10));
+    row(s.thisMonth(dayOf(ctx.today)), now, "this");
+    row(s.lastMonthSameDays(dayOf(w.sameDay)), before, "same-days");
     const change = add(box, "div", "month-change");
     change.style.fontWeight = "600";
-    change.style.margin = "0 0 8px";
     if (before.coverage === null || before.coverage < MIN_COVERAGE || now.coverage === null || now.coverage < MIN_COVERAGE) {
       change.textContent = s.notComparable;
     } else if (before.kwh > 0) {
@@ -251,9 +226,10 @@ export class EnergyPanel extends BasePanel<EnergyData> {
     } else {
       change.textContent = s.noBaseline;
     }
-    bar(s.lastMonthWhole(w.lastFirst.slice(0, 7)), whole, "#6b7689", "last");
+    row(s.lastMonthWhole(Number(w.lastFirst.slice(5, 7))), whole, "last");
     const foot = add(box, "div", "month-note", s.monthNote);
     foot.style.color = MUTED;
     foot.style.fontSize = "0.85em";
+    foot.style.marginTop = "2px";
   }
 }

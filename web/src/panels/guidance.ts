@@ -4,11 +4,11 @@
 import type { PanelContext } from "./contract";
 import type { HourWindow, OffPeakGuidance } from "./api";
 import { axisStyle, baseOption, GROUP_COLOURS, MUTED, TEXT } from "./charts";
-import { add, areaNames, BasePanel, clock, hourRanges, last30, type PanelState, pct, query } from "./common";
+import { add, areaNames, BasePanel, clock, hourRanges, last30, legend, type PanelState, pct, query } from "./common";
 import type { Strings } from "./strings";
 
 // Lines drawn at most: the congested ones first, then the most idle.
-const MAX_LINES = 5;
+const MAX_LINES = 4;
 
 interface GuidanceData {
   guidance: OffPeakGuidance;
@@ -38,16 +38,9 @@ export class GuidancePanel extends BasePanel<GuidanceData> {
     const rec = g.recommendation;
     const label = (c: { code: string; name: string | null }): string => name(c.code, c.name);
 
-    const split = add(this.body, "div");
-    split.style.display = "flex";
-    split.style.gap = "12px";
-    split.style.flex = "1 1 auto";
-    split.style.minHeight = "0";
-    const text = add(split, "div", "guidance-text");
-    text.style.flex = "1 1 0";
-    text.style.minWidth = "0";
+    const { first: text, second: box } = this.split([1, 1.3], 1);
+    text.classList.add("guidance-text");
     text.style.fontSize = "0.9em";
-    text.style.overflow = "hidden";
 
     const judged = g.communities.filter((c) => c.reason === null);
     if (g.communities.length === 0 || judged.length === 0 || rec.most_idle_community === null) {
@@ -63,7 +56,7 @@ export class GuidancePanel extends BasePanel<GuidanceData> {
     const section = (heading: string, key: string): HTMLElement => {
       const box = add(text, "div", "guidance-section");
       box.dataset.guidance = key;
-      box.style.margin = "0 0 6px";
+      box.style.margin = "0 0 4px";
       add(box, "div", "guidance-heading", heading).style.color = MUTED;
       return box;
     };
@@ -93,23 +86,30 @@ export class GuidancePanel extends BasePanel<GuidanceData> {
       ...judged.map((c) => c.community.code),
     ];
     const picked = [...new Set(order)].slice(0, MAX_LINES);
-    const box = add(split, "div");
-    box.style.flex = "1.3 1 0";
-    box.style.minWidth = "0";
-    box.style.display = "flex";
-    const chart = this.chartIn(box, 140);
+    const lineLabel = (code: string): string => {
+      const c = g.communities.find((x) => x.community.code === code);
+      return c ? label(c.community) : code;
+    };
+    legend(
+      box,
+      picked.map((code, i) => ({
+        label: lineLabel(code),
+        colour: GROUP_COLOURS[i % GROUP_COLOURS.length] ?? MUTED,
+        mark: i % 2 === 0 ? ("line" as const) : ("dashed" as const),
+      })),
+    );
+    const chart = this.chartIn(box, 110);
     chart.setOption({
       ...baseOption(),
-      legend: { type: "scroll", top: 0, textStyle: { color: TEXT, fontSize: 12 }, pageTextStyle: { color: MUTED } },
       tooltip: { ...(baseOption().tooltip as object), trigger: "axis", valueFormatter: (v: unknown) => (typeof v === "number" ? pct(v, 0) : "—") },
-      grid: { left: 8, right: 12, top: 28, bottom: 4, containLabel: true },
+      grid: { left: 4, right: 12, top: 10, bottom: 4, containLabel: true },
       xAxis: { type: "category", data: Array.from({ length: 24 }, (_, h) => String(h)), boundaryGap: false, ...axisStyle() },
       yAxis: { type: "value", min: 0, max: 1, axisLabel: { ...(axisStyle().axisLabel as object), formatter: (v: number) => pct(v, 0) }, ...{ axisLine: axisStyle().axisLine, splitLine: axisStyle().splitLine } },
       series: picked.map((code, i) => {
         const c = g.communities.find((x) => x.community.code === code);
         return {
           type: "line" as const,
-          name: c ? label(c.community) : code,
+          name: lineLabel(code),
           showSymbol: false,
           connectNulls: false,
           lineStyle: { width: 2, type: i % 2 === 0 ? ("solid" as const) : ("dashed" as const) },

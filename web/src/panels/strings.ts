@@ -11,10 +11,9 @@ export interface Strings {
   energyEmpty: string;
   period: (name: string) => string;
   others: string;
-  periodKey: (periods: string[]) => string;
-  thisMonth: (firstDay: string, lastDay: string) => string;
-  lastMonthSameDays: (firstDay: string, lastDay: string) => string;
-  lastMonthWhole: (month: string) => string;
+  thisMonth: (lastDay: number) => string;
+  lastMonthSameDays: (lastDay: number) => string;
+  lastMonthWhole: (month: number) => string;
   monthNote: string;
   change: (pct: string) => string;
   noBaseline: string;
@@ -85,11 +84,10 @@ const ZH: Strings = {
   energyEmpty: "近30天没有充电记录",
   period: (name) => ({ peak: "峰", valley: "谷", flat: "平", sharp: "尖" })[name] ?? name,
   others: "其他",
-  periodKey: (p) => `每根柱：实心 = ${p[0] ?? ""}${p.length > 1 ? `，斜纹 = ${p.slice(1).join("/")}` : ""}`,
-  thisMonth: (a, b) => `本月 ${a}–${b}（至今）`,
-  lastMonthSameDays: (a, b) => `上月同期 ${a}–${b}`,
-  lastMonthWhole: (m) => `上月全月 ${m}`,
-  monthNote: "本月含今天截至当前的电量；上月同期为整天。",
+  thisMonth: (d) => `本月至今（1–${d}日）`,
+  lastMonthSameDays: (d) => `上月同期（1–${d}日）`,
+  lastMonthWhole: (m) => `上月全月（${m}月）`,
+  monthNote: "本月含今天截至现在；上月同期按整天计。",
   change: (pct) => `较上月同期 ${pct}`,
   noBaseline: "上月同期无电量，无法比较",
   notComparable: "观测不足一半，不作比较",
@@ -117,12 +115,12 @@ const ZH: Strings = {
   worst: (pct) => `最高 ${pct}`,
   uptimeTitle: "设备可用率（近30天）",
   areaUptime: "区域可用率",
-  unknownShare: "状态未知占比",
-  coverage: "观测覆盖率",
+  unknownShare: "状态未知",
+  coverage: "观测覆盖",
   ukReliability: "可靠率",
   meetsTarget: (v) => (v === null ? "无法判定是否达到 99%" : v ? "达到 99% 目标" : "未达到 99% 目标"),
   faultsRepairs: (f, r) => `故障 ${f} 次，修复 ${r} 次`,
-  mttr: (h) => (h === null ? "平均修复时间：—" : `平均修复时间 ${h} 小时`),
+  mttr: (h) => (h === null ? "平均修复 —" : `平均修复 ${h} 小时`),
   worstPiles: "可用率最低的充电桩",
   noPiles: "没有充电桩",
   unstated: (n, r, more) => `${more ? "另有 " : ""}${n} 个充电桩无可用率（${r}）`,
@@ -139,6 +137,8 @@ const ZH: Strings = {
   rangeNote: (a, b) => `${a} 至 ${b}`,
 };
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
 const EN: Strings = {
   loading: "Loading…",
   noData: "No data",
@@ -148,16 +148,15 @@ const EN: Strings = {
   energyEmpty: "No charging in the last 30 days",
   period: (name) => name.charAt(0).toUpperCase() + name.slice(1),
   others: "Others",
-  periodKey: (p) => `Each bar: solid = ${p[0] ?? ""}${p.length > 1 ? `, hatched = ${p.slice(1).join("/")}` : ""}`,
-  thisMonth: (a, b) => `This month ${a}–${b} (so far)`,
-  lastMonthSameDays: (a, b) => `Same days last month ${a}–${b}`,
-  lastMonthWhole: (m) => `Whole last month ${m}`,
+  thisMonth: (d) => `This month so far (1–${d})`,
+  lastMonthSameDays: (d) => `Last month, same days (1–${d})`,
+  lastMonthWhole: (m) => `Last month, whole (${MONTHS[m - 1] ?? m})`,
   monthNote: "This month counts today up to now; last month's days are whole days.",
   change: (pct) => `${pct} on the same days last month`,
   noBaseline: "No energy on the same days last month: no comparison",
   notComparable: "Less than half observed: not compared",
   coverageNote: (pct) => `${pct} observed`,
-  utilTitle: "Occupancy by hour × weekday (last 30 days)",
+  utilTitle: "Occupancy, hour × weekday (30 days)",
   weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
   hour: "h",
   occupancy: "Occupancy",

@@ -3,14 +3,14 @@
 // with the lowest uptime.
 import type { PanelContext } from "./contract";
 import type { StatusHours, UptimeReport } from "./api";
-import { axisStyle, baseOption, HATCH, MUTED, TEXT } from "./charts";
-import { add, areaInfo, BasePanel, last30, num, type PanelState, pct, query } from "./common";
+import { MUTED } from "./charts";
+import { add, areaInfo, BasePanel, last30, legend, num, type PanelState, pct, query } from "./common";
 import type { Strings } from "./strings";
 
 const WORST = 5;
 const STATUS_ORDER: ReadonlyArray<keyof StatusHours> = ["available", "in_use", "out_of_service", "short_offline", "unknown"];
 // Status colours follow the board's meaning (green usable, amber/red out, grey unknown); each
-// segment is also labelled in the legend and the tooltip.
+// segment is also named, with its share, in the legend, and unknown is hatched.
 const STATUS_COLOURS: Record<keyof StatusHours, string> = {
   available: "#009e73",
   in_use: "#56b4e9",
@@ -23,6 +23,11 @@ const STATUS_COLOURS: Record<keyof StatusHours, string> = {
 // form, so above this many piles (a city of 200,000 connectors: over 100 MB) the panel does not
 // ask every few minutes; it says why and points at a smaller area instead.
 const MAX_PILES = 3000;
+
+/** A share for the legend: whole percent, but never "0%" for a share that is there. */
+function share(value: number): string {
+  return value > 0 && value < 0.005 ? "<1%" : pct(value, 0);
+}
 
 interface UptimeData {
   report: UptimeReport | { tooMany: number };
@@ -50,22 +55,14 @@ export class UptimePanel extends BasePanel<UptimeData> {
       return "ready";
     }
     const a = report.area_uptime;
-    const split = add(this.body, "div");
-    split.style.display = "flex";
-    split.style.gap = "12px";
-    split.style.flex = "1 1 auto";
-    split.style.minHeight = "0";
-    const left = add(split, "div", "uptime-area");
-    left.style.flex = "1 1 0";
-    left.style.minWidth = "0";
-    left.style.display = "flex";
-    left.style.flexDirection = "column";
+    const { first: left, second: right } = this.split([1, 1.2], null);
+    left.classList.add("uptime-area");
     left.style.fontSize = "0.9em";
 
     add(left, "div", undefined, s.areaUptime).style.color = MUTED;
     const big = add(left, "div", "uptime-value");
     big.dataset.uptime = a.uptime === null ? "null" : String(a.uptime);
-    big.style.fontSize = "2em";
+    big.style.fontSize = "1.9em";
     big.style.fontWeight = "700";
     big.style.lineHeight = "1.1";
     big.textContent = a.uptime === null ? "—" : pct(a.uptime, 2);
@@ -76,40 +73,46 @@ export class UptimePanel extends BasePanel<UptimeData> {
     }
     const unknown = a.range_hours > 0 ? a.hours.unknown / a.range_hours : null;
     const facts = [
-      `${s.unknownShare} ${pct(unknown)}`,
-      `${s.coverage} ${pct(a.coverage)}`,
+      `${s.unknownShare} ${pct(unknown)} · ${s.coverage} ${pct(a.coverage)}`,
       `${s.ukReliability} ${pct(a.uk_reliability, 2)} · ${s.meetsTarget(a.meets_uk_target)}`,
-      s.faultsRepairs(a.faults, a.repairs),
-      a.mttr_hours === null && a.mttr_reason ? `${s.mttr(null)} (${s.reason(a.mttr_reason)})` : s.mttr(a.mttr_hours === null ? null : num(a.mttr_hours, ctx.lang)),
+      `${s.faultsRepairs(a.faults, a.repairs)} · ${
+        a.mttr_hours === null && a.mttr_reason ? `${s.mttr(null)} (${s.reason(a.mttr_reason)})` : s.mttr(a.mttr_hours === null ? null : num(a.mttr_hours, ctx.lang))
+      }`,
     ];
     for (const fact of facts) add(left, "div", "uptime-fact", fact);
-    const bar = add(left, "div");
-    bar.style.display = "flex";
-    bar.style.height = "52px";
-    bar.style.marginTop = "6px";
-    const chart = this.chartIn(bar, 52);
+    // The split of the range by status as one bar in the page (a chart would be all overhead
+    // for five numbers); the legend wraps in a narrow panel.
     const total = STATUS_ORDER.reduce((t, k) => t + a.hours[k], 0);
-    chart.setOption({
-      ...baseOption(),
-      tooltip: { ...(baseOption().tooltip as object), trigger: "item", valueFormatter: (v: unknown) => (typeof v === "number" ? pct(v) : "—") },
-      legend: { top: 0, left: 0, itemWidth: 10, itemHeight: 10, textStyle: { color: TEXT, fontSize: 11 } },
-      grid: { left: 0, right: 0, top: 22, bottom: 0 },
-      xAxis: { type: "value", max: 1, show: false },
-      yAxis: { type: "category", data: [""], show: false, ...axisStyle() },
-      series: STATUS_ORDER.map((k) => ({
-        type: "bar" as const,
-        name: s.statusHours[k],
-        stack: "hours",
-        barWidth: 14,
-        itemStyle: { color: STATUS_COLOURS[k], decal: k === "unknown" ? HATCH : undefined },
-        data: [total > 0 ? a.hours[k] / total : 0],
+    const shown = STATUS_ORDER.filter((k) => a.hours[k] > 0);
+    legend(
+      left,
+      shown.map((k) => ({
+        label: `${s.statusHours[k]} ${share(a.hours[k] / total)}`,
+        colour: STATUS_COLOURS[k],
+        mark: k === "unknown" ? ("hatched" as const) : ("solid" as const),
       })),
-    });
+    ).style.marginTop = "4px";
+    const bar = add(left, "div", "uptime-hours");
+    bar.setAttribute("role", "img");
+    bar.setAttribute("aria-label", shown.map((k) => `${s.statusHours[k]} ${pct(a.hours[k] / total, 1)}`).join(", "));
+    bar.style.display = "flex";
+    bar.style.height = "12px";
+    bar.style.marginTop = "3px";
+    bar.style.borderRadius = "2px";
+    bar.style.overflow = "hidden";
+    bar.style.flex = "0 0 auto";
+    for (const k of shown) {
+      const part = add(bar, "span");
+      part.style.flex = `${a.hours[k]} 0 0`;
+      part.style.background =
+        k === "unknown"
+          ? `repeating-linear-gradient(45deg, ${STATUS_COLOURS[k]} 0 3px, rgba(11, 18, 32, 0.9) 3px 6px)`
+          : STATUS_COLOURS[k];
+    }
 
-    const right = add(split, "div", "uptime-worst");
-    right.style.flex = "1.2 1 0";
-    right.style.minWidth = "0";
+    right.classList.add("uptime-worst");
     right.style.fontSize = "0.9em";
+    right.style.marginTop = "4px";
     add(right, "div", undefined, s.worstPiles).style.color = MUTED;
     if (report.piles.length === 0) {
       add(right, "div", undefined, s.noPiles);
