@@ -3,7 +3,6 @@
 import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
 import {
   GridComponent,
-  LegendComponent,
   MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
@@ -16,7 +15,6 @@ echarts.use([
   HeatmapChart,
   LineChart,
   GridComponent,
-  LegendComponent,
   MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,

@@ -19,6 +19,8 @@ export abstract class BasePanel<T> implements Panel {
   protected charts: Chart[] = [];
   private splits: Array<{ box: HTMLElement; parts: [HTMLElement, HTMLElement]; grow: [number, number]; tall: 0 | 1 | null }> = [];
   private generation = 0;
+  /** `area|lang` of the figures on show, or null. */
+  private shown: string | null = null;
   private observer: ResizeObserver | null = null;
 
   constructor(protected readonly el: HTMLElement) {
@@ -53,25 +55,35 @@ export abstract class BasePanel<T> implements Panel {
   async update(ctx: PanelContext): Promise<void> {
     const mine = ++this.generation;
     const s = strings(ctx.lang);
+    const key = `${ctx.area}|${ctx.lang}`;
     this.head.textContent = this.title(s);
-    if (this.el.dataset.state !== "ready") this.setState("loading", s.loading);
+    if (key !== this.shown) {
+      // Another area or language: the figures on show no longer answer the question.
+      this.clearBody();
+      this.shown = null;
+      this.setState("loading", s.loading);
+    }
     let data: T;
     try {
       data = await this.load(ctx);
     } catch (error) {
       if (mine !== this.generation) return;
-      this.clearBody();
-      this.setState("error", describe(error, s));
+      // A periodic refresh that fails keeps the last figures of this same area, saying so.
+      const stale = this.shown === key ? ` ${s.stale}` : "";
+      if (!stale) this.clearBody();
+      this.setState("error", `${describe(error, s)}${stale}`);
       return;
     }
     if (mine !== this.generation) return; // a newer area or language superseded this answer
     try {
       this.clearBody();
       const state = this.draw(data, ctx, s);
+      this.shown = key;
       this.setState(state, state === "empty" ? s.noData : "");
       this.resize(); // the parts' sizes are known only now that both are filled
     } catch (error) {
       this.clearBody();
+      this.shown = null;
       this.setState("error", describe(error, s));
     }
   }
@@ -125,12 +137,6 @@ export abstract class BasePanel<T> implements Panel {
     this.status.textContent = text;
     this.status.style.display = text ? "" : "none";
     this.status.style.color = state === "error" ? "#ffb4a8" : MUTED; // ≈ 10:1 on the wall ground
-  }
-
-  /** Put a note in the status line without changing the state (e.g. an empty but valid answer). */
-  protected note(text: string): void {
-    this.status.textContent = text;
-    this.status.style.display = text ? "" : "none";
   }
 
   protected chartIn(parent: HTMLElement, minHeight: number): Chart {

@@ -2,7 +2,7 @@
 // segment per period), and this month so far against the same days of last month.
 import type { PanelContext } from "./contract";
 import type { EnergyReport } from "./api";
-import { axisStyle, baseOption, GROUP_COLOURS, HATCH, MUTED, TEXT } from "./charts";
+import { axisStyle, baseOption, GROUP_COLOURS, HATCH, MUTED } from "./charts";
 import {
   add,
   addDays,

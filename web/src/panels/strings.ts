@@ -5,6 +5,7 @@ export interface Strings {
   loading: string;
   noData: string;
   errorPrefix: string;
+  stale: string;
   kwh: string;
   // energy
   energyTitle: string;
@@ -79,6 +80,7 @@ const ZH: Strings = {
   loading: "加载中…",
   noData: "暂无数据",
   errorPrefix: "无法获取",
+  stale: "（下方为上次获取的数据）",
   kwh: "千瓦时",
   energyTitle: "近30天充电量（千瓦时，峰/谷）",
   energyEmpty: "近30天没有充电记录",
@@ -143,6 +145,7 @@ const EN: Strings = {
   loading: "Loading…",
   noData: "No data",
   errorPrefix: "Could not load",
+  stale: "(showing the last figures fetched)",
   kwh: "kWh",
   energyTitle: "Energy, 30 days (kWh)",
   energyEmpty: "No charging in the last 30 days",
