@@ -259,6 +259,18 @@ const factCache = new Map<string, Promise<AreaFacts>>();
 
 export type NameOf = (code: string, fallback: string | null) => string;
 
+// Names of units below the area's children (communities seen from a district or city) as other
+// answers give them (guidance lists every community with its name), so a pile's community
+// reads as a name, not a 12-digit code, once any panel has seen it.
+const learnt = new Map<string, string>();
+const LEARNT_MAX = 20000;
+
+export function learnNames(refs: Iterable<{ code: string; name: string | null }>): void {
+  for (const ref of refs) {
+    if (ref.name && learnt.size < LEARNT_MAX) learnt.set(ref.code, ref.name);
+  }
+}
+
 export async function areaInfo(ctx: PanelContext): Promise<{ name: NameOf; piles: number | null }> {
   let pending = factCache.get(ctx.area);
   if (pending === undefined) {
@@ -279,7 +291,7 @@ export async function areaInfo(ctx: PanelContext): Promise<{ name: NameOf; piles
   const facts = await pending;
   const name: NameOf = (code, fallback) => {
     const known = facts.names.get(code);
-    if (known === undefined) return fallback ?? code;
+    if (known === undefined) return fallback ?? learnt.get(code) ?? code;
     return ctx.lang === "en" ? (known.en ?? known.zh) : known.zh;
   };
   return { name, piles: facts.piles };

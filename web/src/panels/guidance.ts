@@ -4,7 +4,7 @@
 import type { PanelContext } from "./contract";
 import type { HourWindow, OffPeakGuidance } from "./api";
 import { axisStyle, baseOption, GROUP_COLOURS, MUTED, TEXT } from "./charts";
-import { add, areaNames, BasePanel, clock, hourRanges, last30, legend, type PanelState, pct, query } from "./common";
+import { add, areaNames, BasePanel, clock, hourRanges, last30, learnNames, legend, type PanelState, pct, query } from "./common";
 import type { Strings } from "./strings";
 
 // Lines drawn at most: the congested ones first, then the most idle.
@@ -30,6 +30,7 @@ export class GuidancePanel extends BasePanel<GuidanceData> {
       ctx.api<OffPeakGuidance>(`/v1/guidance/off-peak?${query({ area: ctx.area, from, to })}`),
       areaNames(ctx),
     ]);
+    learnNames(guidance.communities.map((c) => c.community));
     return { guidance, name };
   }
 

@@ -127,7 +127,7 @@ export class UptimePanel extends BasePanel<UptimeData> {
       item.dataset.pileId = String(p.pile_id);
       const code = add(item, "span", undefined, p.equipment_id);
       code.style.fontFamily = "monospace";
-      add(item, "span", undefined, ` ${name(p.community, p.community)} `).style.color = MUTED;
+      add(item, "span", undefined, ` ${name(p.community, null)} `).style.color = MUTED;
       const value = add(item, "strong", undefined, pct(p.uptime, 1));
       value.style.float = "right";
     }
