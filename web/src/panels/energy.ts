@@ -116,7 +116,8 @@ export class EnergyPanel extends BasePanel<EnergyData> {
     // values[group][period][day]
     const values = groups.map(() => periods.map(() => dayList.map(() => 0)));
     for (const row of report.rows) {
-      const g = shownCodes.has(row.group.code) ? groups.findIndex((x) => x.code === row.group.code) : groups.length - 1;
+      const others = groups.length > shown.length ? groups.length - 1 : -1; // -1: no "others"
+      const g = shownCodes.has(row.group.code) ? groups.findIndex((x) => x.code === row.group.code) : others;
       const d = index.get(row.bucket);
       if (g < 0 || d === undefined) continue;
       periods.forEach((p, pi) => {
