@@ -224,6 +224,7 @@ function showRefusal(error: unknown, requested: string | null): void {
 function renderArea(): void {
   if (!board) return;
   setAttr(ui.areaName, "data-area", board.area.code);
+  setAttr(ui.root, "data-level", board.area.level);
   setText(ui.areaName, areaName(board.area) + (board.area.synthetic ? t("synthetic") : ""));
   setText(ui.level, word("level_", board.area.level));
   document.title = `${areaName(board.area)} · ${t("title")}`;
