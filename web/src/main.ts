@@ -39,7 +39,8 @@ const PANEL_REFRESH_MS = 5 * 60_000;
 const MAP_MAX_PILES = 20_000;
 
 const params = new URLSearchParams(location.search);
-setLang(initialLang(params), params.has("lang"));
+// `?lang=` presets this page; only the switch is remembered.
+setLang(initialLang(params), false);
 
 const ui = buildLayout(byId("app"));
 const instrumentation: Instrumentation = { applied: 0, lastEventId: 0, state: "signing-in", applyMs: 0 };
@@ -122,7 +123,7 @@ function renderSignin(): void {
   setText(ui.verification, deviceCode.verificationUri);
   ui.verification.href = deviceCode.verificationUri;
   setText(ui.signinAdmin, t("userCodeAdmin"));
-  setText(ui.adminCommand, `pilehub screens approve ${deviceCode.userCode} --area ${params.get("area") ?? "<area>"}`);
+  setText(ui.adminCommand, `pilehub screens approve ${deviceCode.userCode} --area ${areaFromUrl() ?? t("areaCode")}`);
 }
 
 // ---- the area ----------------------------------------------------------------------------
