@@ -113,7 +113,10 @@ function renderConn(): void {
 function renderSignin(): void {
   const show = deviceCode !== null && (authState === "signing-in" || authState === "revoked");
   ui.signin.hidden = !show;
-  if (!show || !deviceCode) return;
+  if (!show || !deviceCode) {
+    setText(ui.userCode, ""); // a used code is not left in the page
+    return;
+  }
   setText(
     ui.signinTitle,
     authState === "revoked" ? t("revokedHint") : codeNote === "denied" ? t("denied") : codeNote === "expired" ? t("expiredCode") : t("userCodeTitle"),
