@@ -60,8 +60,14 @@ const names = new Map<string, { name: string; name_en: string | null }>();
 
 const auth = new Auth(
   (state) => {
+    const wasRevoked = authState === "revoked";
     authState = state;
     renderConn();
+    if (wasRevoked && state === "signed-in") {
+      // Approved again, perhaps for another area: start from the screen's (new) own area.
+      ownArea = null;
+      void load(areaFromUrl());
+    }
   },
   (code, note) => {
     deviceCode = code;
