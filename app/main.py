@@ -25,6 +25,7 @@ from app.core.time import INSTANT, LOCAL_DATE
 from app.graphql.router import install_graphql
 from app.health.router import router as health_router
 from app.oauth.router import router as oauth_router
+from app.screen.router import router as screen_router
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_graphql(app, context)
     app.include_router(oauth_router)
     app.include_router(health_router)
+    app.include_router(screen_router)
     app.add_middleware(AuditMiddleware, database=database)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     return app
