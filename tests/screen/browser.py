@@ -5,10 +5,12 @@ through Playwright's async API: the tests run in pytest-asyncio's session loop, 
 served by uvicorn in that same loop, so nothing blocks it. Playwright never downloads a browser
 here; it launches the system one with a fresh profile of its own per launch.
 
-One hub per module, on its own SQLite file with the Beixinjing demo (`seed_demo`: 17 piles in
-three communities, synthetic statuses in every colour) and the State Grid operator onboarded
-with the simulator's demo credentials, so tests push statuses over signed T/CEC like the
-simulator does. The hub can be stopped and started again on the same port (a restart as the
+One hub per module, on its own SQLite file with the Beixinjing demo as `make demo` has it: the
+registry (`seed_demo`: 17 piles in three communities), the State Grid operator onboarded with
+the simulator's demo credentials, and a week of the lively simulator's history for Beixinjing
+pushed over signed T/CEC (statuses in every colour, with its staged red and yellow, and the
+charge orders the energy, utilisation, guidance and uptime panels draw). Tests push their own
+statuses the same way. The hub can be stopped and started again on the same port (a restart as the
 page sees it: open streams cut, connections refused, then a new app on the same data).
 
 Screens sign in the way a wall screen does: the page runs the device flow and shows its user
@@ -38,17 +40,23 @@ from app.catalogue.beixinjing import demo_catalogue
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
+from app.core.time import utc_now
 from app.core.vault import SecretVault
 from app.core.websocket import UVICORN_WEBSOCKET
 from app.demo.seed import seed_demo
 from app.main import create_app
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
+from app.simulator.behaviour import DEMO_LIVELINESS
+from app.simulator.clock import SimClock
 from app.simulator.credentials import (
     DEMO_CREDENTIALS,
     STATE_GRID_NAME,
     onboarding_document,
 )
+from app.simulator.fleet import FleetModel
+from app.simulator.pusher import Pusher
+from app.simulator.state import SimulatorState
 from app.tcec.client import ClientLimits, TcecClient
 from tests.fixtures.auth import mint_token
 from tests.fixtures.databases import in_ci
@@ -73,6 +81,8 @@ BEIXINJING = "310105011"
 CHANGNING = "310105"
 CHENGJIAQIAO = "310105010"  # another street of the same district
 STATUS_INTERFACE = "notification_stationStatus"
+SIMULATOR_SEED = 2022  # the demo's
+HISTORY_DAYS = 7
 # The board says "unknown" where the page's DOM contract says "grey".
 DOM_COLOUR = {"green": "green", "yellow": "yellow", "red": "red", "unknown": "grey"}
 
@@ -216,7 +226,7 @@ async def demo_database(directory: Path) -> Database:
 
 async def seed(database: Database, settings: Settings) -> None:
     async with database.session(write=True) as session:
-        await seed_demo(session, settings)
+        await seed_demo(session, settings, statuses=False)  # the simulator's come next
         await operators_service.onboard_operator(
             session,
             SecretVault(settings.secret_key.get_secret_value()),
@@ -230,6 +240,32 @@ async def seed(database: Database, settings: Settings) -> None:
                 }
             ),
         )
+
+
+async def push_history(hub: ScreenHub) -> None:
+    """What the demo's simulator pushes when it starts, for Beixinjing and a week (the staged
+    red needs a week of faults; a month would triple the time): its status history and
+    charge orders, ending a few minutes ago."""
+    origin = utc_now().replace(microsecond=0) - timedelta(minutes=5)
+    model = FleetModel(
+        seed=SIMULATOR_SEED,
+        catalogue=[(c, s) for c, s in demo_catalogue(SIMULATOR_SEED) if c.street == BEIXINJING],
+        epoch=origin - timedelta(days=HISTORY_DAYS + 3),
+        liveliness=DEMO_LIVELINESS,
+    )
+    orders = model.backfill(days=HISTORY_DAYS, end=origin)
+    state = SimulatorState(model=model, clock=SimClock(origin=origin, speed=1.0))
+    inbound = DEMO_CREDENTIALS.inbound
+    async with TcecClient(
+        base_url=f"{hub.base}/evcs/v1/",
+        operator_id=DEMO_CREDENTIALS.operator_id,
+        secrets=inbound.secrets,
+        operator_secret=inbound.operator_secret,
+        limits=ClientLimits(attempts=1, deadline=30),
+        clock=state.clock.stamp,
+    ) as client:
+        await Pusher(state, client, retry_interval=0).push_initial(orders)
+    assert not state.pending, "the hub refused part of the simulator's history"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -249,6 +285,7 @@ async def hub(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ScreenH
     served = ScreenHub(settings, database, port)
     await served.start()
     try:
+        await push_history(served)
         yield served
     finally:
         await served.stop()
@@ -280,7 +317,8 @@ class Screen:
     foreign: list[str] = field(default_factory=list)
 
     def assert_clean(self) -> None:
-        """No uncaught script error, and nothing requested from anywhere but the hub."""
+        """No uncaught script error or CSP violation, and nothing requested from anywhere
+        but the hub (isolated networks: no CDN, no online tiles or fonts)."""
         assert self.errors == [], self.errors
         assert self.foreign == [], self.foreign
 
@@ -297,6 +335,14 @@ async def sign_in(browser: Browser, hub: ScreenHub, area: str) -> Screen:
     page = await context.new_page()
     screen = Screen(page=page, screen_id="", area=area)
     page.on("pageerror", lambda error: screen.errors.append(str(error)))
+    page.on(  # the strict CSP refusing something the page tried is a bug of the page
+        "console",
+        lambda message: (
+            screen.errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.on(
         "request",
         lambda request: (

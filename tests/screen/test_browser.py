@@ -283,6 +283,21 @@ async def test_a_revoked_screen_stops(hub: ScreenHub, screens: Screens) -> None:
     screens.doomed.assert_clean()
 
 
+async def test_the_wall_shows_every_pile_of_the_street_at_once(screens: Screens) -> None:
+    """No one scrolls a wall: at 1920×1080 each of the 17 tiles is on screen, not clipped
+    away inside a scrolling panel (IntersectionObserver counts what its ancestors clip)."""
+    page = screens.street.page
+    await screens.street.live()
+    await page.set_viewport_size(WALL)
+    hidden = []
+    for tile in await page.locator("[data-pile]").all():
+        try:
+            await expect(tile).to_be_in_viewport(ratio=0.95, timeout=500)
+        except AssertionError:
+            hidden.append(await tile.get_attribute("data-pile"))
+    assert hidden == [], f"pile tiles not (wholly) visible on the wall: {hidden}"
+
+
 async def test_wall_and_laptop_screenshots_of_the_live_street_screen(
     screens: Screens, tmp_path: Path
 ) -> None:
