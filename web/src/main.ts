@@ -168,6 +168,7 @@ async function load(requested: string | null): Promise<void> {
   if (generation !== loadGeneration) return;
   refused = false;
   ui.message.hidden = true;
+  ui.root.classList.remove("refused");
   board = fresh;
   remember(fresh.area);
   for (const child of fresh.children) remember(child);
@@ -194,10 +195,14 @@ function showRefusal(error: unknown, requested: string | null): void {
     history.pushState({}, "", "/screen");
     void load(null);
   });
-  ui.message.replaceChildren(el("strong", {}, t("refusedTitle")), el("span", {}, ` ${text}${detail} `), back);
+  ui.message.replaceChildren(el("strong", {}, t("refusedTitle")), el("span", {}, `${text}${detail}`), el("span", {}, back));
   ui.message.hidden = false;
   ui.message.dataset["status"] = String(status);
+  ui.root.classList.toggle("refused", status === 403 || status === 404);
   setAttr(ui.areaName, "data-area", requested ?? "");
+  setText(ui.areaName, requested ?? "");
+  setText(ui.level, "");
+  ui.breadcrumb.replaceChildren();
   renderConn();
   if (status !== 403 && status !== 404) {
     // Not a refusal (the hub is restarting): try again shortly.
@@ -247,8 +252,9 @@ async function renderBreadcrumb(current: Board, generation: number): Promise<voi
     });
     return link;
   });
+  // At the screen's own area there is nothing above to go to.
   const here = el("span", { class: "here" }, areaName(current.area));
-  ui.breadcrumb.replaceChildren(...links.flatMap((link) => [link, el("span", { class: "sep", "aria-hidden": "true" }, "›")]), here);
+  ui.breadcrumb.replaceChildren(...(links.length ? [...links.flatMap((link) => [link, el("span", { class: "sep", "aria-hidden": "true" }, "›")]), here] : []));
 }
 
 async function loadConnectors(current: Board, generation: number): Promise<void> {
