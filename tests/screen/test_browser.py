@@ -39,11 +39,12 @@ from tests.screen.browser import (
     WALL,
     Screen,
     ScreenHub,
+    approve,
     connectors_of,
     count_value,
+    open_screen,
     pile_colours,
     screenshot,
-    sign_in,
 )
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
@@ -62,11 +63,13 @@ class Screens:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def screens(chromium: Browser, hub: ScreenHub) -> AsyncIterator[Screens]:
-    signed_in = await asyncio.gather(
-        sign_in(chromium, hub, BEIXINJING),
-        sign_in(chromium, hub, CHANGNING),
-        sign_in(chromium, hub, BEIXINJING),
+    opened = await asyncio.gather(
+        open_screen(chromium, hub, BEIXINJING),
+        open_screen(chromium, hub, CHANGNING),
+        open_screen(chromium, hub, BEIXINJING),
     )
+    await hub.ready()  # approved once the history is in: they start on the demo's data
+    signed_in = await asyncio.gather(*(approve(hub, screen, code) for screen, code in opened))
     yield Screens(*signed_in)
     for screen in signed_in:
         await screen.page.context.close()
