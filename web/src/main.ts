@@ -170,12 +170,18 @@ async function load(requested: string | null): Promise<void> {
   ui.message.hidden = true;
   ui.root.classList.remove("refused");
   board = fresh;
+  // Until a live change arrives, the freshest thing known is the newest colour on the board.
+  for (const pile of fresh.piles) {
+    const since = new Date(pile.colour_since);
+    if (!lastChange || since > lastChange) lastChange = since;
+  }
   remember(fresh.area);
   for (const child of fresh.children) remember(child);
   renderArea();
   boardView.show(fresh);
   counts.show(fresh.area.counts);
   live.start(fresh.area.code, fresh.data_version);
+  instrumentation.lastEventId = Math.max(instrumentation.lastEventId, fresh.data_version);
   renderConn();
   void renderBreadcrumb(fresh, generation);
   void loadConnectors(fresh, generation);
