@@ -122,7 +122,8 @@ async def test_a_fault_pushed_over_tcec_turns_the_pile_yellow_within_2_s(
     await hub.push_status(connectors_of(str(pile["equipment_id"]))[0], 255)  # 故障 (fault)
     left = LIVE_CHANGE_WITHIN_S - (time.monotonic() - started)
     await expect(tile).to_have_attribute("data-colour", "yellow", timeout=max(left, 0) * 1000)
-    assert time.monotonic() - started <= LIVE_CHANGE_WITHIN_S
+    latency = time.monotonic() - started
+    assert latency <= LIVE_CHANGE_WITHIN_S, f"push to screen took {latency:.2f} s"
 
     board = await hub.board(BEIXINJING)
     assert {p["id"]: p["colour"] for p in board["piles"]}[pile["id"]] == "yellow"
@@ -319,7 +320,9 @@ async def test_wall_and_laptop_screenshots_of_the_live_street_screen(
             "data-state", "ready", timeout=10_000
         )
     await page.evaluate("document.fonts.ready")
-    await page.evaluate("document.activeElement?.blur()")  # no focus ring from an earlier click
+    # No focus ring or hover from an earlier test's click in the pictures.
+    await page.evaluate("document.activeElement?.blur()")
+    await page.mouse.move(0, 0)
     try:
         for size, name in ((WALL, "screen-1920x1080.png"), (LAPTOP, "screen-1366x768.png")):
             await page.set_viewport_size(size)
