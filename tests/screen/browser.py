@@ -65,6 +65,7 @@ from tests.fixtures.databases import in_ci
 from tests.fixtures.serving import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fonts-noto-cjk
 # As root in a container Chromium needs --no-sandbox; the rest keep it off the network and
 # quiet (no QUIC, updates, sync or first-run work) so it talks to the hub on loopback only.
 CHROMIUM_FLAGS = [
@@ -104,12 +105,18 @@ REVOKED_WITHIN_MS = 10_000
 
 
 def require_chromium() -> Path:
-    """The system Chromium; in CI its absence fails the run, elsewhere it skips the test."""
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+    """The system Chromium; in CI its absence (or the CJK fonts', without which the Chinese
+    page would pass the tests as boxes) fails the run, elsewhere it skips the test."""
+    missing = [
+        str(path)
+        for path, ok in ((CHROMIUM, os.access(CHROMIUM, os.X_OK)), (CJK_FONT, CJK_FONT.is_file()))
+        if not ok
+    ]
+    if not missing:
         return CHROMIUM
     message = (
-        f"{CHROMIUM} is missing: the browser tests need Debian's chromium and fonts-noto-cjk "
-        "(`apt-get install chromium fonts-noto-cjk`; .ci/run installs them)"
+        f"{' and '.join(missing)} missing: the browser tests need Debian's chromium and "
+        "fonts-noto-cjk (`apt-get install chromium fonts-noto-cjk`; .ci/run installs them)"
     )
     if in_ci():
         pytest.fail(f"{message}; CI must run them")
