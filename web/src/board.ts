@@ -276,7 +276,7 @@ export class BoardView {
   private renderPileText(tile: PileTile, now: number): void {
     // The cause when it says more than the colour's word (yellow's "fault" does not).
     const cause = tile.cause && tile.colour !== "green" ? word("cause_", tile.cause) : "";
-    const label = cause && cause !== t(tile.colour) ? `${t(tile.colour)} · ${cause}` : t(tile.colour);
+    const label = cause && cause.toLowerCase() !== t(tile.colour).toLowerCase() ? `${t(tile.colour)} · ${cause}` : t(tile.colour);
     setText(tile.state, label);
     setText(tile.rel, relative(tile.since, now));
     setText(tile.abs, absolute(tile.since));

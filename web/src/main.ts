@@ -39,7 +39,8 @@ const PANEL_REFRESH_MS = 5 * 60_000;
 const MAP_MAX_PILES = 20_000;
 
 const params = new URLSearchParams(location.search);
-setLang(initialLang(params), params.has("lang"));
+// `?lang=` presets this page; only the switch is remembered.
+setLang(initialLang(params), false);
 
 const ui = buildLayout(byId("app"));
 const instrumentation: Instrumentation = { applied: 0, lastEventId: 0, state: "signing-in", applyMs: 0 };
@@ -112,7 +113,10 @@ function renderConn(): void {
 function renderSignin(): void {
   const show = deviceCode !== null && (authState === "signing-in" || authState === "revoked");
   ui.signin.hidden = !show;
-  if (!show || !deviceCode) return;
+  if (!show || !deviceCode) {
+    setText(ui.userCode, ""); // a used code is not left in the page
+    return;
+  }
   setText(
     ui.signinTitle,
     authState === "revoked" ? t("revokedHint") : codeNote === "denied" ? t("denied") : codeNote === "expired" ? t("expiredCode") : t("userCodeTitle"),
@@ -122,7 +126,7 @@ function renderSignin(): void {
   setText(ui.verification, deviceCode.verificationUri);
   ui.verification.href = deviceCode.verificationUri;
   setText(ui.signinAdmin, t("userCodeAdmin"));
-  setText(ui.adminCommand, `pilehub screens approve ${deviceCode.userCode} --area ${params.get("area") ?? "<area>"}`);
+  setText(ui.adminCommand, `pilehub screens approve ${deviceCode.userCode} --area ${areaFromUrl() ?? t("areaCode")}`);
 }
 
 // ---- the area ----------------------------------------------------------------------------
@@ -224,6 +228,7 @@ function showRefusal(error: unknown, requested: string | null): void {
 function renderArea(): void {
   if (!board) return;
   setAttr(ui.areaName, "data-area", board.area.code);
+  setAttr(ui.root, "data-level", board.area.level);
   setText(ui.areaName, areaName(board.area) + (board.area.synthetic ? t("synthetic") : ""));
   setText(ui.level, word("level_", board.area.level));
   document.title = `${areaName(board.area)} · ${t("title")}`;
