@@ -24,6 +24,9 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 UVICORN_WEBSOCKET: dict[str, Any] = {
     "ws": "app.core.websocket:CoalescingWebSocketProtocol",
     "ws_per_message_deflate": False,
+    # Event streams and subscriptions stay open until their token expires (minutes): a stop
+    # would wait for them. Clients resume from their last event id, so cutting them is safe.
+    "timeout_graceful_shutdown": 5,
 }
 
 
