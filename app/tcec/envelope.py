@@ -96,13 +96,23 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
+def _int(text: str) -> int | str:
+    """An integer as written, kept as its digits beyond 64 bits: the business rules still see
+    its value (and refuse it), and the quarantine can store the payload (JSON columns, like
+    orjson, hold at most 64-bit integers)."""
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else text
+
+
 def _decode_payload(data: str, secrets: ChannelSecrets) -> Any:
     plaintext = decrypt_data(data, secrets)
     try:
         # utf-8-sig: tolerate a BOM some Windows-side senders put before the JSON.
         # The standard library, not orjson: orjson reads integers beyond 64 bits as floats,
         # and a partner's absurd number must reach the business rules as the number it is.
-        return json.loads(plaintext.decode("utf-8-sig"), parse_constant=_reject_constant)
+        return json.loads(
+            plaintext.decode("utf-8-sig"), parse_constant=_reject_constant, parse_int=_int
+        )
     except (ValueError, RecursionError):
         raise TcecError(Ret.BAD_DATA, "decrypted Data is not valid UTF-8 JSON") from None
 

@@ -81,6 +81,14 @@ def _pascal(name: str) -> str:
 
 # --- field types -------------------------------------------------------------------------
 
+# Every integer of the protocol is a code, a count, a duration or a reading that fits in 32 bits;
+# bounding them here refuses an absurd number (2^64) as bad data (4004), per record, before it
+# reaches a database column that would overflow.
+WireInt = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+# Except where senders are known to put more: one public server sends TokenAvailableTime as an
+# epoch in milliseconds.
+WireLong = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
 
 def _to_decimal(value: Any) -> Any:
     if value is None or isinstance(value, Decimal):
@@ -314,13 +322,13 @@ class ConnectorInfo(WireModel):
 
     connector_id: str
     connector_name: str | None = None
-    connector_type: int
-    voltage_upper_limits: int | None = None  # V
-    voltage_lower_limits: int | None = None  # V; AC may repeat the upper value
-    current: int | None = None  # A
+    connector_type: WireInt
+    voltage_upper_limits: WireInt | None = None  # V
+    voltage_lower_limits: WireInt | None = None  # V; AC may repeat the upper value
+    current: WireInt | None = None  # A
     power: float | None = None  # kW, 1 dp
     park_no: str | None = None
-    national_standard: int | None = None  # 1 = GB/T 2011, 2 = 2015
+    national_standard: WireInt | None = None  # 1 = GB/T 2011, 2 = 2015
 
 
 class EquipmentInfo(WireModel):
@@ -331,7 +339,7 @@ class EquipmentInfo(WireModel):
     manufacturer_name: str | None = None
     equipment_model: str | None = None
     production_date: OptionalDate = None
-    equipment_type: int  # 1 DC, 2 AC, 3 AC/DC, 4 wireless, 5 other
+    equipment_type: WireInt  # 1 DC, 2 AC, 3 AC/DC, 4 wireless, 5 other
     connector_infos: OneOrMany[ConnectorInfo] = Field(default_factory=list)
     equipment_lng: float | None = None
     equipment_lat: float | None = None
@@ -351,13 +359,13 @@ class StationInfo(WireModel):
     address: str | None = None
     station_tel: str | None = None
     service_tel: str | None = None
-    station_type: int
-    station_status: int
-    park_nums: int | None = None  # 0 = unknown
+    station_type: WireInt
+    station_status: WireInt
+    park_nums: WireInt | None = None  # 0 = unknown
     station_lng: float | None = None
     station_lat: float | None = None
     site_guide: str | None = None
-    construction: int | None = None
+    construction: WireInt | None = None
     pictures: list[str] | None = None
     match_cars: str | None = None
     park_info: str | None = None
@@ -366,7 +374,7 @@ class StationInfo(WireModel):
     service_fee: str | None = None
     park_fee: str | None = None
     payment: str | None = None
-    support_order: int | None = None
+    support_order: WireInt | None = None
     remark: str | None = None
     equipment_infos: OneOrMany[EquipmentInfo] = Field(default_factory=list)
 
@@ -375,9 +383,9 @@ class ConnectorStatusInfo(WireModel):
     """S2 §4.6 (final text: no currents/voltages/SOC, S5 item 2)."""
 
     connector_id: str
-    status: int  # 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault
-    park_status: int | None = None  # 0 unknown, 10 free, 50 occupied
-    lock_status: int | None = None  # 0 unknown, 10 unlocked, 50 locked
+    status: WireInt  # 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault
+    park_status: WireInt | None = None  # 0 unknown, 10 free, 50 occupied
+    lock_status: WireInt | None = None  # 0 unknown, 10 unlocked, 50 locked
 
 
 class StationStatusInfo(WireModel):
@@ -417,14 +425,14 @@ class StationStatsInfo(WireModel):
 
 class QueryStationsInfoRequest(WireModel):
     last_query_time: OptionalLocalDateTime = None  # absent/empty = everything
-    page_no: int = 1
-    page_size: int = 10
+    page_no: WireInt = 1
+    page_size: WireInt = 10
 
 
 class QueryStationsInfoResponse(WireModel):
-    page_no: int
-    page_count: int
-    item_size: int
+    page_no: WireInt
+    page_count: WireInt
+    item_size: WireInt
     station_infos: OneOrMany[StationInfo] = Field(default_factory=list)
 
 
@@ -433,7 +441,7 @@ class QueryStationStatusRequest(WireModel):
 
 
 class QueryStationStatusResponse(WireModel):
-    total: int | None = None  # only in the draft example
+    total: WireInt | None = None  # only in the draft example
     station_status_infos: OneOrMany[StationStatusInfo] = Field(default_factory=list)
 
 
@@ -463,7 +471,7 @@ class NotificationStationStatusRequest(WireModel):
 class StatusResponse(WireModel):
     """Response of notification_stationStatus (and of C2's notification_stationFee)."""
 
-    status: int  # NotificationStatus
+    status: WireInt  # NotificationStatus
 
 
 # --- 102.3 business (S3; ref §4.8) ----------------------------------------------------------
@@ -492,24 +500,24 @@ class ChargeOrderInfo(WireModel):
     total_elec_money: OptionalDecimal = None  # yuan, 2 dp
     total_service_money: OptionalDecimal = Field(default=None, alias="TotalSeviceMoney")
     total_money: OptionalDecimal = None
-    stop_reason: int | None = None
-    sum_period: int | None = None
+    stop_reason: WireInt | None = None
+    sum_period: WireInt | None = None
     charge_details: OneOrMany[ChargeDetail] = Field(default_factory=list)
 
 
 class ChargeOrderInfoResponse(WireModel):
     start_charge_seq: str
     connector_id: str
-    confirm_result: int  # ConfirmResultCode; 2-99 custom
+    confirm_result: WireInt  # ConfirmResultCode; 2-99 custom
 
 
 class EquipChargeStatus(WireModel):
     """Request of notification_equip_charge_status / response of query_equip_charge_status."""
 
     start_charge_seq: str
-    start_charge_seq_stat: int  # 1 starting, 2 charging, 3 stopping, 4 ended, 5 unknown
+    start_charge_seq_stat: WireInt  # 1 starting, 2 charging, 3 stopping, 4 ended, 5 unknown
     connector_id: str
-    connector_status: int  # 1, 2, 3, 4, 255 (no 0 here)
+    connector_status: WireInt  # 1, 2, 3, 4, 255 (no 0 here)
     current_a: float | None = None
     current_b: float | None = None
     current_c: float | None = None
@@ -523,13 +531,13 @@ class EquipChargeStatus(WireModel):
     elec_money: OptionalDecimal = None
     service_money: OptionalDecimal = Field(default=None, alias="SeviceMoney")
     total_money: OptionalDecimal = None
-    sum_period: int | None = None
+    sum_period: WireInt | None = None
     charge_details: OneOrMany[ChargeDetail] = Field(default_factory=list)
 
 
 class EquipChargeStatusResponse(WireModel):
     start_charge_seq: str
-    succ_stat: int  # SuccStat
+    succ_stat: WireInt  # SuccStat
 
 
 # --- 102.4 Appendix A: query_token ------------------------------------------------------------
@@ -542,7 +550,7 @@ class QueryTokenRequest(WireModel):
 
 class QueryTokenResponse(WireModel):
     operator_id: str
-    succ_stat: int  # SuccStat
+    succ_stat: WireInt  # SuccStat
     access_token: str = Field(default="", repr=False)
-    token_available_time: int = 0  # seconds
-    fail_reason: int = 0  # 0 none, 1 unknown operator, 2 wrong secret, 3-99 custom
+    token_available_time: WireLong = 0  # seconds (or, from one server, epoch ms)
+    fail_reason: WireInt = 0  # 0 none, 1 unknown operator, 2 wrong secret, 3-99 custom

@@ -177,6 +177,8 @@ class TestStationStatus:
             (status(1, "NOPE"), "unknown connector NOPE"),
             (status(7), "unknown Status"),
             ({"ConnectorStatusInfo": {"Status": 1}}, "ConnectorID"),
+            (status(2**64), "Status"),
+            (status(-(2**70)), "Status"),
         ],
     )
     async def test_bad_records_are_4004_quarantined_and_stored_nowhere_else(
@@ -191,6 +193,15 @@ class TestStationStatus:
             record = (await session.exec(select(QuarantineRecord))).one()
         assert reason in record.reason
         assert record.source == "tcec:notification_stationStatus"
+
+    async def test_an_extra_field_beyond_64_bits_does_not_stop_a_good_status(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        payload = status(255)
+        payload["ConnectorStatusInfo"]["VendorCounter"] = 2**64
+        payload["Extra"] = [2**80, {"deep": -(2**65)}]
+        assert await peer.call("notification_stationStatus", payload) == (0, "", {"Status": 0})
+        assert await count(operator, StatusChange) == 1
 
     async def test_a_timestamp_far_in_the_future_is_refused(
         self, peer: Operator, operator: Database
@@ -224,6 +235,8 @@ class TestChargeOrders:
             {"TotalPower": 1000},  # 1 MWh in 2 h on a 7 kW pile
             {"StartTime": "2026-11-26 12:00:00", "EndTime": "2026-11-26 11:00:00"},
             {"StartTime": "2099-01-01 00:00:00", "EndTime": "2099-01-01 01:00:00"},
+            {"StopReason": 2**64},
+            {"SumPeriod": 2**64 + 1},
         ],
     )
     async def test_absurd_orders_are_quarantined(
