@@ -10,6 +10,7 @@ to the change log and its readers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,9 +139,33 @@ async def receive(
     except TcecError as error:
         TCEC_REQUESTS.labels(interface, int(error.ret)).inc()
         log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
-        if channel is None:
-            return {"Ret": int(error.ret), "Msg": error.msg, "Data": "", "Sig": ""}
-        return seal_response(error.ret, error.msg, None, channel.secrets)
+        return _refusal(error, channel)
+
+
+# Where an envelope names its sender. Only a JSON key can match: inside a string value the
+# quotes would be escaped.
+_OPERATOR_ID = re.compile(rb'"OperatorID"\s*:\s*"([A-Za-z0-9]{1,32})"')
+
+
+async def refuse_oversized(
+    database: Database, vault: SecretVault, cache: OperatorCache, *, interface: str, head: bytes
+) -> dict[str, Any]:
+    """Ret 4003 for a body over the size limit, signed for the operator its first bytes name
+    (the protocol puts OperatorID first), so a known operator can trust even this answer."""
+    TCEC_REQUESTS.labels(interface, int(Ret.BAD_ENVELOPE)).inc()
+    log.info("tcec request refused", interface=interface, ret=int(Ret.BAD_ENVELOPE),
+             msg="request body too large")  # fmt: skip
+    found = _OPERATOR_ID.search(head)
+    channel = None
+    if found is not None:
+        channel = await _caller(database, vault, cache, {"OperatorID": found[1].decode()})
+    return _refusal(TcecError(Ret.BAD_ENVELOPE, "request body too large"), channel)
+
+
+def _refusal(error: TcecError, channel: Channel | None) -> dict[str, Any]:
+    if channel is None:  # no known caller: nobody's secret to sign with
+        return {"Ret": int(error.ret), "Msg": error.msg, "Data": "", "Sig": ""}
+    return seal_response(error.ret, error.msg, None, channel.secrets)
 
 
 def _parse_body(body: bytes) -> Any:
@@ -245,6 +270,7 @@ async def _station_status(context: PushContext, payload: Any) -> Answer:
 
 async def _charge_order(context: PushContext, payload: Any) -> Answer:
     order = parse_wire(ChargeOrderInfo, payload)
+    _refuse_foreign_order(context, order.start_charge_seq)
     record = mapper.charge_order_record(
         order, operator_id=context.channel.operator_id, received_at=context.received_at
     )
@@ -268,6 +294,7 @@ async def _charge_order(context: PushContext, payload: Any) -> Answer:
 
 async def _charge_status(context: PushContext, payload: Any) -> Answer:
     status = parse_wire(EquipChargeStatus, payload)
+    _refuse_foreign_order(context, status.start_charge_seq)
     report = mapper.charge_status_report(
         status, operator_id=context.channel.operator_id, received_at=context.received_at
     )
@@ -290,6 +317,13 @@ async def _station_info(context: PushContext, payload: Any) -> Answer:
     except (AreaNotFound, UnknownOperator) as error:
         raise TcecError(Ret.BAD_DATA, error.detail) from None
     return Answer(Ret.OK, "", {"Status": int(NotificationStatus.ACCEPTED)})
+
+
+def _refuse_foreign_order(context: PushContext, start_charge_seq: str) -> None:
+    """T/CEC order numbers begin with the OperatorID of the operator that made them: an order
+    numbered by another operator is not the caller's to report."""
+    if not start_charge_seq.startswith(context.channel.operator_id):
+        raise TcecError(Ret.BAD_DATA, "StartChargeSeq does not begin with the caller's OperatorID")
 
 
 def _refuse_future(context: PushContext, observed_at: datetime) -> None:

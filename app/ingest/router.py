@@ -59,14 +59,18 @@ class TcecResponse(BaseModel):
     Sig: str
 
 
-_TOO_LARGE = orjson.dumps({"Ret": 4003, "Msg": "request body too large", "Data": "", "Sig": ""})
-
-
 def _endpoint(interface: str) -> Any:
     async def endpoint(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return Response(_TOO_LARGE, media_type=JSON)
+        body, whole = await _read_at_most(request, MAX_BODY_BYTES)
+        if not whole:
+            answer = await push.refuse_oversized(
+                DATABASE.of(request),
+                VAULT.of(request),
+                OPERATOR_CACHE.of(request),
+                interface=interface,
+                head=body,
+            )
+            return Response(orjson.dumps(answer), media_type=JSON)
         answer = await push.receive(
             DATABASE.of(request),
             VAULT.of(request),
@@ -82,6 +86,16 @@ def _endpoint(interface: str) -> Any:
     endpoint.__name__ = interface
     endpoint.__doc__ = _DESCRIPTIONS[interface]
     return endpoint
+
+
+async def _read_at_most(request: Request, limit: int) -> tuple[bytes, bool]:
+    """The body, or its first `limit` bytes and False: a body over the limit is not read on."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return bytes(body[:limit]), False
+    return bytes(body), True
 
 
 _DESCRIPTIONS = {

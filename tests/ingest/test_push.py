@@ -16,6 +16,7 @@ from sqlmodel import SQLModel, select
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.time import utc_now
+from app.ingest.router import MAX_BODY_BYTES
 from app.models import ChargingSession, ConnectorStatus, QuarantineRecord, StatusChange
 from app.operators import service as operators_service
 from app.operators.schemas import OperatorOnboard
@@ -119,6 +120,22 @@ class TestProtocolChecks:
         )
         assert response.status_code == 200
         assert response.json()["Ret"] == 4003
+
+    async def test_a_body_over_the_limit_is_4003_signed_for_a_known_operator(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        envelope = peer.envelope(status(255))
+        envelope["Data"] = "A" * (MAX_BODY_BYTES + 10)  # OperatorID stays the first key
+        response = await peer.post("notification_stationStatus", envelope)
+        assert response.status_code == 200
+        answer = response.json()
+        assert answer["Sig"] != ""
+        assert open_response(answer, SECRETS)[:2] == (4003, "request body too large")
+        # A sender the hub does not know gets the refusal too, unsigned: no secret to sign with.
+        envelope["OperatorID"] = "UNKNOWN01"
+        stranger = (await peer.post("notification_stationStatus", envelope)).json()
+        assert (stranger["Ret"], stranger["Sig"]) == (4003, "")
+        assert await count(operator, StatusChange) == 0
 
     async def test_wrong_signature_and_unknown_operator_are_4001(self, peer: Operator) -> None:
         envelope = peer.envelope(status(1))
@@ -246,6 +263,39 @@ class TestChargeOrders:
         assert ret == 4004
         assert await count(operator, ChargingSession) == 0
         assert await count(operator, QuarantineRecord) == 1
+
+
+class TestForeignOrders:
+    """T/CEC order numbers begin with their operator's OperatorID: another operator's number is
+    refused (4004) and quarantined, on both interfaces that carry one."""
+
+    async def test_a_charge_order_numbered_by_another_operator_is_refused(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        ret, msg, _ = await peer.call(
+            "notification_charge_order_info", order(seq="MA0000001202611260000000001")
+        )
+        assert ret == 4004
+        assert "OperatorID" in msg
+        assert await count(operator, ChargingSession) == 0
+        async with operator.session() as session:
+            record = (await session.exec(select(QuarantineRecord))).one()
+        assert record.source == "tcec:notification_charge_order_info"
+        assert "StartChargeSeq" in record.reason
+
+    async def test_a_charging_status_of_another_operators_order_is_refused(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        at = (utc_now() + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+        sample = {"StartChargeSeqStat": 2, "ConnectorID": CONNECTOR, "ConnectorStatus": 3,
+                  "EndTime": at, "TotalPower": 1.5}  # fmt: skip
+        foreign = {"StartChargeSeq": "MA0000001202611260000000002", **sample}
+        ret, msg, _ = await peer.call("notification_equip_charge_status", foreign)
+        assert (ret, "OperatorID" in msg) == (4004, True)
+        assert await count(operator, QuarantineRecord) == 1
+        own = {"StartChargeSeq": f"{OPERATOR}202611260000000002", **sample}
+        ret, _, data = await peer.call("notification_equip_charge_status", own)
+        assert (ret, data["SuccStat"]) == (0, 0)
 
 
 async def test_station_info_push_registers_and_keeps_the_community(
