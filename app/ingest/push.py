@@ -36,18 +36,19 @@ from app.piles.errors import UnknownOperator
 from app.sessions import service as sessions_service
 from app.sessions.schemas import SessionOutcome
 from app.status.batcher import StatusBatcher
-from app.status.schemas import Outcome
+from app.status.schemas import Outcome, StatusReport
 from app.tcec.crypto import ChannelSecrets
 from app.tcec.envelope import decrypt_payload, parse_timestamp, seal_response
 from app.tcec.envelope import verify_request_signature as verify_signature
 from app.tcec.ret import Ret, TcecError
 from app.tcec.wire import (
     ChargeOrderInfo,
+    ConnectorStatusInfo,
     EquipChargeStatus,
-    NotificationStationStatusRequest,
     NotificationStatus,
     QueryTokenRequest,
     StationInfo,
+    StationStatusPush,
     parse_wire,
 )
 
@@ -80,6 +81,19 @@ class PushContext:
             async with self.database.session(write=True) as session:
                 await self._quarantine(session, interface, reason, payload)
         return Answer(Ret.BAD_DATA, reason, None)
+
+    async def refuse_records(
+        self, interface: str, refusals: list[tuple[str, Any]], *, of: int
+    ) -> Answer:
+        """Quarantine each refused record with its own reason (the others were stored);
+        the answer says how many were refused, and why."""
+        async with self.database.session(write=True) as session:
+            for reason, record in refusals:
+                await self._quarantine(session, interface, reason, record)
+        reasons = "; ".join(reason for reason, _ in refusals)
+        stored = of - len(refusals)
+        return Answer(Ret.BAD_DATA, f"{len(refusals)} of {of} refused ({stored} stored): {reasons}",
+                      None)  # fmt: skip
 
     async def _quarantine(
         self, session: AsyncSession, interface: str, reason: str, payload: Any
@@ -246,23 +260,42 @@ async def _query_token(context: PushContext, payload: Any) -> Answer:
 
 
 async def _station_status(context: PushContext, payload: Any) -> Answer:
-    request = parse_wire(NotificationStationStatusRequest, payload)
-    observed_at = parse_timestamp(context.envelope["TimeStamp"])
+    push = parse_wire(StationStatusPush, payload)
+    timestamp = context.envelope["TimeStamp"]
+    observed_at = parse_timestamp(timestamp)
     _refuse_future(context, observed_at)
-    reports = [
-        mapper.status_report(
-            info,
-            operator_id=context.channel.operator_id,
-            observed_at=observed_at,
-            received_at=context.received_at,
-        )
-        for info in request.connector_status_info
-    ]
+    raws: list[Any] = []
+    reports: list[StatusReport] = []
+    refusals: list[tuple[str, Any]] = []
+    for raw in push.connector_status_info:  # record by record: a bad one holds back no other
+        try:
+            info = parse_wire(ConnectorStatusInfo, raw)
+            report = mapper.status_report(
+                info,
+                operator_id=context.channel.operator_id,
+                observed_at=observed_at,
+                received_at=context.received_at,
+            )
+        except TcecError as error:
+            refusals.append((error.msg, raw))
+            continue
+        raws.append(raw)
+        reports.append(report)
     # Not in this request's transaction: the batcher writes concurrent pushes together.
-    results = await context.statuses.record(reports)
-    refused = [r.reason or "rejected" for r in results if r.outcome is Outcome.REJECTED]
-    if refused:
-        return await context.refuse("notification_stationStatus", "; ".join(refused), payload)
+    results = await context.statuses.record(reports) if reports else []
+    refusals += [
+        (result.reason or "rejected", raw)
+        for raw, result in zip(raws, results, strict=True)
+        if result.outcome is Outcome.REJECTED
+    ]
+    if refusals:
+        quarantined = [
+            (reason, {"TimeStamp": timestamp, "ConnectorStatusInfo": raw})
+            for reason, raw in refusals
+        ]
+        return await context.refuse_records(
+            "notification_stationStatus", quarantined, of=len(push.connector_status_info)
+        )
     ignored = all(r.outcome in (Outcome.DUPLICATE, Outcome.STALE) for r in results)
     status = NotificationStatus.IGNORED if ignored else NotificationStatus.ACCEPTED
     return Answer(Ret.OK, "", {"Status": int(status)})

@@ -455,6 +455,13 @@ class QueryStationStatsResponse(WireModel):
     station_stats: StationStatsInfo
 
 
+class StationStatusPush(WireModel):
+    """notification_stationStatus as received: its ConnectorStatusInfo objects are read one at
+    a time (as `ConnectorStatusInfo`), so that one bad record does not hold back the others."""
+
+    connector_status_info: OneOrMany[Any] = Field(min_length=1)
+
+
 class NotificationStationStatusRequest(WireModel):
     """One connector's status push; the standard sends one object (S2 §6.3)."""
 

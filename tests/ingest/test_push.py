@@ -211,6 +211,34 @@ class TestStationStatus:
         assert reason in record.reason
         assert record.source == "tcec:notification_stationStatus"
 
+    async def test_a_mixed_batch_stores_every_good_record_and_quarantines_each_bad_one(
+        self, peer: Operator, operator: Database
+    ) -> None:
+        """One rule whatever the fault: per record, not per push."""
+        bad = [
+            {"ConnectorID": "NOPE", "Status": 1},  # unknown connector
+            {"ConnectorID": CONNECTOR, "Status": 7},  # unknown code
+            {"ConnectorID": CONNECTOR, "Status": "broken"},  # not a number
+            {"Status": 1},  # no ConnectorID
+            "not an object",
+        ]
+        good = {"ConnectorID": CONNECTOR, "Status": 255}
+        ret, msg, _ = await peer.call(
+            "notification_stationStatus", {"ConnectorStatusInfo": [bad[0], good, *bad[1:]]}
+        )
+        assert ret == 4004
+        assert msg.startswith("5 of 6 refused (1 stored)")
+        assert await count(operator, StatusChange) == 1
+        async with operator.session() as session:
+            stored = (await session.exec(select(StatusChange))).one()
+            records = (await session.exec(select(QuarantineRecord))).all()
+        assert stored.raw_code == 255
+        assert len(records) == 5
+        kept = [r.payload["ConnectorStatusInfo"] for r in records]
+        assert all(record in kept for record in bad)  # each bad record, as sent
+        assert all(r.payload["TimeStamp"] for r in records)  # each keeps the push's time
+        assert all(r.reason for r in records)
+
     async def test_an_extra_field_beyond_64_bits_does_not_stop_a_good_status(
         self, peer: Operator, operator: Database
     ) -> None:
