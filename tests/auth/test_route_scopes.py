@@ -12,8 +12,10 @@ from app.main import create_app
 
 # Public by design: health and metrics (operations; counts only), the OAuth2 endpoints that
 # authenticate clients themselves, metadata and JWKS, and the T/CEC receivers (operators
-# authenticate with the protocol's own tokens).
-PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/oauth/", "/.well-known/", "/evcs/v1/")
+# authenticate with the protocol's own tokens), and the wall screen's page and assets and the
+# device-flow page (no data: the page signs in and reads the API with its own token).
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/oauth/", "/.well-known/", "/evcs/v1/",
+                   "/screen", "/device")  # fmt: skip
 # One route, many fields: every GraphQL field declares its own scope, and the route itself
 # requires a valid token (tests/graphql/test_scopes.py checks both).
 FIELD_SCOPED = ("/graphql",)

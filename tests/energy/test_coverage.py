@@ -143,7 +143,7 @@ async def test_no_observations_is_no_data_and_no_advice(
         (quiet,) = await create_pile(session, community=CHENGJIAQIAO)
     await report_statuses(database, busy, [(_local("2026-11-01"), AVAILABLE)])
     await charge(database, busy, _local("2026-11-02", 18), 4, 20_000)
-    old = {"area": "310105", "from": "1999-01-01", "to": "1999-01-02"}
+    old = {"area": "310105", "from": "2000-01-01", "to": "2000-01-02"}  # before any report
     guidance = (await client.get("/v1/guidance/off-peak", params=old)).json()
     advice = guidance["recommendation"]
     assert advice["most_idle_community"] is None
