@@ -103,12 +103,14 @@ OBSERVER = """
   window.__bench = { seen };
 })();
 """
-# True once the area's counts and `piles` pile tiles are in the DOM.
+# True once the area's counts and `piles` pile tiles are in the DOM and laid out (not hidden).
 PAINTED = """
 (piles) => {
   const count = document.querySelector('[data-count="green"] .count-value');
+  const tiles = document.querySelectorAll("[data-pile]");
   return count !== null && /^[0-9]+$/.test(count.textContent.trim())
-    && document.querySelectorAll("[data-pile]").length >= piles;
+    && count.getBoundingClientRect().height > 0 && tiles.length >= piles
+    && tiles[0].getBoundingClientRect().height > 0;
 }
 """
 
