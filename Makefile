@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYNCED := $(VENV)/.synced
 
-.PHONY: demo test lint typecheck contracts contracts-check pytest bench fmt clean
+.PHONY: demo test lint typecheck contracts contracts-check pytest bench fmt clean web
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +49,11 @@ bench: $(SYNCED)
 fmt: $(SYNCED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The big screen's bundle (app/screen/static/, committed): needs Node and npm; `make test`
+# checks the committed bundle against web/ without them (tests/screen/test_bundle.py).
+web:
+	cd web && npm ci && npx tsc --noEmit -p . && node build.mjs
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .mypy_cache .ruff_cache .pytest_cache

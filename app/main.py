@@ -26,6 +26,7 @@ from app.graphql.router import install_graphql
 from app.health.router import router as health_router
 from app.oauth.device_page import router as device_page_router
 from app.oauth.router import router as oauth_router
+from app.screen.router import router as screen_router
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(oauth_router)
     app.include_router(device_page_router)  # RFC 8628's verification URI, {issuer}/device
     app.include_router(health_router)
+    app.include_router(screen_router)
     app.add_middleware(AuditMiddleware, database=database)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     return app

@@ -40,11 +40,13 @@ def approve(
     user_code: str = typer.Argument(..., help="The code the screen shows (case, dashes ignored)."),
     area: str = typer.Option(..., help="Jurisdiction code of the screen's area."),
     scope: list[Scope] = typer.Option(
-        None, help="Read scope (repeat); default: registry, status, energy and alerts reads."
+        None,
+        help="Scope (repeat); default: registry, status, energy and alerts reads. "
+        "alerts:write lets the screen acknowledge alerts.",
     ),
     name: str = typer.Option(None, help="Where the screen hangs, e.g. 'Beixinjing office'."),
 ) -> None:
-    """Approve a screen: its next poll gets tokens for the area, read-only."""
+    """Approve a screen: its next poll gets tokens for the area (read-only by default)."""
 
     async def work(session: AsyncSession, settings: Settings) -> Screen:
         return await screen_service.approve(

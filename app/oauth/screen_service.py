@@ -29,7 +29,9 @@ from app.models import DeviceAuthorization, JurisdictionLevel, Screen, ScreenRef
 from app.oauth import screen_repository as repository
 
 SCREEN_CLIENT_ID = "pilehub-screen"
-# What a screen may ever hold: reads, nothing that writes or manages.
+# What a screen may ever hold: reads, and acknowledging alerts (a screen in a control room
+# where staff act on what it shows; an admin grants it, it is never a default). Nothing that
+# manages or writes data.
 SCREEN_SCOPES = frozenset(
     str(scope)
     for scope in (
@@ -38,6 +40,7 @@ SCREEN_SCOPES = frozenset(
         Scope.ENERGY_READ,
         Scope.SESSIONS_READ,
         Scope.ALERTS_READ,
+        Scope.ALERTS_WRITE,
     )
 )
 # What it gets unless the admin or the screen asks for less (or more, within the above).

@@ -181,7 +181,7 @@ async def test_a_district_admin_approves_lists_and_revokes_only_inside_its_distr
     beyond = await anonymous.post(
         "/v1/admin/screens", headers=district,
         json={"user_code": elsewhere["user_code"], "area": BEIXINJING,
-              "scopes": ["alerts:write"]},
+              "scopes": ["webhooks:manage"]},
     )  # fmt: skip
     assert beyond.status_code == 400, beyond.text
     mine = await anonymous.post(
@@ -231,7 +231,7 @@ async def test_bad_requests_get_rfc_6749_errors_not_500(
     cases: list[tuple[str, Any, str]] = [
         ("/oauth/device_authorization", {}, "invalid_client"),
         ("/oauth/device_authorization", {"client_id": "nobody"}, "invalid_client"),
-        ("/oauth/device_authorization", {"client_id": SCREEN, "scope": "alerts:write"},
+        ("/oauth/device_authorization", {"client_id": SCREEN, "scope": "webhooks:manage"},
          "invalid_scope"),
         ("/oauth/device_authorization", {"client_id": SCREEN, "client_secret": "x"},
          "invalid_client"),
