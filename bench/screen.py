@@ -202,12 +202,21 @@ async def open_signed_in(
     return context, page, float(await painted.json_value())
 
 
-async def clock_offset(page: Page) -> float:
-    """Page wall clock minus this process's, in s (half the round trip is the error)."""
-    before = time.time()
-    page_ms = float(await page.evaluate("performance.timeOrigin + performance.now()"))
-    after = time.time()
-    return page_ms / 1000 - (before + after) / 2
+async def clock_offset(page: Page, samples: int = 20) -> tuple[float, float]:
+    """(page wall clock minus this process's, its error bound), in s: of `samples` readings,
+    the one with the shortest round trip, whose half is the bound (as NTP picks its sample).
+    One reading on a loaded machine was 95 ms off, enough to date DOM changes before their
+    pushes."""
+    best: tuple[float, float] | None = None
+    for _ in range(samples):
+        before = time.perf_counter(), time.time()
+        page_ms = float(await page.evaluate("performance.timeOrigin + performance.now()"))
+        trip = time.perf_counter() - before[0]
+        offset = page_ms / 1000 - (before[1] + trip / 2)
+        if best is None or trip / 2 < best[1]:
+            best = offset, trip / 2
+    assert best is not None
+    return best
 
 
 async def drain(page: Page, observed: Observed, offset: float) -> int:
@@ -217,11 +226,22 @@ async def drain(page: Page, observed: Observed, offset: float) -> int:
     return len(seen)
 
 
+async def metrics(cdp: Any) -> dict[str, float]:
+    answer = await cdp.send("Performance.getMetrics")
+    return {m["name"]: float(m["value"]) for m in answer["metrics"]}
+
+
 async def heap_sample(cdp: Any) -> tuple[float, int]:
     """(JS heap used after a garbage collection in MB, DOM nodes)."""
     await cdp.send("HeapProfiler.collectGarbage")
-    metrics = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
-    return metrics["JSHeapUsedSize"] / 2**20, int(metrics["Nodes"])
+    now = await metrics(cdp)
+    return now["JSHeapUsedSize"] / 2**20, int(now["Nodes"])
+
+
+# The renderer's main thread, cumulative seconds (CDP Performance.getMetrics): all of its work,
+# of which script, style and layout; applyMs counts only the script that applies a change.
+IDLE_SECONDS = 5.0
+BUSY = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
 
 
 async def page_counters(page: Page) -> tuple[float, float]:
@@ -375,6 +395,17 @@ def match(sent: list[Push], truth: Observed, seen: Observed) -> tuple[Latencies,
     return baseline, browser, unchanged
 
 
+def dump(path: Path, sent: list[Push], truth: Observed, seen: Observed) -> None:
+    """Every push with the stream's and the DOM's colours of its pile (to look into misses)."""
+    with path.open("wb") as out:
+        for push in sent:
+            record = {
+                "pile": push.pile, "sent": push.sent, "until": push.until,
+                "stream": truth.changes.get(push.pile, []), "dom": seen.changes.get(push.pile, []),
+            }  # fmt: skip
+            out.write(orjson.dumps(record) + b"\n")
+
+
 async def run(
     args: argparse.Namespace, base: str, seeded: list[tuple[str, int]],
     credentials: tuple[str, str],
@@ -405,14 +436,20 @@ async def run(
             await cdp.send("Performance.enable")
             await drain(page, seen, 0.0)  # the tiles' first colours: not changes to time
             seen.changes.clear()
-            offset = await clock_offset(page)
+            offset, error = await clock_offset(page)
+            # The page's own work with no change arriving (clock, panels): the floor of the
+            # main thread figure below.
+            idle0, clock0 = await metrics(cdp), time.monotonic()
+            await asyncio.sleep(IDLE_SECONDS)
+            idle1, idle_elapsed = await metrics(cdp), time.monotonic() - clock0
             applied0, apply_ms0 = await page_counters(page)
+            busy0, clock0 = await metrics(cdp), time.monotonic()
             heap = [await heap_sample(cdp)]
             next_heap = time.monotonic() + args.heap_every
             print(f"{len(board['piles'])} piles in one street; {args.rate} pushes a second for "
                   f"{seconds} s to {len({p for p, _, _ in pushes})} green piles in turn; "
                   f"Chromium {browser.version} headless at 1920x1080; page clock offset "
-                  f"{offset * 1000:+.1f} ms")  # fmt: skip
+                  f"{offset * 1000:+.1f} ± {error * 1000:.1f} ms")  # fmt: skip
 
             async def every_second() -> None:
                 nonlocal next_heap
@@ -432,14 +469,17 @@ async def run(
                 await asyncio.sleep(0.25)
             await drain(page, seen, offset)
             applied1, apply_ms1 = await page_counters(page)
+            busy1, elapsed = await metrics(cdp), time.monotonic() - clock0
             heap.append(await heap_sample(cdp))
-            drift = await clock_offset(page) - offset
+            drift = (await clock_offset(page))[0] - offset
             await context.close()
             demo_paint = None if args.no_demo else await demo_first_paint(browser)
         finally:
             await browser.close()
     following.cancel()
     baseline, browser_seen, unchanged = match(sent, truth, seen)
+    if args.dump is not None:
+        dump(args.dump, sent, truth, seen)
     per_change = (apply_ms1 - apply_ms0) / max(1.0, applied1 - applied0)
     verdict = "met" if browser_seen.p99() <= TARGET_P99_MS and not browser_seen.missed else "MISSED"
     print(browser_seen.line("browser  push -> DOM (MutationObserver)")
@@ -455,6 +495,13 @@ async def run(
     print(f"main thread per live change (window.__pilehub.applyMs / applied): "
           f"{per_change:.2f} ms over {applied1 - applied0:.0f} changes "
           f"(target <= {TARGET_APPLY_MS:.0f} ms)")  # fmt: skip
+    per_push = {name: (busy1[name] - busy0[name]) * 1000 / len(sent) for name in BUSY}
+    share = per_push["TaskDuration"] * len(sent) / elapsed / 10
+    idle = (idle1["TaskDuration"] - idle0["TaskDuration"]) / idle_elapsed * 100
+    print(f"renderer main thread: {share:.0f}% busy during the pushes, {idle:.0f}% idle before "
+          f"them; {per_push['TaskDuration']:.2f} ms a push, of which script "
+          f"{per_push['ScriptDuration']:.2f}, style {per_push['RecalcStyleDuration']:.2f}, "
+          f"layout {per_push['LayoutDuration']:.2f}; the rest: paint, animations")  # fmt: skip
     print(f"first meaningful paint, empty cache, signed in: this street ({len(board['piles'])} "
           f"piles) {paint:.0f} ms" + (f"; demo screen ({DEMO_PILES} piles) {demo_paint:.0f} ms"
                                       if demo_paint is not None else "")
@@ -512,6 +559,9 @@ def main() -> None:
     parser.add_argument("--grace", type=float, default=10.0, help="seconds to wait at the end")
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--no-demo", action="store_true", help="skip the demo screen's paint")
+    parser.add_argument(
+        "--dump", type=Path, help="write every push and what each side saw (JSON lines)"
+    )
     args = parser.parse_args()
     import_playwright()  # before seeding anything
     if not Path(args.chromium).exists():
