@@ -11,11 +11,11 @@ T/CEC `notification_stationStatus` pushes over loopback at `--rate` a second (de
 `--seconds` (default 60; `--minutes 30` for the long run), each turning the first connector
 of a different green pile faulted or back, so each push changes that pile's colour.
 
-The baseline, in the same run: the same pushes seen by a Python client of the hub's own SSE
-stream (`/v1/events`, the stream the page reads), so the browser's figure minus this one is
-what the page adds. Which pushes changed a colour, and to what, is what the SSE stream said
-(`pile.colour` events); a push whose colour change reached the stream but never the page's
-DOM is missed.
+The baseline, in the same run: the same pushes seen by a Python client (its own spawned
+process) of the hub's own SSE stream (`/v1/events`, the stream the page reads), so the
+browser's figure minus this one is what the page adds. Which pushes changed a colour, and
+to what, is what the SSE stream said (`pile.colour` events); a push whose colour change
+reached the stream but never the page's DOM is missed.
 
 Also: the first meaningful paint (a fresh browser profile holding only the screen's refresh
 token, so nothing is cached: navigation start to counts and every pile tile in the DOM), of
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import re
 import statistics
 import tempfile
@@ -42,6 +43,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -262,11 +264,17 @@ async def city_token(base: str, credentials: tuple[str, str]) -> str:
     return token
 
 
-async def follow_sse(
-    base: str, credentials: tuple[str, str], observed: Observed, ready: asyncio.Event
-) -> None:
-    """The baseline: `pile.colour` events of the street as a Python client gets them; a new
-    token and `since` the last event whenever the stream ends (tokens expire)."""
+def sse_client(base: str, credentials: tuple[str, str], out: Any, ready: Any) -> None:
+    """Child process: the baseline client, away from the pushes' and the browser's event loop
+    (in this process, its readings carried the pusher's own delays)."""
+    configure_logging(level="WARNING")
+    asyncio.run(follow_sse(base, credentials, out, ready))
+
+
+async def follow_sse(base: str, credentials: tuple[str, str], out: Any, ready: Any) -> None:
+    """The baseline: `pile.colour` events of the street as a Python client gets them, put on
+    `out` as (pile, colour, wall clock s); a new token and `since` the last event whenever
+    the stream ends (tokens expire)."""
     last: int | None = None
     async with httpx.AsyncClient(base_url=base, timeout=None) as hub:
         while True:
@@ -285,7 +293,17 @@ async def follow_sse(
                         arrived = time.time()
                         payload = orjson.loads(line[6:])["payload"]
                         if payload["colour"] != payload["previous"]:
-                            observed.add(int(payload["pile_id"]), payload["colour"], arrived)
+                            out.put((int(payload["pile_id"]), payload["colour"], arrived))
+
+
+def collect(queue: Any, observed: Observed) -> None:
+    """What the baseline client has seen so far."""
+    while True:
+        try:
+            pile, colour, at = queue.get_nowait()
+        except Empty:
+            return
+        observed.add(pile, colour, at)
 
 
 def plan(
@@ -408,7 +426,7 @@ def dump(path: Path, sent: list[Push], truth: Observed, seen: Observed) -> None:
 
 async def run(
     args: argparse.Namespace, base: str, seeded: list[tuple[str, int]],
-    credentials: tuple[str, str],
+    credentials: tuple[str, str], processes: list[Any],
 ) -> None:  # fmt: skip
     async_playwright = import_playwright()
     admin_token = await city_token(base, credentials)
@@ -418,8 +436,11 @@ async def run(
     seconds = round(args.minutes * 60) if args.minutes else args.seconds
     pushes = plan(seeded, board, args.rate * seconds)
     truth, seen = Observed(), Observed()
-    ready = asyncio.Event()
-    following = asyncio.create_task(follow_sse(base, credentials, truth, ready))
+    spawn = multiprocessing.get_context("spawn")
+    queue, ready = spawn.Queue(), spawn.Event()
+    follower = spawn.Process(target=sse_client, args=(base, credentials, queue, ready))
+    processes.append(follower)  # stopped with the hub, whatever happens
+    follower.start()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS
@@ -431,7 +452,8 @@ async def run(
             )
             await page.wait_for_function("window.__pilehub && window.__pilehub.state === 'live'",
                                          timeout=30_000)  # fmt: skip
-            await ready.wait()
+            if not await asyncio.to_thread(ready.wait, 60):
+                raise SystemExit("the baseline SSE client did not connect")
             cdp = await context.new_cdp_session(page)
             await cdp.send("Performance.enable")
             await drain(page, seen, 0.0)  # the tiles' first colours: not changes to time
@@ -454,6 +476,7 @@ async def run(
             async def every_second() -> None:
                 nonlocal next_heap
                 await drain(page, seen, offset)
+                collect(queue, truth)
                 if time.monotonic() >= next_heap:
                     heap.append(await heap_sample(cdp))
                     next_heap += args.heap_every
@@ -463,6 +486,7 @@ async def run(
             deadline = time.monotonic() + args.grace
             while time.monotonic() < deadline:
                 await drain(page, seen, offset)
+                collect(queue, truth)
                 baseline, browser_seen, unchanged = match(sent, truth, seen)
                 if not browser_seen.missed and len(baseline.ms) + unchanged == len(sent):
                     break
@@ -476,7 +500,8 @@ async def run(
             demo_paint = None if args.no_demo else await demo_first_paint(browser)
         finally:
             await browser.close()
-    following.cancel()
+    collect(queue, truth)
+    stop([follower])  # before the hub, whose stream it would find cut
     baseline, browser_seen, unchanged = match(sent, truth, seen)
     if args.dump is not None:
         dump(args.dump, sent, truth, seen)
@@ -574,7 +599,7 @@ def main() -> None:
         asyncio.run(onboard(url))
         credentials = asyncio.run(register(url))
         base = start(processes, serve, (url,), "/healthz").removesuffix("/healthz")
-        asyncio.run(run(args, base, seeded, credentials))
+        asyncio.run(run(args, base, seeded, credentials, processes))
 
 
 if __name__ == "__main__":
