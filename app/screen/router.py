@@ -45,7 +45,20 @@ async def screen_asset(name: str, request: Request) -> Response:
         raise NotFound(f"No screen asset named {name!r}.")
     version = request.query_params.get("v")
     cache = _IMMUTABLE if version == asset.version else _REVALIDATE
-    headers = {**_SECURITY_HEADERS, "Cache-Control": cache, "ETag": asset.etag}
-    if request.headers.get("if-none-match") == asset.etag:
+    gzipped = _accepts_gzip(request.headers.get("accept-encoding", ""))
+    etag = asset.etag(gzipped=gzipped)
+    headers = {**_SECURITY_HEADERS, "Cache-Control": cache, "ETag": etag, "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return Response(asset.body, media_type=asset.media_type, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    body = asset.gzipped if gzipped else asset.body
+    return Response(body, media_type=asset.media_type, headers=headers)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() == "gzip":
+            return params.replace(" ", "") not in {"q=0", "q=0.0", "q=0.00", "q=0.000"}
+    return False

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.core.db import Database
+from app.screen.assets import STATIC
 from tests.oauth.helpers import BEIXINJING, poll, start
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -63,7 +64,13 @@ async def test_assets_revalidate_by_etag_without_the_version(
     script = await anonymous.get("/screen/assets/screen.js")
     assert script.status_code == 200
     assert script.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert script.headers["content-encoding"] == "gzip"  # httpx asks for it, and decodes it
+    assert script.content == (STATIC / "screen.js").read_bytes()
     assert script.headers["cache-control"] == "no-cache"
+    plain = await anonymous.get("/screen/assets/screen.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == script.content
+    assert plain.headers["etag"] != script.headers["etag"]  # one per representation
     etag = script.headers["etag"]
     again = await anonymous.get("/screen/assets/screen.js", headers={"If-None-Match": etag})
     assert again.status_code == 304

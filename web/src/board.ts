@@ -237,7 +237,7 @@ export class BoardView {
 
   private pileTile(pile: BoardPile): HTMLElement {
     const colour = colourOf(pile.colour);
-    const state = el("span", { class: "pile-state" });
+    const state = el("span", { class: "pile-colour" });
     const rel = el("span", { class: "rel" });
     const abs = el("span", { class: "abs" });
     const conns = el("span", { class: "conns" });
@@ -252,9 +252,8 @@ export class BoardView {
       },
       el("span", { class: "shape", "aria-hidden": "true" }),
       el("span", { class: "pile-code" }, pile.equipment_id),
-      state,
+      el("span", { class: "pile-state" }, state, conns),
       el("span", { class: "pile-community" }, pile.community.name),
-      conns,
       el("span", { class: "pile-since" }, rel, abs),
     );
     const tile: PileTile = {
@@ -275,7 +274,9 @@ export class BoardView {
   }
 
   private renderPileText(tile: PileTile, now: number): void {
-    const label = tile.cause && tile.colour !== "green" ? `${t(tile.colour)} · ${word("cause_", tile.cause)}` : t(tile.colour);
+    // The cause when it says more than the colour's word (yellow's "fault" does not).
+    const cause = tile.cause && tile.colour !== "green" ? word("cause_", tile.cause) : "";
+    const label = cause && cause.toLowerCase() !== t(tile.colour).toLowerCase() ? `${t(tile.colour)} · ${cause}` : t(tile.colour);
     setText(tile.state, label);
     setText(tile.rel, relative(tile.since, now));
     setText(tile.abs, absolute(tile.since));

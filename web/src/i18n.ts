@@ -68,6 +68,7 @@ const zh = {
   level_street: "街道",
   level_community: "社区",
   synthetic: "（示例数据）",
+  areaCode: "<区域代码>",
 };
 
 type Key = keyof typeof zh;
@@ -136,6 +137,7 @@ const en: Record<Key, string> = {
   level_street: "street",
   level_community: "community",
   synthetic: " (sample data)",
+  areaCode: "<area code>",
 };
 
 const STORAGE_KEY = "pilehub.screen.lang";

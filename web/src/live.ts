@@ -13,6 +13,7 @@ export interface LiveEvent {
 }
 
 const MAX_BACKOFF_MS = 15_000;
+const MIN_STREAM_MS = 5_000;
 
 export class Live {
   private controller: AbortController | null = null;
@@ -46,6 +47,7 @@ export class Live {
       this.controller = controller;
       let status = 0;
       let clean = false;
+      const opened = performance.now();
       try {
         const token = await this.auth.token();
         if (generation !== this.generation) return;
@@ -67,15 +69,17 @@ export class Live {
           if (failures++ < 2) continue;
         } else if (response.ok && response.body) {
           this.onState("live");
-          failures = 0;
           clean = await this.read(response.body, generation);
         }
       } catch {
         // a network drop, a hub restart or an abort: decided below
       }
       if (generation !== this.generation) return;
-      // A stream that ended by itself (its token expired) resumes at once with a fresh token.
-      if (clean) continue;
+      // A stream that lasted was a success: the next failure starts the backoff afresh.
+      if (status === 200 && performance.now() - opened > MIN_STREAM_MS) failures = 0;
+      // A stream that ended by itself after a while (its token expired) resumes at once with a
+      // fresh token; one that keeps ending at once (a proxy, a restarting hub) backs off.
+      if (clean && performance.now() - opened > MIN_STREAM_MS) continue;
       this.onState(status === 0 || status === 200 || status >= 500 || status === 401 ? "reconnecting" : "error", status);
       const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures++);
       await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));

@@ -39,7 +39,8 @@ const PANEL_REFRESH_MS = 5 * 60_000;
 const MAP_MAX_PILES = 20_000;
 
 const params = new URLSearchParams(location.search);
-setLang(initialLang(params), params.has("lang"));
+// `?lang=` presets this page; only the switch is remembered.
+setLang(initialLang(params), false);
 
 const ui = buildLayout(byId("app"));
 const instrumentation: Instrumentation = { applied: 0, lastEventId: 0, state: "signing-in", applyMs: 0 };
@@ -59,8 +60,14 @@ const names = new Map<string, { name: string; name_en: string | null }>();
 
 const auth = new Auth(
   (state) => {
+    const wasRevoked = authState === "revoked";
     authState = state;
     renderConn();
+    if (wasRevoked && state === "signed-in") {
+      // Approved again, perhaps for another area: start from the screen's (new) own area.
+      ownArea = null;
+      void load(areaFromUrl());
+    }
   },
   (code, note) => {
     deviceCode = code;
@@ -112,7 +119,10 @@ function renderConn(): void {
 function renderSignin(): void {
   const show = deviceCode !== null && (authState === "signing-in" || authState === "revoked");
   ui.signin.hidden = !show;
-  if (!show || !deviceCode) return;
+  if (!show || !deviceCode) {
+    setText(ui.userCode, ""); // a used code is not left in the page
+    return;
+  }
   setText(
     ui.signinTitle,
     authState === "revoked" ? t("revokedHint") : codeNote === "denied" ? t("denied") : codeNote === "expired" ? t("expiredCode") : t("userCodeTitle"),
@@ -122,7 +132,7 @@ function renderSignin(): void {
   setText(ui.verification, deviceCode.verificationUri);
   ui.verification.href = deviceCode.verificationUri;
   setText(ui.signinAdmin, t("userCodeAdmin"));
-  setText(ui.adminCommand, `pilehub screens approve ${deviceCode.userCode} --area ${params.get("area") ?? "<area>"}`);
+  setText(ui.adminCommand, `pilehub screens approve ${deviceCode.userCode} --area ${areaFromUrl() ?? t("areaCode")}`);
 }
 
 // ---- the area ----------------------------------------------------------------------------
@@ -168,13 +178,20 @@ async function load(requested: string | null): Promise<void> {
   if (generation !== loadGeneration) return;
   refused = false;
   ui.message.hidden = true;
+  ui.root.classList.remove("refused");
   board = fresh;
+  // Until a live change arrives, the freshest thing known is the newest colour on the board.
+  for (const pile of fresh.piles) {
+    const since = new Date(pile.colour_since);
+    if (!lastChange || since > lastChange) lastChange = since;
+  }
   remember(fresh.area);
   for (const child of fresh.children) remember(child);
   renderArea();
   boardView.show(fresh);
   counts.show(fresh.area.counts);
   live.start(fresh.area.code, fresh.data_version);
+  instrumentation.lastEventId = Math.max(instrumentation.lastEventId, fresh.data_version);
   renderConn();
   void renderBreadcrumb(fresh, generation);
   void loadConnectors(fresh, generation);
@@ -194,10 +211,14 @@ function showRefusal(error: unknown, requested: string | null): void {
     history.pushState({}, "", "/screen");
     void load(null);
   });
-  ui.message.replaceChildren(el("strong", {}, t("refusedTitle")), el("span", {}, ` ${text}${detail} `), back);
+  ui.message.replaceChildren(el("strong", {}, t("refusedTitle")), el("span", {}, `${text}${detail}`), el("span", {}, back));
   ui.message.hidden = false;
   ui.message.dataset["status"] = String(status);
+  ui.root.classList.toggle("refused", status === 403 || status === 404);
   setAttr(ui.areaName, "data-area", requested ?? "");
+  setText(ui.areaName, requested ?? "");
+  setText(ui.level, "");
+  ui.breadcrumb.replaceChildren();
   renderConn();
   if (status !== 403 && status !== 404) {
     // Not a refusal (the hub is restarting): try again shortly.
@@ -213,6 +234,7 @@ function showRefusal(error: unknown, requested: string | null): void {
 function renderArea(): void {
   if (!board) return;
   setAttr(ui.areaName, "data-area", board.area.code);
+  setAttr(ui.root, "data-level", board.area.level);
   setText(ui.areaName, areaName(board.area) + (board.area.synthetic ? t("synthetic") : ""));
   setText(ui.level, word("level_", board.area.level));
   document.title = `${areaName(board.area)} · ${t("title")}`;
@@ -247,8 +269,9 @@ async function renderBreadcrumb(current: Board, generation: number): Promise<voi
     });
     return link;
   });
+  // At the screen's own area there is nothing above to go to.
   const here = el("span", { class: "here" }, areaName(current.area));
-  ui.breadcrumb.replaceChildren(...links.flatMap((link) => [link, el("span", { class: "sep", "aria-hidden": "true" }, "›")]), here);
+  ui.breadcrumb.replaceChildren(...(links.length ? [...links.flatMap((link) => [link, el("span", { class: "sep", "aria-hidden": "true" }, "›")]), here] : []));
 }
 
 async function loadConnectors(current: Board, generation: number): Promise<void> {
