@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -158,10 +159,27 @@ class Observed:
 
 async def sign_in(
     browser: Browser, base: str, admin_token: str, area: str, piles: int
-) -> StorageState:
+) -> tuple[StorageState, list[tuple[str, float]]]:
     """Open /screen in a fresh profile, approve the user code it shows for `area` as an admin,
-    wait for the board; the profile's storage (the screen's refresh token) for the next one."""
+    wait for the board and for every request the page made (panels included; the event
+    stream aside) to end, so the hub is idle when the next profile opens. Returns the
+    profile's storage (the screen's refresh token) and the page's API requests, slowest
+    first, with their seconds."""
     context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+    started: dict[Any, float] = {}
+    took: list[tuple[str, float]] = []
+
+    def ended(request: Any) -> None:
+        if request in started:
+            took.append((urlsplit(request.url).path, time.monotonic() - started.pop(request)))
+
+    def begun(request: Any) -> None:
+        if "/v1/events" not in request.url:
+            started[request] = time.monotonic()
+
+    context.on("request", begun)
+    context.on("requestfinished", ended)
+    context.on("requestfailed", ended)
     try:
         page = await context.new_page()
         await page.goto(f"{base}/screen")
@@ -180,7 +198,14 @@ async def sign_in(
         if approved.status_code != 201:
             raise SystemExit(f"approval refused: {approved.status_code} {approved.text}")
         await page.wait_for_function(PAINTED, arg=piles, timeout=60_000)
-        return await context.storage_state()
+        deadline, quiet_since = time.monotonic() + 300, time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < 2:
+            if started:
+                quiet_since = time.monotonic()
+            await asyncio.sleep(0.1)
+        api = sorted(((path, sec) for path, sec in took if path.startswith("/v1/")),
+                     key=lambda item: -item[1])  # fmt: skip
+        return await context.storage_state(), api
     finally:
         await context.close()  # before the next profile uses its single-use refresh token
 
@@ -446,7 +471,7 @@ async def run(
             executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS
         )
         try:
-            state = await sign_in(browser, base, admin_token, STREET, len(board["piles"]))
+            state, requests = await sign_in(browser, base, admin_token, STREET, len(board["piles"]))
             context, page, paint = await open_signed_in(
                 browser, base, state, len(board["piles"]), observe=True
             )
@@ -531,6 +556,8 @@ async def run(
           f"piles) {paint:.0f} ms" + (f"; demo screen ({DEMO_PILES} piles) {demo_paint:.0f} ms"
                                       if demo_paint is not None else "")
           + f" (target <= {TARGET_PAINT_MS:.0f} ms on the demo)")  # fmt: skip
+    print("the signed-in page's slowest API requests (the hub otherwise idle): "
+          + ", ".join(f"{path} {sec:.1f} s" for path, sec in requests[:4]))  # fmt: skip
     print(f"JS heap after GC every {args.heap_every:.0f} s (MB): "
           + ", ".join(f"{mb:.1f}" for mb, _ in heap)
           + "; DOM nodes: " + ", ".join(str(nodes) for _, nodes in heap))  # fmt: skip
@@ -553,7 +580,7 @@ async def demo_first_paint(browser: Browser) -> float:
             base = await asyncio.to_thread(start, processes, serve, (url,), "/healthz")
             base = base.removesuffix("/healthz")
             token = await city_token(base, credentials)
-            state = await sign_in(browser, base, token, DEMO_STREET, DEMO_PILES)
+            state, _requests = await sign_in(browser, base, token, DEMO_STREET, DEMO_PILES)
             context, _page, paint = await open_signed_in(
                 browser, base, state, DEMO_PILES, observe=False
             )
