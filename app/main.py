@@ -24,6 +24,7 @@ from app.core.problem import install_problem_handlers
 from app.core.time import INSTANT, LOCAL_DATE
 from app.graphql.router import install_graphql
 from app.health.router import router as health_router
+from app.oauth.device_page import router as device_page_router
 from app.oauth.router import router as oauth_router
 from app.screen.router import router as screen_router
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     include_hot_routes(app)
     install_graphql(app, context)
     app.include_router(oauth_router)
+    app.include_router(device_page_router)  # RFC 8628's verification URI, {issuer}/device
     app.include_router(health_router)
     app.include_router(screen_router)
     app.add_middleware(AuditMiddleware, database=database)

@@ -22,6 +22,7 @@ from app.core.vault import SecretVault
 from app.core.websocket import UVICORN_WEBSOCKET
 from app.demo.clients import ensure_demo_clients, write_credentials
 from app.demo.robots import ensure_demo_robots, run_robot_receiver, with_local_robots
+from app.demo.screens import run_screen_enroller
 from app.demo.seed import seed_demo
 from app.main import create_app
 from app.operators import service as operators_service
@@ -101,6 +102,12 @@ async def _print_summary(
             for street in node.children:
                 detail = await board_areas.get_jurisdiction(session, principal, code=street.code)
                 rows.append((district, street, detail.children))
+    base = f"http://{settings.host}:{port}"
+    # The one URL a person needs comes first: the screen signs itself in (see _serve).
+    console.print(
+        f"[bold]Screen:[/bold] {base}/screen   (Beixinjing street, live; it signs itself in)",
+        soft_wrap=True,
+    )
     table = Table(title=f"PileHub demo — {city.name} ({city.name_en})", show_lines=False)
     for column in ("district", "street", "community", "piles", "green", "yellow", "red"):
         table.add_column(
@@ -119,31 +126,20 @@ async def _print_summary(
                 str(counts.red),
             )
     console.print(table)
-    base = f"http://{settings.host}:{port}"
     console.print(
-        "Beixinjing's three communities and their pile counts are from the district's report; "
-        "units marked (synthetic) are invented neighbours; station and pile ids and positions "
-        "are synthetic."
+        "Beixinjing's communities and pile counts are the district's report; (synthetic) "
+        "units, station and pile ids and positions are invented."
     )
     if simulator_port is not None:
         console.print(
-            f"State Grid simulator (synthetic operator MA002TMQX) on "
-            f"http://{settings.host}:{simulator_port}/evcs/v1/ pushes statuses and charge "
-            "orders (30 days of backfill first) over T/CEC 102; the hub pulls it every minute. "
-            "Colours fill in as its first pushes arrive; once it has replayed today, its "
-            "quick faults and outages change a colour every minute or two (--liveliness)."
+            f"State Grid simulator (synthetic MA002TMQX) on http://{settings.host}:"
+            f"{simulator_port}/evcs/v1/ pushes over T/CEC 102: colours fill in within a "
+            "minute, then change every minute or two (--liveliness)."
         )
     else:
         console.print("No simulator: every status shown is synthetic.")
-    console.print(f"Board:  {base}/v1/board?area={BEIXINJING}")
-    console.print(f"Map:    {base}/v1/map?area={BEIXINJING}")
-    console.print(f"Piles:  {base}/v1/piles?area={BEIXINJING}")
-    # The report's monthly figures and the off-peak guidance, once the backfill has landed.
-    console.print(
-        f"Energy: {base}/v1/energy?area={BEIXINJING}&granularity=month&group_by=community"
-    )
-    console.print(f"Off-peak guidance: {base}/v1/guidance/off-peak?area={BEIXINJING}")
-    console.print(f"API docs: {base}/docs   Database: {settings.database_url}")
+    console.print(f"Board API: {base}/v1/board?area={BEIXINJING}   API docs: {base}/docs")
+    console.print(f"Database: {settings.database_url}")
 
 
 def _print_clients(
@@ -158,7 +154,7 @@ def _print_clients(
     console.print(f"Also written to {settings.demo_clients_file} (for scripts).")
     street = next(client for client in credentials if client["tier"] == "street")
     base = f"http://{settings.host}:{port}"
-    console.print("Get a token as the Beixinjing street office and read its board:")
+    console.print("A token as the Beixinjing street office, and its board and live changes:")
     console.print(
         f"  TOKEN=$(curl -s -u '{street['client_id']}:{street['client_secret']}' "
         f"-d grant_type=client_credentials {base}/oauth/token | "
@@ -171,20 +167,8 @@ def _print_clients(
         soft_wrap=True,
         markup=False,
     )
-    console.print("Watch its changes and alerts live (server-sent events):")
     console.print(
         f'  curl -N -H "Authorization: Bearer $TOKEN" "{base}/v1/events?area={BEIXINJING}"',
-        soft_wrap=True,
-        markup=False,
-    )
-    console.print("The same board and its open alerts in one GraphQL query:")
-    query = (
-        '{"query":"{ board { area { counts { green yellow red } } } '
-        'alerts(states: [OPEN]) { nodes { equipmentId community severity } } }"}'
-    )
-    console.print(
-        f'  curl -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" '
-        f"-d '{query}' {base}/graphql",
         soft_wrap=True,
         markup=False,
     )
@@ -219,6 +203,9 @@ async def _serve(
     tasks = [
         asyncio.create_task(run_worker(database, settings, stop)),
         asyncio.create_task(run_robot_receiver(settings, robot_port, console, stop)),
+        # Demo only (no setting turns it on elsewhere): approves every screen that asks, for
+        # Beixinjing, so the printed screen URL needs no admin step.
+        asyncio.create_task(run_screen_enroller(database, settings.city_code, BEIXINJING, stop)),
     ]
     if simulator_port is not None:
         tasks.append(
