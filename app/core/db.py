@@ -13,7 +13,15 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from asyncpg.exceptions import (
+    AdminShutdownError,
+    CannotConnectNowError,
+    ConnectionDoesNotExistError,
+    PostgresConnectionError,
+    TooManyConnectionsError,
+)
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -65,8 +73,65 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, **_JSON_CODEC
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        # Fail fast while the server is down or restarting: a request waits at most this long
+        # for a connection (from the pool, or a new one), then answers 503 / Ret -1.
+        pool_timeout=UNAVAILABLE_AFTER_SECONDS,
+        connect_args={"timeout": UNAVAILABLE_AFTER_SECONDS},
+        **_JSON_CODEC,
     )
+
+
+UNAVAILABLE_AFTER_SECONDS = 2.0
+# SQLite's words for "cannot now", not "you asked for something wrong".
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "disk i/o error",
+    "database or disk is full",
+    "readonly database",
+    "unable to open database file",
+)
+
+
+# asyncpg's: the connection failed or was lost, or the server is starting or stopping or full.
+_POSTGRES_UNAVAILABLE = (
+    PostgresConnectionError,
+    ConnectionDoesNotExistError,
+    CannotConnectNowError,
+    AdminShutdownError,
+    TooManyConnectionsError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database cannot be reached or written now (down, restarting,
+    out of connections, locked, full, read-only): the caller should retry later, and nothing
+    was stored. False for errors of the request or the code."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (sa_exc.TimeoutError, ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _POSTGRES_UNAVAILABLE):
+            return True
+        if isinstance(current, sa_exc.OperationalError) and any(
+            words in str(current.orig).lower() for words in _SQLITE_UNAVAILABLE
+        ):
+            return True
+        original = getattr(current, "orig", None)
+        current = (
+            original
+            if isinstance(original, BaseException)
+            else (current.__cause__ or current.__context__)
+        )
+    return False
 
 
 class Database:

@@ -7,7 +7,8 @@ AppError
 ├── NotFound            404  (unknown or out-of-area object: never 403, so nothing leaks)
 ├── Conflict            409
 ├── Unprocessable       422  (request validation only, never business rules)
-└── TooManyRequests     429  (a client's rate limit; Retry-After)
+├── TooManyRequests     429  (a client's rate limit; Retry-After)
+└── DatabaseUnavailable 503  (the database is down, restarting, locked or full; Retry-After)
 """
 
 from __future__ import annotations
@@ -69,3 +70,19 @@ class TooManyRequests(AppError):
     status = 429
     code = "rate-limited"
     title = "Too many requests"
+
+
+class DatabaseUnavailable(AppError):
+    """The database cannot be reached or written now; nothing was changed."""
+
+    status = 503
+    code = "database-unavailable"
+    title = "Service unavailable"
+    # The pool and connections give up after 2 s, and PostgreSQL restarts in about as long.
+    RETRY_AFTER_SECONDS = 2
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database cannot be reached now; nothing was changed. Retry shortly.",
+            headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+        )

@@ -9,10 +9,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.core.errors import AppError
+from app.core.db import database_unavailable
+from app.core.errors import AppError, DatabaseUnavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://pilehub.dev/problems/"
@@ -116,6 +118,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail=None,
             headers=dict(exc.headers) if exc.headers else None,
         )
+
+    # The database's errors are handled as such (not by the catch-all, which answers and then
+    # re-raises to the server): an outage is a 503 the client can act on, not a traceback.
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(OSError)
+    async def _database(request: Request, exc: Exception) -> Response:
+        if not database_unavailable(exc):
+            return await _unexpected(request, exc)
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        return await _app_error(request, DatabaseUnavailable())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -35,7 +35,8 @@ from app.auth.deps import (
 )
 from app.context import AppContext, app_context
 from app.core.config import Environment, Settings
-from app.core.errors import AppError, BadRequest
+from app.core.db import database_unavailable
+from app.core.errors import AppError, BadRequest, DatabaseUnavailable
 from app.core.metrics import GRAPHQL_CACHE
 from app.graphql.cache import ResponseCache, cache_key
 from app.graphql.context import GraphQLContext
@@ -91,6 +92,11 @@ class GraphQLHTTP:
                 context, principal, token=token, expires_at=verified.expires_at
             ),
         )
+        if result.errors and any(
+            error.original_error is not None and database_unavailable(error.original_error)
+            for error in result.errors
+        ):
+            raise DatabaseUnavailable()  # a 503 the dashboard retries, not data with holes
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = [error.formatted for error in result.errors]

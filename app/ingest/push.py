@@ -21,7 +21,7 @@ import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
-from app.core.db import Database
+from app.core.db import Database, database_unavailable
 from app.core.metrics import TCEC_REQUESTS
 from app.core.time import utc_now
 from app.core.vault import SecretVault
@@ -154,6 +154,14 @@ async def receive(
         TCEC_REQUESTS.labels(interface, int(error.ret)).inc()
         log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
         return _refusal(error, channel)
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        # The protocol's "busy, retry later": nothing of this push was stored, and the operator
+        # sends it again.
+        TCEC_REQUESTS.labels(interface, int(Ret.BUSY)).inc()
+        log.warning("tcec request deferred: database unavailable", interface=interface)
+        return _refusal(TcecError(Ret.BUSY, "system busy, retry later"), channel)
 
 
 # Where an envelope names its sender. Only a JSON key can match: inside a string value the
