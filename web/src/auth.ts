@@ -26,7 +26,10 @@ interface OAuthError {
   error?: string;
 }
 
-async function postForm(path: string, form: Record<string, string>): Promise<{ status: number; body: TokenAnswer & OAuthError & Record<string, unknown> }> {
+async function postForm(
+  path: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: TokenAnswer & OAuthError & Record<string, unknown>; retryAfterMs: number }> {
   const response = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
@@ -40,11 +43,20 @@ async function postForm(path: string, form: Record<string, string>): Promise<{ s
   } catch {
     body = { access_token: "", expires_in: 0 };
   }
-  return { status: response.status, body };
+  const retryAfter = Number(response.headers.get("Retry-After"));
+  return { status: response.status, body, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : 0 };
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Wait before retry `attempt`: exponential up to 15 s, never sooner than the hub's Retry-After,
+ * spread by ±50 %. Without the spread, screens that start together (power back in an operations
+ * centre behind one address) retry together and keep meeting the token endpoint's rate limit. */
+function backoff(attempt: number, retryAfterMs = 0): Promise<void> {
+  const base = Math.max(retryAfterMs, Math.min(15_000, 1000 * 2 ** attempt));
+  return sleep(base * (0.5 + Math.random()));
 }
 
 export class Auth {
@@ -137,7 +149,7 @@ export class Auth {
         });
       } catch {
         // The hub is unreachable (a restart, a network drop): keep the token and retry.
-        await sleep(Math.min(15_000, 1000 * 2 ** attempt));
+        await backoff(attempt);
         continue;
       }
       if (answer.status === 200) {
@@ -152,7 +164,7 @@ export class Auth {
         this.onState("revoked");
         return false;
       }
-      await sleep(Math.min(15_000, 1000 * 2 ** attempt));
+      await backoff(attempt, answer.retryAfterMs);
     }
   }
 
@@ -177,7 +189,7 @@ export class Auth {
       }
       if (!started || started.status !== 200) {
         this.onState("error");
-        await sleep(Math.min(15_000, 1000 * 2 ** attempt++));
+        await backoff(attempt++, started?.retryAfterMs);
         continue;
       }
       attempt = 0;
@@ -198,6 +210,11 @@ export class Auth {
           this.onCode(null, "new");
           this.accept(answer.body);
           return;
+        }
+        if (answer.status === 429 || answer.status >= 500) {
+          // Rate-limited or busy: the code is still good, so keep it and poll later.
+          await backoff(0, answer.retryAfterMs);
+          continue;
         }
         const error = answer.body.error;
         if (error === "authorization_pending") continue;
