@@ -94,10 +94,12 @@ async def group_index(
             group_by, None, refs, list(refs),
             {pile.id: str(pile.id) for pile, *_ in piles if pile.id is not None},
         )  # fmt: skip
-    # An area below the level is its own (single) group.
+    # An area below the level is its own (single) group, whatever its own level.
+    below = len(area_path) > PREFIX[group_by]
     prefix = max(PREFIX[group_by], len(area_path))
+    levels = list(JurisdictionLevel) if below else _LEVELS[group_by]
     nodes = await jurisdictions_repository.list_in_subtree(
-        session, principal, area_path, [str(level) for level in _LEVELS[group_by]]
+        session, principal, area_path, [str(level) for level in levels]
     )
     refs = {node.path: _ref(group_by, node) for node in nodes if len(node.path) <= prefix}
     listed = [node.path for node in nodes if len(node.path) == prefix]

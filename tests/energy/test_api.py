@@ -71,6 +71,18 @@ async def test_months_and_wider_groups(client: httpx.AsyncClient, database: Data
             for t in piles["totals"]] == [("pile", XINJING3, 13.0)]  # fmt: skip
 
 
+@pytest.mark.parametrize("path", ["/v1/energy", "/v1/utilization"])
+async def test_an_area_below_the_grouping_level_is_its_own_group(
+    client: httpx.AsyncClient, database: Database, path: str
+) -> None:
+    """A street grouped by district (or a community by street) is one group: itself."""
+    await charged_piles(database)
+    for area, group_by in (("310105011", "district"), (XINJING3, "street"), (XINJING3, "district")):
+        answer = await client.get(path, params=_params(area=area, group_by=group_by))
+        assert answer.status_code == 200, answer.text
+        assert [t["group"]["code"] for t in answer.json()["totals"]] == [area]
+
+
 async def test_csv_is_the_same_answer(client: httpx.AsyncClient, database: Database) -> None:
     await charged_piles(database)
     params = _params(area="310105011")
