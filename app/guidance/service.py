@@ -50,7 +50,14 @@ from app.guidance.schemas import (
 from app.jurisdictions import service as jurisdictions_service
 from app.models import Jurisdiction
 from app.utilisation import service as utilisation_service
-from app.utilisation.service import AreaUse, Sums, local_date, ratio, unavailable_union
+from app.utilisation.service import (
+    AreaUse,
+    ConnectorUse,
+    Sums,
+    local_date,
+    ratio,
+    unavailable_union,
+)
 from app.utilisation.timeline import seconds, simultaneous
 
 _HOUR = 3600.0
@@ -94,20 +101,28 @@ async def _communities(
     for pile_pk, key in index.piles.items():
         if key in found:
             found[key].piles.add(pile_pk)
+    members: dict[str, list[ConnectorUse]] = {}
     for connector in use.connectors:
         group = index.group_of_pile(connector.pile_pk)
         if group is None or group not in found:
             continue
-        community = found[group]
-        community.connectors.append(connector.connector_pk)
-        hours, pk = connector.hours, connector.connector_pk
-        for i, span in enumerate(hours.span):
-            if span <= 0:
-                break  # now has been reached
-            community.whole.add(pk, hours, i)
-            community.hourly[i % 24].add(pk, hours, i)
+        found[group].connectors.append(connector.connector_pk)
+        members.setdefault(group, []).append(connector)
+    happened = utilisation_service.hours_happened(use)
+    for key, group_members in members.items():
+        community = found[key]
+        summed = utilisation_service.summed_hours(group_members, happened)
+        touched: dict[int, Sums] = {}  # by identity: each sum an hour of this group reached
+        for i in range(happened):
+            reached = [community.whole, community.hourly[i % 24]]
             if period_of_hour[i % 24] == settings.valley_period:
-                community.valley.add(pk, hours, i)
+                reached.append(community.valley)
+            for sums in reached:
+                sums.add_hour(summed, i)
+                touched[id(sums)] = sums
+        pks = {c.connector_pk for c in group_members}
+        for sums in touched.values():
+            sums.connectors |= pks
     for key, by_period in energy.items():
         if key in found:
             found[key].energy = by_period

@@ -219,17 +219,9 @@ async def utilisation_report(
         key = index.group_of_pile(connector.pile_pk)
         if key is not None:
             members.setdefault(key, []).append(connector)
-    # Every connector shares the window, so the hours that have happened are the same for all:
-    # each group's connectors are summed hour by hour first (in C, by zip and sum), and only
-    # the group's sums are spread over buckets: groups × hours, not connectors × hours.
-    spans = use.connectors[0].hours.span if use.connectors else []
-    happened = next((i for i, span in enumerate(spans) if span <= 0), len(spans))
+    happened = hours_happened(use)
     for key, group in members.items():
-        summed = Hours(**{
-            name: [sum(column) for column in zip(*(getattr(c.hours, name)[:happened]
-                                                   for c in group), strict=True)]
-            for name in _HOURS_FIELDS
-        })  # fmt: skip
+        summed = summed_hours(group, happened)
         touched: dict[int, Sums] = {}  # by identity: each bucket this group reached
         for i in range(happened):
             day, hour = use.hour_start(i)
@@ -256,6 +248,23 @@ async def utilisation_report(
         profile=[_profile_cell(weekday, hour, sums, least)
                  for (weekday, hour), sums in sorted(profile.items())],
     )  # fmt: skip
+
+
+def hours_happened(use: AreaUse) -> int:
+    """How many hours of the range have begun by now: the same for every connector, as they
+    share the window."""
+    spans = use.connectors[0].hours.span if use.connectors else []
+    return next((i for i, span in enumerate(spans) if span <= 0), len(spans))
+
+
+def summed_hours(group: Sequence[ConnectorUse], happened: int) -> Hours:
+    """A group's connectors summed hour by hour (in C, by zip and sum), so that figures are
+    spread over buckets per group: groups × hours, not connectors × hours."""
+    return Hours(**{
+        name: [sum(column) for column in zip(*(getattr(c.hours, name)[:happened]
+                                               for c in group), strict=True)]
+        for name in _HOURS_FIELDS
+    })  # fmt: skip
 
 
 def _model(sums: Sums, min_coverage: float) -> dict[str, object]:
