@@ -15,10 +15,10 @@ import pytest_asyncio
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.logging import configure_logging
 from app.health.service import head_revision
 from app.main import create_app
 from tests.fixtures.auth import mint_token
+from tests.fixtures.logs import json_log_lines
 from tests.fixtures.problems import assert_problem
 
 pytestmark = pytest.mark.asyncio
@@ -145,15 +145,8 @@ async def test_readyz_reports_the_migrated_schema(
 @pytest.fixture
 def json_log() -> Iterator[io.StringIO]:
     """Root logging rendered as JSON lines into a buffer; the test configuration restored after."""
-    configure_logging(level="INFO", json=True, cache=False)
-    (handler,) = logging.getLogger().handlers
-    assert isinstance(handler, logging.StreamHandler)
-    buffer = io.StringIO()
-    handler.setStream(buffer)
-    try:
+    with json_log_lines("INFO") as buffer:
         yield buffer
-    finally:
-        configure_logging(level="WARNING", json=False, cache=False)
 
 
 @pytest_asyncio.fixture

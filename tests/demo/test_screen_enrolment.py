@@ -4,9 +4,7 @@ endpoint is approved by the demo's task, for Beixinjing and read-only, and by no
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,10 +15,10 @@ from sqlmodel import select
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.logging import configure_logging
 from app.demo.screens import DEMO_APPROVER, run_screen_enroller
 from app.models import DeviceAuthorization, Screen
 from app.oauth.screen_service import DEFAULT_SCREEN_SCOPES, normalise_user_code
+from tests.fixtures.logs import json_log_lines
 from tests.oauth.helpers import BEIXINJING, error_of, poll, start
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -108,16 +106,9 @@ async def test_each_approval_is_logged_at_info_without_a_secret(
     anonymous: httpx.AsyncClient, demo_registry: Database, settings: Settings
 ) -> None:
     started = await start(anonymous)
-    configure_logging(level="INFO", json=True, cache=False)
-    (handler,) = logging.getLogger().handlers
-    assert isinstance(handler, logging.StreamHandler)
-    buffer = io.StringIO()
-    handler.setStream(buffer)
-    try:
+    with json_log_lines("INFO") as buffer:
         async with enroller(demo_registry, settings):
             row = await wait_decided(demo_registry, started["user_code"], within=2.0)
-    finally:
-        configure_logging(level="WARNING", json=False, cache=False)
     assert row.status == "approved"
     logged = buffer.getvalue()
     (line,) = [line for line in logged.splitlines() if "demo screen approved" in line]

@@ -5,8 +5,6 @@ detection and revocation."""
 from __future__ import annotations
 
 import asyncio
-import io
-import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,11 +21,11 @@ from sqlmodel import col, select
 from app.auth.scopes import TIER_SCOPES, Tier
 from app.core.config import Settings
 from app.core.db import Database, execute
-from app.core.logging import configure_logging
 from app.core.time import utc_now
 from app.main import create_app
 from app.models import DeviceAuthorization
 from tests.fixtures.auth import mint_token
+from tests.fixtures.logs import json_log_lines
 from tests.oauth.helpers import (
     BEIXINJING,
     DEVICE_GRANT,
@@ -277,12 +275,7 @@ async def test_metadata_announces_the_device_endpoint_and_grants(
 async def test_no_code_or_token_reaches_the_logs_even_at_debug(
     settings: Settings, database: Database, demo_registry: Database
 ) -> None:
-    configure_logging(level="DEBUG", json=True, cache=False)
-    (handler,) = logging.getLogger().handlers
-    assert isinstance(handler, logging.StreamHandler)
-    buffer = io.StringIO()
-    handler.setStream(buffer)
-    try:
+    with json_log_lines("DEBUG") as buffer:
         app = create_app(settings.model_copy(update={"access_log": True}), database=database)
         async with (
             httpx.AsyncClient(
@@ -302,8 +295,6 @@ async def test_no_code_or_token_reaches_the_logs_even_at_debug(
             await anonymous.get(
                 "/v1/board", headers={"Authorization": f"Bearer {rotated['access_token']}"}
             )
-    finally:
-        configure_logging(level="WARNING", json=False, cache=False)
     logged = buffer.getvalue()
     assert "screen token issued" in logged
     assert "/oauth/token" in logged

@@ -25,9 +25,9 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -214,17 +214,23 @@ class ScreenHub:
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
-    async def push_status(self, connector_id: str, code: int) -> None:
-        """The State Grid operator pushes one connector status over T/CEC (sealed and signed
-        with the simulator's demo credentials, through the same client the simulator uses)."""
+    def operator(self, *, deadline: float, clock: Callable[[], datetime] = utc_now) -> TcecClient:
+        """The State Grid operator's T/CEC client toward this hub: the simulator's demo
+        credentials, one attempt per call."""
         inbound = DEMO_CREDENTIALS.inbound
-        async with TcecClient(
+        return TcecClient(
             base_url=f"{self.base}/evcs/v1/",
             operator_id=DEMO_CREDENTIALS.operator_id,
             secrets=inbound.secrets,
             operator_secret=inbound.operator_secret,
-            limits=ClientLimits(attempts=1, deadline=10),
-        ) as client:
+            limits=ClientLimits(attempts=1, deadline=deadline),
+            clock=clock,
+        )
+
+    async def push_status(self, connector_id: str, code: int) -> None:
+        """The State Grid operator pushes one connector status over T/CEC (sealed and signed
+        with the simulator's demo credentials, through the same client the simulator uses)."""
+        async with self.operator(deadline=10) as client:
             answer = await client.notify(
                 STATUS_INTERFACE,
                 {"ConnectorStatusInfo": {"ConnectorID": connector_id, "Status": code}},
@@ -271,15 +277,7 @@ async def push_history(hub: ScreenHub) -> None:
     )
     orders = model.backfill(days=HISTORY_DAYS, end=origin)
     state = SimulatorState(model=model, clock=SimClock(origin=origin, speed=1.0))
-    inbound = DEMO_CREDENTIALS.inbound
-    async with TcecClient(
-        base_url=f"{hub.base}/evcs/v1/",
-        operator_id=DEMO_CREDENTIALS.operator_id,
-        secrets=inbound.secrets,
-        operator_secret=inbound.operator_secret,
-        limits=ClientLimits(attempts=1, deadline=30),
-        clock=state.clock.stamp,
-    ) as client:
+    async with hub.operator(deadline=30, clock=state.clock.stamp) as client:
         await Pusher(state, client, retry_interval=0).push_initial(orders)
     assert not state.pending, "the hub refused part of the simulator's history"
 
