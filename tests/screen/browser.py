@@ -214,16 +214,18 @@ class ScreenHub:
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
-    def operator(self, *, deadline: float, clock: Callable[[], datetime] = utc_now) -> TcecClient:
-        """The State Grid operator's T/CEC client toward this hub: the simulator's demo
-        credentials, one attempt per call."""
+    def operator(
+        self, *, deadline: float, attempts: int = 1, clock: Callable[[], datetime] = utc_now
+    ) -> TcecClient:
+        """The State Grid operator's T/CEC client toward this hub, with the simulator's demo
+        credentials."""
         inbound = DEMO_CREDENTIALS.inbound
         return TcecClient(
             base_url=f"{self.base}/evcs/v1/",
             operator_id=DEMO_CREDENTIALS.operator_id,
             secrets=inbound.secrets,
             operator_secret=inbound.operator_secret,
-            limits=ClientLimits(attempts=1, deadline=deadline),
+            limits=ClientLimits(attempts=attempts, deadline=deadline),
             clock=clock,
         )
 
@@ -277,7 +279,10 @@ async def push_history(hub: ScreenHub) -> None:
     )
     orders = model.backfill(days=HISTORY_DAYS, end=origin)
     state = SimulatorState(model=model, clock=SimClock(origin=origin, speed=1.0))
-    async with hub.operator(deadline=30, clock=state.clock.stamp) as client:
+    # Retried as the simulator retries: under load a pooled connection the hub had closed
+    # failed once with a ReadError and failed the module's setup; a push resent is recorded
+    # once.
+    async with hub.operator(deadline=30, attempts=3, clock=state.clock.stamp) as client:
         await Pusher(state, client, retry_interval=0).push_initial(orders)
     assert not state.pending, "the hub refused part of the simulator's history"
 
