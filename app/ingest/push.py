@@ -151,17 +151,14 @@ async def receive(
         TCEC_REQUESTS.labels(interface, int(answer.ret)).inc()
         return seal_response(answer.ret, answer.msg, answer.payload, channel.secrets)
     except TcecError as error:
-        TCEC_REQUESTS.labels(interface, int(error.ret)).inc()
-        log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
-        return _refusal(error, channel)
+        return _refused(interface, error, channel)
     except Exception as exc:
         if not database_unavailable(exc):
             raise
         # The protocol's "busy, retry later": nothing of this push was stored, and the operator
         # sends it again.
-        TCEC_REQUESTS.labels(interface, int(Ret.BUSY)).inc()
-        log.warning("tcec request deferred: database unavailable", interface=interface)
-        return _refusal(TcecError(Ret.BUSY, "system busy, retry later"), channel)
+        log.warning("tcec database unavailable", interface=interface)
+        return _refused(interface, TcecError(Ret.BUSY, "system busy, retry later"), channel)
 
 
 # Where an envelope names its sender. Only a JSON key can match: inside a string value the
@@ -174,17 +171,17 @@ async def refuse_oversized(
 ) -> dict[str, Any]:
     """Ret 4003 for a body over the size limit, signed for the operator its first bytes name
     (the protocol puts OperatorID first), so a known operator can trust even this answer."""
-    TCEC_REQUESTS.labels(interface, int(Ret.BAD_ENVELOPE)).inc()
-    log.info("tcec request refused", interface=interface, ret=int(Ret.BAD_ENVELOPE),
-             msg="request body too large")  # fmt: skip
     found = _OPERATOR_ID.search(head)
     channel = None
     if found is not None:
         channel = await _caller(database, vault, cache, {"OperatorID": found[1].decode()})
-    return _refusal(TcecError(Ret.BAD_ENVELOPE, "request body too large"), channel)
+    return _refused(interface, TcecError(Ret.BAD_ENVELOPE, "request body too large"), channel)
 
 
-def _refusal(error: TcecError, channel: Channel | None) -> dict[str, Any]:
+def _refused(interface: str, error: TcecError, channel: Channel | None) -> dict[str, Any]:
+    """A refusal counted, logged and answered: signed for a known caller."""
+    TCEC_REQUESTS.labels(interface, int(error.ret)).inc()
+    log.info("tcec request refused", interface=interface, ret=int(error.ret), msg=error.msg)
     if channel is None:  # no known caller: nobody's secret to sign with
         return {"Ret": int(error.ret), "Msg": error.msg, "Data": "", "Sig": ""}
     return seal_response(error.ret, error.msg, None, channel.secrets)
@@ -272,8 +269,7 @@ async def _station_status(context: PushContext, payload: Any) -> Answer:
     timestamp = context.envelope["TimeStamp"]
     observed_at = parse_timestamp(timestamp)
     _refuse_future(context, observed_at)
-    raws: list[Any] = []
-    reports: list[StatusReport] = []
+    accepted: list[tuple[Any, StatusReport]] = []  # (the record as sent, its report)
     refusals: list[tuple[str, Any]] = []
     for raw in push.connector_status_info:  # record by record: a bad one holds back no other
         try:
@@ -287,13 +283,12 @@ async def _station_status(context: PushContext, payload: Any) -> Answer:
         except TcecError as error:
             refusals.append((error.msg, raw))
             continue
-        raws.append(raw)
-        reports.append(report)
+        accepted.append((raw, report))
     # Not in this request's transaction: the batcher writes concurrent pushes together.
-    results = await context.statuses.record(reports) if reports else []
+    results = await context.statuses.record([r for _, r in accepted]) if accepted else []
     refusals += [
         (result.reason or "rejected", raw)
-        for raw, result in zip(raws, results, strict=True)
+        for (raw, _), result in zip(accepted, results, strict=True)
         if result.outcome is Outcome.REJECTED
     ]
     if refusals:
