@@ -111,18 +111,14 @@ async def _communities(
     happened = utilisation_service.hours_happened(use)
     for key, group_members in members.items():
         community = found[key]
-        summed = utilisation_service.summed_hours(group_members, happened)
-        touched: dict[int, Sums] = {}  # by identity: each sum an hour of this group reached
-        for i in range(happened):
+
+        def buckets(i: int, community: _Community = community) -> list[Sums]:
             reached = [community.whole, community.hourly[i % 24]]
             if period_of_hour[i % 24] == settings.valley_period:
                 reached.append(community.valley)
-            for sums in reached:
-                sums.add_hour(summed, i)
-                touched[id(sums)] = sums
-        pks = {c.connector_pk for c in group_members}
-        for sums in touched.values():
-            sums.connectors |= pks
+            return reached
+
+        utilisation_service.add_group(group_members, happened, buckets)
     for key, by_period in energy.items():
         if key in found:
             found[key].energy = by_period

@@ -6,7 +6,7 @@ the three answers always agree with each other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -156,10 +156,6 @@ class Sums:
     charging: float = 0.0
     connectors: set[int] = field(default_factory=set)
 
-    def add(self, connector_pk: int, hours: Hours, i: int) -> None:
-        self.add_hour(hours, i)
-        self.connectors.add(connector_pk)
-
     def add_hour(self, hours: Hours, i: int) -> None:
         self.span += hours.span[i]
         self.observed += hours.observed[i]
@@ -221,20 +217,16 @@ async def utilisation_report(
             members.setdefault(key, []).append(connector)
     happened = hours_happened(use)
     for key, group in members.items():
-        summed = summed_hours(group, happened)
-        touched: dict[int, Sums] = {}  # by identity: each bucket this group reached
-        for i in range(happened):
+
+        def buckets(i: int, key: str = key) -> tuple[Sums, ...]:
             day, hour = use.hour_start(i)
-            for sums in (
+            return (
                 cells.setdefault((key, bucket(day, granularity)), Sums()),
                 totals.setdefault(key, Sums()),
                 profile[(day.isoweekday(), hour)],
-            ):
-                sums.add_hour(summed, i)
-                touched[id(sums)] = sums
-        pks = {c.connector_pk for c in group}
-        for sums in touched.values():
-            sums.connectors |= pks
+            )
+
+        add_group(group, happened, buckets)
     ordered = sorted(cells.items(), key=lambda item: (index.order(item[0][0]), item[0][1]))
     least = settings.min_coverage
     return UtilisationReport(
@@ -255,6 +247,22 @@ def hours_happened(use: AreaUse) -> int:
     share the window."""
     spans = use.connectors[0].hours.span if use.connectors else []
     return next((i for i, span in enumerate(spans) if span <= 0), len(spans))
+
+
+def add_group(
+    group: Sequence[ConnectorUse], happened: int, buckets: Callable[[int], Iterable[Sums]]
+) -> None:
+    """Add a group's connectors to the sums each hour belongs to (`buckets(i)`), and count
+    them in every sum they reached."""
+    summed = summed_hours(group, happened)
+    reached: dict[int, Sums] = {}  # by identity: Sums are mutable, so not hashable
+    for i in range(happened):
+        for sums in buckets(i):
+            sums.add_hour(summed, i)
+            reached[id(sums)] = sums
+    pks = {c.connector_pk for c in group}
+    for sums in reached.values():
+        sums.connectors |= pks
 
 
 def summed_hours(group: Sequence[ConnectorUse], happened: int) -> Hours:

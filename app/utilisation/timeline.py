@@ -21,16 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from app.core.time import LOCAL_TZ
+from datetime import datetime
 
 Interval = tuple[datetime, datetime]
 
 UNKNOWN = "unknown"
 BUSY = frozenset({"occupied", "charging", "reserved"})
 OUT_OF_SERVICE = frozenset({"faulted", "offline"})
-_HOUR = timedelta(hours=1)
 
 
 def status_intervals(
@@ -111,19 +108,6 @@ def connector_time(
 
 def seconds(intervals: Iterable[Interval]) -> float:
     return sum((b - a).total_seconds() for a, b in intervals)
-
-
-def by_hour(intervals: Iterable[Interval]) -> dict[datetime, float]:
-    """Seconds in each local clock hour (keyed by the hour's local start)."""
-    hours: dict[datetime, float] = {}
-    for a, b in intervals:
-        hour = a.astimezone(LOCAL_TZ).replace(minute=0, second=0, microsecond=0)
-        while hour < b:
-            overlap = (min(b, hour + _HOUR) - max(a, hour)).total_seconds()
-            if overlap > 0:
-                hours[hour] = hours.get(hour, 0.0) + overlap
-            hour += _HOUR
-    return hours
 
 
 def simultaneous(timelines: Sequence[Sequence[Interval]], at_least: int) -> list[Interval]:
